@@ -72,6 +72,7 @@ class Stepper:
         self._pending: object = None  # the instruction yielded but not yet carried out
         self._rows: list[list[str]] | None = None
         self._next: list[list[str]] | None = None
+        self._edits: dict[tuple[int, int], bool] = {}  # made while a generation was under way
 
     @property
     def in_progress(self) -> bool:
@@ -93,23 +94,25 @@ class Stepper:
         table = {ALIVE: 1, EMPTY: 0}
         assert self._next is not None
         cells = np.array([[table[s] for s in row] for row in self._next], dtype=np.uint8)
+        for (y, x), alive in self._edits.items():
+            cells[y, x] = alive
+        self._edits.clear()
         self.board = Board(self.board.height, self.board.width, cells)
         self.last_generation_instructions = self.generation_instructions
         self._rows = self._next = None
         self._pending = None
 
     def edit(self, y: int, x: int, alive: bool) -> None:
-        """Change a cell of the current board from outside (a user's mouse).
+        """Change a cell from outside (a user's mouse), without losing it.
 
-        A generation under way keeps reading the board it started from, so the
-        edit is applied to the generation that comes back, too: the cell is set
-        in both the current and the next board.
+        The board shown (:attr:`board`) changes at once.  A generation under way
+        keeps reading the board it started from (its neighbours must all see
+        the same generation), and the edit is applied on top of the generation
+        that comes back, so the user's cell is never overwritten by it.
         """
         self.board[y, x] = alive
-        if self._rows is not None and self._next is not None:
-            state = ALIVE if alive else EMPTY
-            yy, xx = y % self.board.height, x % self.board.width
-            self._next[yy][xx] = state
+        if self._rows is not None:
+            self._edits[(y % self.board.height, x % self.board.width)] = alive
 
     def run(
         self,

@@ -187,12 +187,11 @@ def _explain(original: str, upper: str) -> str:
     elif re.fullmatch(r"[A-Z][A-Z0-9_-]*", upper):
         kind = f"a named rule that is not Life-like (known names: {', '.join(PRESETS)})"
     else:
+        if re.fullmatch(r"[BS0-9/_]+", upper) and "9" in upper:
+            return f"rule {original!r}: neighbour counts must be 0..8 (a cell has eight neighbours)"
         bad = sorted(set(re.sub(r"[BS0-8/_]", "", upper)))
         if bad:
             return f"rule {original!r}: unexpected character(s) {''.join(bad)!r}; expected e.g. B3/S23 or 23/3"
-        digits = re.findall(r"[9]", upper)
-        if digits:
-            return f"rule {original!r}: neighbour counts must be 0..8"
         return f"rule {original!r} is not of the form B3/S23, S23/B3 or 23/3"
     return f"rule {original!r} is {kind}; lifegame runs Life-like rules such as B3/S23"
 

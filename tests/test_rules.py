@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+import pickle
+
+import pytest
+
+from lifegame.protocol import ALIVE, EMPTY, game_logic
+from lifegame.rules import CONWAY, PRESETS, Rule, RuleError, format_rule_spec, parse_rule, parse_rule_spec
+
+
+@pytest.mark.parametrize(
+    "text, birth, survive",
+    [
+        ("B3/S23", {3}, {2, 3}),
+        ("b36/s23", {3, 6}, {2, 3}),
+        ("23/3", {3}, {2, 3}),
+        ("S245/B368", {3, 6, 8}, {2, 4, 5}),
+        ("B2/S", {2}, set()),
+        ("B0124/S025", {0, 1, 2, 4}, {0, 2, 5}),
+        ("B3S23", {3}, {2, 3}),
+        ("B3_S23", {3}, {2, 3}),
+        (" B3678/S34678 ", {3, 6, 7, 8}, {3, 4, 6, 7, 8}),
+        ("/3", {3}, set()),
+        ("12345/3", {3}, {1, 2, 3, 4, 5}),
+    ],
+)
+def test_parse_both_orders(text, birth, survive):
+    rule = parse_rule(text)
+    assert rule.birth == birth and rule.survive == survive
+
+
+@pytest.mark.parametrize("text", ["B3/S23", "B36/S23", "B2/S", "B0124/S025", "B/S012345678"])
+def test_print_parse_round_trip(text):
+    assert str(parse_rule(text)) == text
+    assert parse_rule(str(parse_rule(text))) == parse_rule(text)
+
+
+@pytest.mark.parametrize(
+    "name, text",
+    [("Conway", "B3/S23"), ("HighLife", "B36/S23"), ("Seeds", "B2/S"), ("Day & Night", "B3678/S34678"),
+     ("Life without Death", "B3/S012345678"), ("highlife", "B36/S23"), ("day-and-night", "B3678/S34678")],
+)
+def test_presets(name, text):
+    assert str(parse_rule(name)) == text
+    assert parse_rule(text).name in PRESETS or parse_rule(text).name is None
+
+
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        ("", "empty"),
+        ("B9/S23", "0..8"),
+        ("B3/S23/2", "Generations"),
+        ("R5,C2,S33-57,B34-45", "Larger than Life"),
+        ("LifeHistory", "not Life-like"),
+        ("B3_S23-a4ei6", "non-totalistic"),
+        ("B33/S23", "twice"),
+        ("hello world", "B3/S23"),
+        ("MAPAAD//zAwPz8AAP", "MAP"),
+    ],
+)
+def test_invalid_rules_say_what_is_wrong(text, words):
+    with pytest.raises(RuleError) as err:
+        parse_rule(text)
+    assert words.lower() in str(err.value).lower()
+    assert "\n" not in str(err.value)
+
+
+def test_torus_suffix_is_width_then_height():
+    spec = parse_rule_spec("B3/S23:T72,48")
+    assert spec.rule == CONWAY and (spec.width, spec.height) == (72, 48)
+    assert parse_rule_spec("B3/S23:T0,128")[1:] == (128, None)
+    assert parse_rule_spec("B3/S23:T20")[1:] == (20, 20)
+    assert parse_rule_spec("B3/S23") == (CONWAY, None, None)
+    assert format_rule_spec(CONWAY, 48, 72) == "B3/S23:T72,48"
+
+
+@pytest.mark.parametrize("suffix, kind", [(":P40,20", "plane"), (":K40*,20", "Klein"), (":S30", "sphere"),
+                                          (":T30+7,20", "shifted torus"), (":T9999999,5", "maximum")])
+def test_other_grids_are_refused(suffix, kind):
+    with pytest.raises(RuleError, match=kind):
+        parse_rule_spec("B3/S23" + suffix)
+
+
+@pytest.mark.parametrize("neighbors", range(9))
+def test_conway_rule_is_the_seed_game_logic(neighbors):
+    for state in (ALIVE, EMPTY):
+        assert CONWAY(state, neighbors) == game_logic(state, neighbors)
+
+
+def test_rule_is_a_value():
+    assert pickle.loads(pickle.dumps(parse_rule("B36/S23"))) == parse_rule("B36/S23")
+    assert hash(parse_rule("23/3")) == hash(CONWAY)
+    assert CONWAY.table() == [[0, 0, 0, 1, 0, 0, 0, 0, 0], [0, 0, 1, 1, 0, 0, 0, 0, 0]]
+    with pytest.raises(RuleError):
+        Rule(frozenset({9}), frozenset())
