@@ -1,0 +1,87 @@
+"""The coroutine engine against the seed's own ``live_a_generation`` loop."""
+
+from __future__ import annotations
+
+import gc
+import sys
+import tracemalloc
+
+import numpy as np
+
+from ..board import Board
+from ..environment import Stepper
+from ..protocol import ALIVE, step_cell
+from . import fmt_rate, interleaved
+from . import seed
+
+
+def _seed_grid(cells: np.ndarray) -> seed.Grid:
+    grid = seed.Grid(*cells.shape)
+    for y, x in zip(*np.nonzero(cells)):
+        grid.assign(int(y), int(x), seed.ALIVE)
+    return grid
+
+
+def suspended_cell_bytes(count: int = 10_000) -> float:
+    """Bytes of one ``step_cell`` coroutine suspended inside ``count_neighbors``.
+
+    Measured with tracemalloc over ``count`` of them, less the list that holds
+    them.  Includes both frames (``step_cell`` and the ``count_neighbors`` it is
+    delegating to) and the values they hold.
+    """
+    gc.collect()
+    tracemalloc.start()
+    before = tracemalloc.take_snapshot()
+    cells = []
+    for i in range(count):
+        gen = step_cell(i, i)
+        next(gen)  # Query(y, x) for the cell itself
+        gen.send(ALIVE)  # now suspended at the first neighbour query
+        cells.append(gen)
+    after = tracemalloc.take_snapshot()
+    tracemalloc.stop()
+    grown = sum(stat.size_diff for stat in after.compare_to(before, "filename"))
+    return (grown - sys.getsizeof(cells)) / count
+
+
+def bench_coroutine(quick: bool = False, repeats: int | None = None) -> dict[str, float]:
+    """Print and return cells/s of this project's coroutine engine and of the seed's loop."""
+    repeats = repeats or (3 if quick else 7)
+    size, generations = (48, 2) if quick else (64, 4)
+    cells = np.random.default_rng(1).integers(0, 2, (size, size), dtype=np.uint8)
+
+    def ours():
+        stepper = Stepper(Board.from_array(cells))
+
+        def go() -> Board:
+            for _ in range(generations):
+                stepper.run()
+            return stepper.board
+
+        return go
+
+    def theirs():
+        grid = _seed_grid(cells)
+        sim = seed.simulate(size, size)
+
+        def go() -> seed.Grid:
+            nonlocal grid
+            for _ in range(generations):
+                grid = seed.live_a_generation(grid, sim)
+            return grid
+
+        return go
+
+    # The two must agree before their speeds mean anything.
+    ours_board, seed_grid = ours()(), theirs()()
+    assert all(
+        (seed_grid.rows[y][x] == seed.ALIVE) == ours_board[y, x] for y in range(size) for x in range(size)
+    ), "the coroutine engine and the seed disagree"
+    rates = interleaved(size * size * generations, {"ours": ours, "seed": theirs}, repeats)
+    per_cell = suspended_cell_bytes(2_000 if quick else 10_000)
+    print(f"\ncoroutine engine, {size}x{size} random board, {generations} generations, median of {repeats}")
+    print(f"  lifegame Stepper + simulate   {fmt_rate(rates['ours'])}cells/s")
+    print(f"  seed live_a_generation loop   {fmt_rate(rates['seed'])}cells/s")
+    print(f"  ratio                         {rates['ours'] / rates['seed']:.2f}x the seed's loop")
+    print(f"  one suspended cell coroutine  {per_cell:.0f} bytes (tracemalloc; the seed claims < 1 KB)")
+    return {**rates, "ratio": rates["ours"] / rates["seed"], "cell_bytes": per_cell}

@@ -1,0 +1,335 @@
+"""The ``lifegame`` command.
+
+::
+
+    lifegame [PATTERN] [--size HxW] [--rule RULE] [--engine E] [--workers N] [--window WxH]
+    lifegame run [PATTERN] [--size HxW] [--at Y,X] [--rule RULE] [--generations N]
+                 [--engine E] [--workers N] [--random DENSITY] [--seed S]
+                 [--print-every K] [--output FILE]
+    lifegame patterns
+    lifegame bench [--quick] [--ui] ...
+
+With no sub-command it opens the desktop app (imported lazily, so ``run`` and
+``patterns`` never load pygame).  Bad input exits with status 2 and one line
+on standard error, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+from collections.abc import Sequence
+from typing import NoReturn
+
+import numpy as np
+
+from .board import Board, BoardSizeError, check_size
+from .rules import CONWAY, Rule, RuleError, parse_rule_spec
+
+__all__ = ["main", "build_board", "UsageError"]
+
+PROG = "lifegame"
+SUBCOMMANDS = ("run", "patterns", "bench")
+DEFAULT_SIZE = (64, 64)
+MARGIN = 16  # empty cells around a pattern when the board is fitted to it
+
+
+class UsageError(Exception):
+    """Bad input from the user: reported as one line, exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    # argparse prints the whole usage block before its message; a user (and a
+    # script reading stderr) gets one line instead, with --help for the rest.
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{message} (see '{self.prog} --help')")
+
+
+# -- argument types -----------------------------------------------------------
+def _size(text: str) -> tuple[int, int]:
+    m = re.fullmatch(r"\s*(\d+)\s*[xX×*,]\s*(\d+)\s*", text)
+    if not m:
+        raise argparse.ArgumentTypeError(f"size {text!r} must be ROWSxCOLUMNS, e.g. 64x64")
+    try:
+        return check_size(int(m[1]), int(m[2]))
+    except BoardSizeError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+
+
+def _window(text: str) -> tuple[int, int]:
+    m = re.fullmatch(r"\s*(\d+)\s*[xX×*,]\s*(\d+)\s*", text)
+    if not m or not (100 <= int(m[1]) <= 16384 and 100 <= int(m[2]) <= 16384):
+        raise argparse.ArgumentTypeError(f"window {text!r} must be WIDTHxHEIGHT in pixels, e.g. 1280x800")
+    return int(m[1]), int(m[2])
+
+
+def _at(text: str) -> tuple[int, int]:
+    m = re.fullmatch(r"\s*(-?\d+)\s*,\s*(-?\d+)\s*", text)
+    if not m:
+        raise argparse.ArgumentTypeError(f"position {text!r} must be Y,X, e.g. 10,20")
+    return int(m[1]), int(m[2])
+
+
+def _nonneg(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must not be negative")
+    return value
+
+
+def _positive(text: str) -> int:
+    value = _nonneg(text)
+    if value == 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be at least 1")
+    return value
+
+
+def _density(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"density {text!r} is not a number") from None
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"density {text!r} must be between 0 and 1")
+    return value
+
+
+def _workers(text: str) -> int:
+    value = _positive(text)
+    if value > 256:
+        raise argparse.ArgumentTypeError(f"{value} workers is more than this program will start (256)")
+    return value
+
+
+def _engine_names() -> tuple[str, ...]:
+    from .engines import ENGINE_NAMES
+
+    return tuple(ENGINE_NAMES)
+
+
+def _add_board_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("pattern", nargs="?", metavar="PATTERN",
+                        help="a pattern file (.rle, .cells, .lif, .life) or a bundled pattern's name")
+    parser.add_argument("--size", type=_size, metavar="HxW", help="board size in rows x columns, e.g. 256x256")
+    parser.add_argument("--rule", metavar="RULE",
+                        help="a Life-like rule: B3/S23 (default, or the file's), 23/3, HighLife, B36/S23:T64,64 ...")
+    parser.add_argument("--engine", default="auto", choices=_engine_names(),
+                        help="what computes generations (default: auto)")
+    parser.add_argument("--workers", type=_workers, metavar="N",
+                        help="worker processes for large boards (default: the engine's choice)")
+
+
+def _parsers() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParser]]:
+    app = _Parser(prog=PROG, description="Conway's Game of Life on a torus. Opens a window; "
+                  f"sub-commands {', '.join(SUBCOMMANDS)} work without one (see 'lifegame run --help').")
+    _add_board_options(app)
+    app.add_argument("--window", type=_window, metavar="WxH", help="window size in pixels, e.g. 1280x800")
+    app.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+
+    run = _Parser(prog=f"{PROG} run", description="Compute generations without a window and print the result. "
+                  "The last line of output is 'generation N population P'.")
+    _add_board_options(run)
+    run.add_argument("--at", type=_at, metavar="Y,X", help="top-left corner of the pattern (default: centred)")
+    run.add_argument("--generations", type=_nonneg, default=0, metavar="N", help="generations to compute (default 0)")
+    run.add_argument("--random", type=_density, metavar="DENSITY",
+                     help="fill the board at random with this density (before stamping PATTERN)")
+    run.add_argument("--seed", type=int, metavar="S", help="random seed for --random (default: unpredictable)")
+    run.add_argument("--print-every", type=_positive, metavar="K",
+                     help="print the board at generation 0 and every K generations (rows of * and -)")
+    run.add_argument("--output", metavar="FILE", help="write the final board to FILE (.rle or .cells)")
+
+    patterns = _Parser(prog=f"{PROG} patterns", description="List the bundled patterns.")
+
+    bench = _Parser(prog=f"{PROG} bench", description="Print speed figures (medians of repeats, and ratios "
+                    "measured in the same run).")
+    bench.add_argument("--quick", action="store_true", help="smaller boards and fewer repeats")
+    bench.add_argument("--repeats", type=_positive, default=None, metavar="N", help="repeats per figure")
+    bench.add_argument("--only", choices=("coroutine", "engines", "ui"), action="append",
+                       help="run only these parts (default: coroutine and engines)")
+    bench.add_argument("--ui", action="store_true", help="also run the window benchmark (same as --only ui)")
+    return app, {"run": run, "patterns": patterns, "bench": bench}
+
+
+def _version() -> str:
+    from . import __version__
+
+    return __version__
+
+
+# -- building the board --------------------------------------------------------
+def _load_pattern(spec: str):  # -> Pattern
+    from .patterns import library
+
+    return library.resolve(spec)
+
+
+def build_board(
+    pattern=None,
+    size: tuple[int, int] | None = None,
+    rule_text: str | None = None,
+    at: tuple[int, int] | None = None,
+    density: float | None = None,
+    seed: int | None = None,
+) -> tuple[Board, Rule]:
+    """The board and rule that ``lifegame run`` (and the app) start from.
+
+    The size is, in order of preference: ``size``; the torus size of the rule
+    (``--rule B3/S23:T64,64``); the torus size in the pattern file; the
+    pattern's extent plus a margin of :data:`MARGIN` cells on each side; or
+    :data:`DEFAULT_SIZE`.  The rule is ``rule_text``, else the file's, else
+    Conway's.  ``at`` is the pattern's top-left corner (default: centred).
+    """
+    rule = CONWAY
+    spec_h = spec_w = None
+    if rule_text is not None:
+        rule, spec_h, spec_w = parse_rule_spec(rule_text)
+    elif pattern is not None:
+        rule = pattern.rule
+    if size is None:
+        file_h = getattr(pattern, "board_height", None) if pattern is not None else None
+        file_w = getattr(pattern, "board_width", None) if pattern is not None else None
+        fit_h = pattern.height + 2 * MARGIN if pattern is not None else DEFAULT_SIZE[0]
+        fit_w = pattern.width + 2 * MARGIN if pattern is not None else DEFAULT_SIZE[1]
+        size = (spec_h or file_h or fit_h, spec_w or file_w or fit_w)
+    height, width = check_size(*size)
+    board = Board(height, width)
+    if density:
+        rng = np.random.default_rng(seed)
+        # Row blocks keep the random floats small even on a 16384x16384 board.
+        step = max(1, (1 << 22) // width)
+        for top in range(0, height, step):
+            block = board.cells[top:top + step]
+            block[...] = rng.random(block.shape, dtype=np.float32) < density
+    if pattern is not None:
+        if pattern.height > height or pattern.width > width:
+            raise BoardSizeError(
+                f"the pattern ({pattern.height}x{pattern.width}) does not fit on a {height}x{width} board"
+            )
+        y, x = at if at is not None else ((height - pattern.height) // 2, (width - pattern.width) // 2)
+        board.place_cells(np.asarray(pattern.ys) + y, np.asarray(pattern.xs) + x)
+    return board, rule
+
+
+# -- sub-commands ---------------------------------------------------------------
+def _cmd_run(args: argparse.Namespace) -> int:
+    from .engines import make_engine
+    from .patterns import write_pattern
+
+    pattern = _load_pattern(args.pattern) if args.pattern else None
+    board, rule = build_board(pattern, args.size, args.rule, args.at, args.random, args.seed)
+    if args.output:
+        _check_output(args.output)
+    out = sys.stdout
+    engine = make_engine(args.engine, workers=args.workers, board_shape=board.shape)
+    try:
+        generation = 0
+        every = args.print_every
+        if every:
+            out.write(board.to_text() + "\n\n")
+        while generation < args.generations:
+            batch = min(every or args.generations - generation, args.generations - generation)
+            board = engine.advance(board, rule, batch)
+            generation += batch
+            if every:
+                out.write(board.to_text() + "\n\n")
+    finally:
+        engine.close()
+    if args.output:
+        write_pattern(args.output, board, rule, name=_output_name(args), comments=(
+            f"generation {generation} of {args.pattern or 'a random board'}, written by lifegame run",))
+    out.write(f"generation {generation} population {board.population()}\n")
+    out.flush()
+    return 0
+
+
+def _check_output(path: str) -> None:
+    ext = os.path.splitext(path)[1].lower()
+    if ext not in (".rle", ".cells"):
+        raise UsageError(f"--output {path!r}: the file name must end in .rle or .cells")
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise UsageError(f"--output {path!r}: folder {folder!r} does not exist")
+
+
+def _output_name(args: argparse.Namespace) -> str | None:
+    if not args.pattern:
+        return None
+    return os.path.splitext(os.path.basename(args.pattern))[0]
+
+
+def _cmd_patterns(args: argparse.Namespace) -> int:
+    from .patterns import library
+
+    entries = library.describe()
+    width = max(len(name) for name, _ in entries)
+    for name, description in entries:
+        print(f"{name:<{width}}  {description}")
+    return 0
+
+
+def _cmd_bench(args: argparse.Namespace) -> int:
+    from .bench import run as run_bench
+
+    parts = set(args.only or ("coroutine", "engines"))
+    if args.ui:
+        parts.add("ui")
+    return run_bench(parts, quick=args.quick, repeats=args.repeats)
+
+
+def _cmd_app(args: argparse.Namespace) -> int:
+    from .app import AppOptions, run_app
+
+    return run_app(AppOptions(
+        pattern=args.pattern, size=args.size, rule=args.rule, engine=args.engine,
+        workers=args.workers, window=args.window,
+    ))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``lifegame`` console script; returns the exit status."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    prog = PROG
+    try:
+        app, subparsers = _parsers()
+        if argv and argv[0] in subparsers:
+            prog = f"{PROG} {argv[0]}"
+            name = argv.pop(0)
+            args = subparsers[name].parse_args(argv)
+            command = {"run": _cmd_run, "patterns": _cmd_patterns, "bench": _cmd_bench}[name]
+        else:
+            args = app.parse_args(argv)
+            command = _cmd_app
+        return command(args)
+    except BrokenPipeError:  # `lifegame run ... | head`
+        try:
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the flush at exit
+        except OSError:
+            pass
+        return 0
+    except (UsageError, ValueError, OSError) as err:  # PatternError, RuleError, BoardSizeError are ValueErrors
+        _fail(prog, err)
+        return 2
+    except KeyboardInterrupt:
+        print(f"{prog}: interrupted", file=sys.stderr)
+        return 130
+    except Exception as err:  # an engine failure: still one line, but not "bad input"
+        from .engines.base import EngineError
+
+        if isinstance(err, EngineError):
+            _fail(prog, err)
+            return 1
+        raise
+
+
+def _fail(prog: str, err: BaseException) -> None:
+    if isinstance(err, OSError) and err.filename is not None:
+        message = f"{err.filename}: {err.strerror or err}"
+    else:
+        message = str(err) or type(err).__name__
+    message = " ".join(message.split())  # always one line
+    print(f"{prog}: error: {message}", file=sys.stderr)
