@@ -1,0 +1,453 @@
+"""A bit-packed Life-like kernel: 64 cells per ``uint64``, counts by bitwise adders.
+
+Bit layout
+----------
+A board of ``h`` rows and ``w`` columns is packed into an ``(h, W)`` array of
+``uint64`` words, ``W = ceil(w / 64)``: bit ``i`` of word ``k`` in a row is
+column ``64 * k + i`` (``np.packbits(..., bitorder="little")`` viewed as
+little-endian ``uint64``).  When ``w`` is not a multiple of 64 the top bits of
+the last word are *padding*; the kernel keeps them at 0 and never lets them
+reach a real cell.
+
+One generation
+--------------
+For every word the kernel builds the west and east neighbours of its 64 cells
+by shifting the word one bit and carrying in the edge bit of the adjacent word
+(the wrap of a torus row is the same carry taken from the other end of the
+row, which also makes a 1-wide row its own neighbour).  Then a carry-save adder
+tree adds the eight neighbours as bit planes, 64 cells at a time::
+
+    row r:   s2, c2 = W ^ E, W & E                  # west + east,   0..2
+             s1, c1 = s2 ^ X, c2 | (s2 & X)         # west+self+east 0..3
+    count(r) = (row r-1: c1 s1) + (row r: c2 s2) + (row r+1: c1 s1)   # 0..8
+             = 1*ones + 2*twos + 4*fours (+ 8*eights)
+
+and the rule, any ``B.../S...``, is applied as a boolean function of the
+count bits and the cell itself.  :func:`compile_rule` finds a small formula
+for it (Shannon expansion over the five bits, using counts 9..15 as
+"don't care"), so Conway's Life costs four operations:
+``(ones | alive) & twos & ~fours``.
+
+All arrays are processed in blocks of rows small enough to stay in the
+processor's cache, with preallocated scratch buffers and ``out=`` arguments,
+so a generation makes very few passes over main memory.
+"""
+
+from __future__ import annotations
+
+import functools
+import numpy as np
+
+from ..rules import Rule
+
+__all__ = ["pack", "unpack", "words_for", "Kernel", "compile_rule"]
+
+_U64 = np.dtype("<u8")
+
+
+# ---------------------------------------------------------------- packing --
+def words_for(width: int) -> int:
+    """The number of 64-bit words that hold a row of ``width`` cells."""
+    return (width + 63) // 64
+
+
+def pack(cells: np.ndarray) -> np.ndarray:
+    """Pack a ``(h, w)`` 0/1 array into ``(h, W)`` ``uint64`` words (padding bits 0)."""
+    h, w = cells.shape
+    nbytes = words_for(w) * 8
+    bits = np.packbits(cells, axis=1, bitorder="little")
+    if bits.shape[1] != nbytes:
+        bits = np.concatenate([bits, np.zeros((h, nbytes - bits.shape[1]), np.uint8)], axis=1)
+    return np.ascontiguousarray(bits).view(_U64)
+
+
+def unpack(words: np.ndarray, width: int) -> np.ndarray:
+    """The inverse of :func:`pack`: a C-contiguous ``(h, width)`` uint8 0/1 array."""
+    h = words.shape[0]
+    # np.zeros leaves the pages of a large array untouched until written, so
+    # only the rows holding live cells cost anything: sparse boards are cheap.
+    out = np.zeros((h, width), np.uint8)
+    live = np.flatnonzero(words.any(axis=1))
+    if live.size == 0:
+        return out
+    # Unpack runs of consecutive live rows, a few hundred rows at a time.
+    breaks = np.flatnonzero(np.diff(live) != 1)
+    starts = np.concatenate(([live[0]], live[breaks + 1]))
+    stops = np.concatenate((live[breaks] + 1, [live[-1] + 1]))
+    chunk = max(1, (1 << 21) // max(width, 1))
+    for start, stop in zip(starts.tolist(), stops.tolist()):
+        for r in range(start, stop, chunk):
+            e = min(stop, r + chunk)
+            as_bytes = np.ascontiguousarray(words[r:e]).view(np.uint8)
+            out[r:e] = np.unpackbits(as_bytes, axis=1, count=width, bitorder="little")
+    return out
+
+
+# ------------------------------------------------------ rule as a formula --
+# An expression is a tuple: ("var", name) | ("const", 0|1) | ("not", e) |
+# (op, e1, e2) with op in {"and", "or", "xor"}.  Variables: "a" (the cell
+# itself), "o", "t", "f", "e" (count bits of weight 1, 2, 4, 8).
+Expr = tuple
+
+
+_ZERO: Expr = ("const", 0)
+_ONE: Expr = ("const", 1)
+
+
+def _nodes(e: Expr, seen: set) -> None:
+    if e[0] not in ("var", "const") and e not in seen:
+        seen.add(e)
+        for x in e[1:]:
+            _nodes(x, seen)
+
+
+def _cost(e: Expr) -> int:
+    """Operations needed to evaluate ``e``, counting a repeated subexpression once."""
+    seen: set = set()
+    _nodes(e, seen)
+    return len(seen)
+
+
+def _not(x: Expr) -> Expr:
+    if x[0] == "const":
+        return ("const", 1 - x[1])
+    return x[1] if x[0] == "not" else ("not", x)
+
+
+def _and(x: Expr, y: Expr) -> Expr:
+    if _ZERO in (x, y):
+        return _ZERO
+    if x == _ONE:
+        return y
+    return x if y == _ONE else ("and", x, y)
+
+
+def _or(x: Expr, y: Expr) -> Expr:
+    if _ONE in (x, y):
+        return _ONE
+    if x == _ZERO:
+        return y
+    return x if y == _ZERO else ("or", x, y)
+
+
+def _xor(x: Expr, y: Expr) -> Expr:
+    if x[0] == "const":
+        return _not(y) if x[1] else y
+    if y[0] == "const":
+        return _not(x) if y[1] else x
+    return ("xor", x, y)
+
+
+def _merge(t0: tuple, t1: tuple) -> tuple | None:
+    """One table compatible with both (``None`` = don't care), or ``None`` if none is."""
+    out = []
+    for x, y in zip(t0, t1):
+        if x is None:
+            out.append(y)
+        elif y is None or x == y:
+            out.append(x)
+        else:
+            return None
+    return tuple(out)
+
+
+def _neg(t: tuple) -> tuple:
+    return tuple(None if x is None else 1 - x for x in t)
+
+
+@functools.lru_cache(maxsize=None)
+def _synth(table: tuple, names: tuple[str, ...]) -> Expr:
+    """A cheap expression equal to ``table`` wherever it is defined.
+
+    ``table`` has ``2 ** len(names)`` entries indexed by the variables' bits,
+    ``names[0]`` being the most significant; entries may be ``None``.
+    """
+    defined = {x for x in table if x is not None}
+    if len(defined) <= 1:
+        return ("const", defined.pop() if defined else 0)
+    best: Expr | None = None
+    for i, v in enumerate(names):
+        # Cofactors on variable i: move it to the front, split in halves.
+        rest = names[:i] + names[i + 1 :]
+        step = 1 << (len(names) - 1 - i)
+        lo = tuple(table[j] for j in range(len(table)) if not j & step)
+        hi = tuple(table[j] for j in range(len(table)) if j & step)
+        var: Expr = ("var", v)
+        both = _merge(lo, hi)
+        if both is not None:
+            cand = _synth(both, rest)
+        else:
+            g0, g1 = _synth(lo, rest), _synth(hi, rest)
+            anti = _merge(lo, _neg(hi))
+            if g0 == _ZERO:
+                cand = _and(var, g1)
+            elif g1 == _ZERO:
+                cand = _and(_not(var), g0)
+            elif g1 == _ONE:
+                cand = _or(var, g0)
+            elif g0 == _ONE:
+                cand = _or(_not(var), g1)
+            elif anti is not None:
+                cand = _xor(var, _synth(anti, rest))
+            else:
+                # A multiplexer: v ? g1 : g0 == g0 ^ (v & (g0 ^ g1)).
+                cand = _xor(g0, _and(var, _xor(g0, g1)))
+        if best is None or _cost(cand) < _cost(best):
+            best = cand
+    assert best is not None
+    return best
+
+
+class Formula:
+    """How one rule turns count bits into the next state.
+
+    ``eights``: whether the kernel must compute the weight-8 bit;
+    ``fours_or``: whether ``fours`` may be ``k | k2`` (count 8 then reads as 4)
+    instead of ``k ^ k2`` (count 8 reads as 0);  ``expr``: the formula.
+    """
+
+    __slots__ = ("eights", "fours_or", "expr", "cost")
+
+    def __init__(self, eights: bool, fours_or: bool, expr: Expr) -> None:
+        self.eights, self.fours_or, self.expr = eights, fours_or, expr
+        self.cost = _cost(expr) + int(eights)
+
+    def __repr__(self) -> str:
+        return f"Formula(eights={self.eights}, fours_or={self.fours_or}, expr={_show(self.expr)})"
+
+
+def _show(e: Expr) -> str:
+    if e[0] == "var":
+        return e[1]
+    if e[0] == "const":
+        return str(e[1])
+    if e[0] == "not":
+        return "~" + _show(e[1])
+    sym = {"and": "&", "or": "|", "xor": "^"}[e[0]]
+    return f"({_show(e[1])} {sym} {_show(e[2])})"
+
+
+@functools.lru_cache(maxsize=None)
+def compile_rule(rule: Rule) -> Formula:
+    """The cheapest :class:`Formula` found for ``rule``."""
+    nxt = rule.table()  # nxt[alive][count]
+    candidates: list[Formula] = []
+    # Without an eights bit, count 8 looks like count 0 (fours = k ^ k2) or
+    # like count 4 (fours = k | k2); allowed when the rule cannot tell them apart.
+    for fours_or, alias in ((False, 0), (True, 4)):
+        if all(nxt[a][8] == nxt[a][alias] for a in (0, 1)):
+            names = ("a", "f", "t", "o")
+            table = tuple(nxt[a][c] for a in (0, 1) for c in range(8))
+            candidates.append(Formula(False, fours_or, _synth(table, names)))
+    names = ("a", "e", "f", "t", "o")
+    table = tuple(
+        (nxt[a][c] if c <= 8 else None)
+        for a in (0, 1)
+        for c in range(16)
+    )
+    candidates.append(Formula(True, False, _synth(table, names)))
+    return min(candidates, key=lambda f: f.cost)
+
+
+# ------------------------------------------------- formula -> straight code --
+_UFUNCS = {"and": np.bitwise_and, "or": np.bitwise_or, "xor": np.bitwise_xor, "not": np.invert}
+
+
+class _Program:
+    """A formula as a list of ufunc calls over numbered scratch registers.
+
+    Register ``-1`` is the output; inputs are named.  Registers are reused once
+    their value is dead, so few scratch buffers are needed.
+    """
+
+    def __init__(self, expr: Expr) -> None:
+        self.const: int | None = expr[1] if expr[0] == "const" else None
+        self.copy_of: str | None = expr[1] if expr[0] == "var" else None
+        self.code: list[tuple[Callable, tuple, int]] = []
+        self.registers = 0
+        if self.const is None and self.copy_of is None:
+            order: list[Expr] = []
+            self._order(expr, order, set())
+            last_use: dict[Expr, int] = {}
+            for i, node in enumerate(order):
+                for arg in node[1:]:
+                    last_use[arg] = i
+            where: dict[Expr, object] = {}
+            free: list[int] = []
+            for i, node in enumerate(order):
+                args = tuple(where[a] if a in where else a[1] for a in node[1:])
+                for a in node[1:]:  # free dead registers before choosing a target
+                    if a in where and last_use[a] == i and a is not node:
+                        reg = where[a]
+                        if isinstance(reg, int) and reg >= 0 and reg not in free:
+                            free.append(reg)
+                if node is expr:
+                    target = -1
+                elif free:
+                    target = free.pop()
+                else:
+                    target = self.registers
+                    self.registers += 1
+                where[node] = target
+                self.code.append((_UFUNCS[node[0]], args, target))
+
+    def _order(self, e: Expr, order: list[Expr], seen: set) -> None:
+        if e[0] in ("var", "const") or e in seen:
+            return
+        for x in e[1:]:
+            self._order(x, order, seen)
+        seen.add(e)
+        order.append(e)
+
+    def run(self, inputs: dict[str, np.ndarray], scratch: list[np.ndarray], out: np.ndarray) -> None:
+        if self.const is not None:
+            out.fill(~np.uint64(0) if self.const else 0)
+            return
+        if self.copy_of is not None:
+            np.copyto(out, inputs[self.copy_of])
+            return
+        for ufunc, args, target in self.code:
+            arrays = [scratch[a] if isinstance(a, int) else inputs[a] for a in args]
+            ufunc(*arrays, out=out if target == -1 else scratch[target])
+
+
+# ------------------------------------------------------------ the kernel --
+_BLOCK_WORDS = 1 << 13  # words per block of rows: keeps ~12 scratch arrays in L2
+
+
+class Kernel:
+    """One rule on rows of a given width, stepping packed rows in cache-sized blocks.
+
+    Not thread-safe: it owns its scratch buffers.  Cheap to build; engines keep
+    one per (rule, width) and reuse it.
+    """
+
+    def __init__(self, rule: Rule, width: int, block_words: int = _BLOCK_WORDS) -> None:
+        if width < 1:
+            raise ValueError("width must be positive")
+        self.rule = rule
+        self.width = width
+        self.nwords = words_for(width)
+        self.formula = compile_rule(rule)
+        self.program = _Program(self.formula.expr)
+        self._top = (width - 1) % 64  # bit of the last word that holds column width-1
+        self._pad_mask = None if width % 64 == 0 else np.uint64((1 << (width % 64)) - 1)
+        self.block_rows = max(1, block_words // self.nwords)
+        self._bufs: list[np.ndarray] = []
+        self._torus_bufs: tuple[np.ndarray, np.ndarray] | None = None
+        self._buf_rows = 0
+
+    def _scratch(self, rows: int) -> list[np.ndarray]:
+        if rows > self._buf_rows:
+            size = (rows + 2) * self.nwords
+            count = 9 + self.program.registers
+            self._bufs = [np.empty(size, _U64) for _ in range(count)]
+            self._buf_rows = rows
+        return self._bufs
+
+    def rows(self, src: np.ndarray, dst: np.ndarray) -> None:
+        """One generation of rows ``1 .. n`` of ``src`` (``(n + 2, W)``) into ``dst`` (``(n, W)``).
+
+        Columns wrap around (a torus row); rows do not: ``src``'s first and last
+        rows are read-only neighbours.  Both must be C-contiguous ``uint64``
+        arrays and must not overlap.
+        """
+        n = dst.shape[0]
+        step = self.block_rows
+        for i in range(0, n, step):
+            m = min(step, n - i)
+            self._block(src[i : i + m + 2], dst[i : i + m])
+
+    def _block(self, x2: np.ndarray, out2: np.ndarray) -> None:
+        W = self.nwords
+        n = out2.shape[0]
+        L, N = (n + 2) * W, n * W
+        bufs = self._scratch(self.block_rows)
+        wst, est, tmp, s2, p, o, q, t, k = (b[:L] for b in bufs[:9])
+        x = x2.reshape(-1)
+        xt = x2.T  # (W, n + 2) views of whole columns, for the edge words
+        top = self._top
+
+        # West neighbours: shift left one bit, carry in bit 63 of the word to the
+        # left.  The flat shift carries across rows at column 0; fixed below.
+        np.left_shift(x, 1, out=wst)
+        np.right_shift(x, 63, out=tmp)
+        np.bitwise_or(wst[1:], tmp[:-1], out=wst[1:])
+        w2 = wst.reshape(n + 2, W)
+        w2[:, 0] = (xt[0] << np.uint64(1)) | ((xt[W - 1] >> np.uint64(top)) & np.uint64(1))
+        # East neighbours: shift right, carry in bit 0 of the word to the right;
+        # column width-1 takes column 0 (the padding bits above it are 0).
+        np.right_shift(x, 1, out=est)
+        np.left_shift(x, 63, out=tmp)
+        np.bitwise_or(est[:-1], tmp[1:], out=est[:-1])
+        e2 = est.reshape(n + 2, W)
+        e2[:, W - 1] = (xt[W - 1] >> np.uint64(1)) | ((xt[0] & np.uint64(1)) << np.uint64(top))
+
+        # Horizontal adders: (c2 s2) = west + east, (c1 s1) = west + self + east.
+        np.bitwise_xor(wst, est, out=s2)
+        c2 = np.bitwise_and(wst, est, out=wst)
+        s1 = np.bitwise_xor(s2, x, out=est)
+        np.bitwise_and(s2, x, out=tmp)
+        c1 = np.bitwise_or(tmp, c2, out=tmp)
+
+        # Vertical: rows above (u), beside (m) and below (d) each cell's row.
+        u, m, d = slice(0, N), slice(W, W + N), slice(2 * W, 2 * W + N)
+        p, o, q, t, k = p[:N], o[:N], q[:N], t[:N], k[:N]
+        np.bitwise_xor(s1[u], s1[d], out=p)
+        np.bitwise_xor(p, s2[m], out=o)            # ones
+        np.bitwise_and(s1[u], s1[d], out=q)
+        np.bitwise_and(p, s2[m], out=p)
+        np.bitwise_or(q, p, out=q)                 # carry into the twos
+        np.bitwise_xor(c1[u], c1[d], out=p)
+        np.bitwise_xor(p, c2[m], out=t)
+        np.bitwise_and(c1[u], c1[d], out=k)
+        np.bitwise_and(p, c2[m], out=p)
+        np.bitwise_or(k, p, out=k)                 # first carry into the fours
+        np.bitwise_and(t, q, out=p)                # second carry into the fours
+        np.bitwise_xor(t, q, out=t)                # twos
+        inputs = {"a": x[m], "o": o, "t": t}
+        formula = self.formula
+        if formula.eights:
+            np.bitwise_and(k, p, out=q)
+            inputs["e"] = q
+        (np.bitwise_or if formula.fours_or else np.bitwise_xor)(k, p, out=k)
+        inputs["f"] = k
+
+        out = out2.reshape(-1)
+        self.program.run(inputs, [b[:N] for b in bufs[9:]], out)
+        if self._pad_mask is not None:
+            out2[:, W - 1] &= self._pad_mask
+
+    def torus(self, words: np.ndarray, generations: int) -> np.ndarray:
+        """``generations`` generations of a packed torus ``(h, W)``.
+
+        Returns a view into the kernel's own buffers, valid until the kernel's
+        next ``torus`` call (reusing them spares the page faults of fresh
+        arrays, which cost as much as a generation on large boards).
+        """
+        h, W = words.shape
+        if self._torus_bufs is None or self._torus_bufs[0].shape != (h + 2, W):
+            self._torus_bufs = (np.empty((h + 2, W), _U64), np.empty((h + 2, W), _U64))
+        a, b = self._torus_bufs
+        a[1 : h + 1] = words
+        for _ in range(generations):
+            a[0] = a[h]        # the wrap: row h-1 above row 0 ...
+            a[h + 1] = a[1]    # ... and row 0 below row h-1 (a 1-high torus: itself)
+            self.rows(a, b[1 : h + 1])
+            a, b = b, a
+        return a[1 : h + 1]
+
+    def band(self, words: np.ndarray, generations: int) -> np.ndarray:
+        """``generations`` generations of packed rows without vertical wrap.
+
+        ``words`` has ``h + 2 * generations`` rows; returns the middle ``h``.
+        """
+        rows = words.shape[0]
+        if rows < 2 * generations + 1:
+            raise ValueError("a band needs at least one row besides its halo rows")
+        cur = np.ascontiguousarray(words, dtype=_U64)
+        for _ in range(generations):
+            nxt = np.empty((cur.shape[0] - 2, self.nwords), _U64)
+            self.rows(cur, nxt)
+            cur = nxt
+        return cur
