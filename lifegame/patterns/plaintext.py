@@ -1,0 +1,113 @@
+"""Plaintext ``.cells`` files (LifeWiki's format): read and write.
+
+::
+
+    !Name: Glider
+    !Author: Richard K. Guy
+    !The smallest spaceship.
+    .O.
+    ..O
+    OOO
+
+``!`` starts a comment line (the first ``!Name:`` gives the name, ``!Author:``
+the author); every other line is a row: ``.`` is dead, ``O`` (also ``o`` and
+``*``) is alive.  Rows may be ragged: a short row ends with dead cells, and the
+extent is the number of rows by the longest row.  A blank line is an empty
+row, except blank lines at the end of the file.
+
+The writer writes every row in full, ``'.'`` included, so the extent of the
+file is the size of the saved board: ``read_pattern(path).to_board(p.height,
+p.width, at=(0, 0))`` restores it exactly (the format has no field for a
+board size or a rule, so a reader cannot know the file was a whole board).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+
+from ..board import MAX_SIDE, Board
+from .pattern import Pattern, PatternError, prefix, split_lines
+
+__all__ = ["parse_cells", "format_cells"]
+
+_ALIVE = np.zeros(256, dtype=bool)
+_ALIVE[[ord("O"), ord("o"), ord("*")]] = True
+_KNOWN = _ALIVE.copy()
+_KNOWN[ord(".")] = True
+
+
+def parse_cells(text: str, label: str | None = None, name: str | None = None) -> Pattern:
+    """Read plaintext ``.cells`` text into a :class:`Pattern`; raises :class:`PatternError`."""
+    where = prefix(label)
+    comments: list[str] = []
+    metadata: list[str] = []
+    author = None
+    named = False
+    rows: list[tuple[int, str]] = []  # (line number, row text)
+    for number, line in enumerate(split_lines(text), 1):
+        if line.startswith("!"):
+            metadata.append(line)
+            body = line[1:].strip()
+            key, _, value = body.partition(":")
+            if key.strip().lower() == "name" and not named:
+                name, named = value.strip() or name, True
+            elif key.strip().lower() == "author" and author is None:
+                author = value.strip()
+            else:
+                comments.append(body)
+            continue
+        rows.append((number, line.rstrip()))
+    while rows and not rows[-1][1]:
+        rows.pop()
+
+    if len(rows) > MAX_SIDE:
+        raise PatternError(f"{where}{len(rows)} rows; a board side may be at most {MAX_SIDE}")
+    all_ys: list[np.ndarray] = []
+    all_xs: list[np.ndarray] = []
+    width = 0
+    for y, (number, row) in enumerate(rows):
+        if len(row) > MAX_SIDE:
+            raise PatternError(f"{where}line {number}: {len(row)} cells; a board side may be at most {MAX_SIDE}")
+        if not row.isascii():
+            bad = next(ch for ch in row if not ch.isascii())
+            raise PatternError(f"{where}line {number}: unexpected character {bad!r}; expected '.' or 'O'")
+        codes = np.frombuffer(row.encode("ascii"), dtype=np.uint8)
+        unknown = np.flatnonzero(~_KNOWN[codes])
+        if unknown.size:
+            raise PatternError(
+                f"{where}line {number}: unexpected character {row[unknown[0]]!r}; expected '.' or 'O'"
+            )
+        xs = np.flatnonzero(_ALIVE[codes])
+        all_xs.append(xs)
+        all_ys.append(np.full(xs.size, y, dtype=np.int64))
+        width = max(width, len(row))
+    ys = np.concatenate(all_ys) if all_ys else np.zeros(0, np.int64)
+    xs = np.concatenate(all_xs) if all_xs else np.zeros(0, np.int64)
+    return Pattern(ys, xs, len(rows), width, name=name, comments=comments, author=author, metadata=metadata)
+
+
+def format_cells(board: Board | Pattern, *, name: str | None = None, comments: Iterable[str] = ()) -> str:
+    """Plaintext for a board (or a pattern's extent): ``!Name:``, ``!`` comments, full rows of ``.``/``O``.
+
+    Raises :class:`PatternError` for a pattern whose extent is too large for a grid.
+    """
+    comments = list(comments)
+    if isinstance(board, Pattern):
+        name = board.name if name is None else name
+        comments = comments or list(board.comments)
+        cells = board.to_array()
+    elif isinstance(board, Board):
+        cells = board.cells
+    else:
+        raise TypeError(f"format_cells needs a Board or a Pattern, not {type(board).__name__}")
+    lines = []
+    if name:
+        lines.append(f"!Name: {' '.join(str(name).split())}")
+    for comment in comments:
+        lines.extend(f"!{part}".rstrip() for part in str(comment).splitlines() or [""])
+    table = np.frombuffer(b".O", dtype=np.uint8)
+    chars = table[cells]
+    lines.extend(row.tobytes().decode("ascii") for row in chars)
+    return "\n".join(lines) + "\n"
