@@ -1,0 +1,205 @@
+"""Tile skipping: on a quiet board, compute only the tiles that can change.
+
+The packed board (see :mod:`.bitpack`) is cut into tiles of ``tile_rows`` rows
+by ``tile_words`` words (64 cells each).  After every generation we know, for
+each tile, whether any of its cells changed, and whether a change touched its
+edge rows, edge columns or corners.  A cell's next state depends only on its
+3x3 neighbourhood, so a tile can change in the next generation only if a cell
+of the tile, or of the one-cell ring around it, changed in this one: that is
+the set of *active* tiles, and only those are computed.
+
+Active tiles are gathered, with their one-cell ring (a word left and right, a
+row above and below), into one stack of small boards; the ordinary kernel runs
+over the stack as if it were one tall board (the rows and words that mix
+neighbouring tiles are thrown away); the changed tiles are scattered back.
+When most tiles are active the whole board is stepped by the dense kernel,
+and the change flags are taken from a comparison of the two generations.
+
+Only rules without B0 can skip: under B0 an empty region with no live
+neighbour changes, so an unchanged region does not stay unchanged.  Widths
+must be a multiple of 64 (so the torus wraps at a word boundary) and the height
+a multiple of the tile height; other boards use the dense kernel throughout.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..rules import Rule
+from .bitpack import Kernel
+
+__all__ = ["TiledTorus", "tile_rows_for"]
+
+_U64 = np.dtype("<u8")
+_TILE_ROW_CHOICES = (64, 32, 128, 48, 80, 96, 40, 56, 72, 112, 120, 24, 16)
+
+
+def tile_rows_for(height: int) -> int | None:
+    """A tile height that divides ``height`` and leaves at least 3 tile rows, or ``None``."""
+    for rows in _TILE_ROW_CHOICES:
+        if height % rows == 0 and height // rows >= 3:
+            return rows
+    return None
+
+
+class TiledTorus:
+    """A packed torus that steps only its active tiles.
+
+    ``words`` is the ``(h, W)`` packed board (copied).  Use :meth:`run` to
+    advance it and :attr:`words` to read the result.  Requires ``W * 64`` to be
+    the board's width, ``h % tile_rows == 0``, and a rule without B0.
+    """
+
+    #: Above this fraction of active tiles a generation is stepped densely.
+    dense_fraction = 0.3
+
+    def __init__(self, words: np.ndarray, rule: Rule, *, tile_rows: int = 64, tile_words: int = 1) -> None:
+        if rule.has_b0:
+            raise ValueError("tile skipping is wrong under B0 rules: empty regions change")
+        h, W = words.shape
+        if h % tile_rows or W % tile_words:
+            raise ValueError(f"tiles of {tile_rows}x{tile_words} words do not divide a {h}x{W} board")
+        self.h, self.W = h, W
+        self.tr, self.tw = tile_rows, tile_words
+        self.ty, self.tx = h // tile_rows, W // tile_words
+        self.dense = Kernel(rule, W * 64)
+        self.stack = Kernel(rule, (tile_words + 2) * 64)
+        # The board with a wrapped halo row above and below: E[1 + y] is row y.
+        self.E = np.empty((h + 2, W), _U64)
+        self.E[1 : h + 1] = words
+        self._spare = np.empty_like(self.E)
+        self._halo()
+        # Gather template: the flat offsets of a tile and its ring, from the
+        # tile's top-left halo cell; columns wrap, so per tile column a table.
+        r = np.arange(tile_rows + 2) * W
+        self._rows = r[:, None]
+        c = (np.arange(self.tx)[:, None] * tile_words - 1 + np.arange(tile_words + 2)) % W
+        self._cols = c[:, None, :]  # (tx, 1, tw + 2)
+        self.generation = 0
+        self._batch = 1
+        self.tiles_computed = 0
+        """Tiles computed so far (a dense generation counts every tile): a cost figure."""
+        # At the start every tile holding a live cell (or next to one) may
+        # change: the board "changed" from an empty one, which stays empty.
+        self.active = self._activate_dense(self.E[1 : h + 1])
+
+    @property
+    def words(self) -> np.ndarray:
+        """The current packed board ``(h, W)`` (a view; do not keep it across :meth:`run`)."""
+        return self.E[1 : self.h + 1]
+
+    def _halo(self) -> None:
+        self.E[0] = self.E[self.h]
+        self.E[self.h + 1] = self.E[1]
+
+    # -- which tiles can change --------------------------------------------
+    def _activate(self, ty: np.ndarray, tx: np.ndarray, diff: np.ndarray) -> np.ndarray:
+        """The tiles to compute next, as a ``(ty, tx)`` bool grid.
+
+        ``ty``, ``tx`` list the tiles that changed and ``diff`` ``(n, tr, tw)``
+        holds their changed bits (old ^ new).  A tile is active when a cell of
+        it or of the ring around it changed: its own change, and a change in a
+        neighbour's edge row, edge column or corner cell facing it.
+        """
+        top, bottom = diff[:, 0, :], diff[:, -1, :]
+        left, right = diff[:, :, 0] & np.uint64(1), diff[:, :, -1] >> np.uint64(63)
+        facing = (
+            (0, 0, None),
+            (-1, 0, top.any(axis=1)),
+            (1, 0, bottom.any(axis=1)),
+            (0, -1, left.any(axis=1)),
+            (0, 1, right.any(axis=1)),
+            (-1, -1, left[:, 0] != 0),
+            (1, -1, left[:, -1] != 0),
+            (-1, 1, right[:, 0] != 0),
+            (1, 1, right[:, -1] != 0),
+        )
+        active = np.zeros((self.ty, self.tx), dtype=bool)
+        for dy, dx, mask in facing:
+            ys, xs = (ty, tx) if mask is None else (ty[mask], tx[mask])
+            if ys.size:
+                active[(ys + dy) % self.ty, (xs + dx) % self.tx] = True
+        return active
+
+    def _activate_dense(self, diff: np.ndarray) -> np.ndarray:
+        """:meth:`_activate` for a whole ``(h, W)`` board of changed bits, on tile grids."""
+        d4 = diff.reshape(self.ty, self.tr, self.tx, self.tw)
+        one, top_bit = np.uint64(1), np.uint64(63)
+        left = d4[:, :, :, 0] & one          # (ty, tr, tx): column 0 of each tile
+        right = d4[:, :, :, -1] >> top_bit   # the tile's last column
+        facing = (
+            (0, 0, d4.any(axis=(1, 3))),
+            (-1, 0, d4[:, 0].any(axis=-1)),
+            (1, 0, d4[:, -1].any(axis=-1)),
+            (0, -1, left.any(axis=1)),
+            (0, 1, right.any(axis=1)),
+            (-1, -1, left[:, 0] != 0),
+            (1, -1, left[:, -1] != 0),
+            (-1, 1, right[:, 0] != 0),
+            (1, 1, right[:, -1] != 0),
+        )
+        active = np.zeros((self.ty, self.tx), dtype=bool)
+        for dy, dx, grid in facing:
+            active |= np.roll(grid, (dy, dx), axis=(0, 1))
+        return active
+
+    # -- stepping ------------------------------------------------------------
+    def run(self, generations: int) -> None:
+        """Advance the board ``generations`` generations."""
+        total = self.ty * self.tx
+        left = generations
+        while left > 0:
+            ty, tx = np.nonzero(self.active)
+            if ty.size == 0:  # nothing can change any more: a still board
+                break
+            if ty.size > self.dense_fraction * total:
+                # Busy board: dense generations.  Tracking changes costs a
+                # little, so while the board stays busy track only the last of
+                # a growing batch (the flags of that one generation suffice).
+                n = min(self._batch, left)
+                self._dense_generations(n - 1)
+                self._dense_generation()
+                self._batch = min(2 * self._batch, 32)
+                left -= n
+            else:
+                self._batch = 1
+                self._sparse_generation(ty, tx)
+                left -= 1
+        self.generation += generations
+
+    def _dense_generations(self, n: int) -> None:
+        h = self.h
+        for _ in range(n):
+            self.dense.rows(self.E, self._spare[1 : h + 1])
+            self.E, self._spare = self._spare, self.E
+            self._halo()
+        self.tiles_computed += n * self.ty * self.tx
+
+    def _dense_generation(self) -> None:
+        h = self.h
+        old, new = self.E, self._spare
+        self.dense.rows(old, new[1 : h + 1])
+        diff = np.bitwise_xor(old[1 : h + 1], new[1 : h + 1], out=old[1 : h + 1])
+        self.E, self._spare = new, old
+        self._halo()
+        self.tiles_computed += self.ty * self.tx
+        self.active = self._activate_dense(diff)
+    def _sparse_generation(self, ty: np.ndarray, tx: np.ndarray) -> None:
+        tr, tw, W = self.tr, self.tw, self.W
+        k = ty.size
+        # Flat indices into E of each active tile with its ring: E row
+        # ty * tr is the row above the tile (E is offset by its halo row).
+        index = (ty * (tr * W))[:, None, None] + self._rows + self._cols[tx]
+        flat = self.E.reshape(-1)
+        tiles = np.take(flat, index)  # (k, tr + 2, tw + 2)
+        out = np.empty_like(tiles)
+        self.stack.rows(tiles.reshape(k * (tr + 2), tw + 2), out.reshape(k * (tr + 2), tw + 2)[:-2])
+        new = out[:, :tr, 1 : tw + 1]  # output row j is input row j + 1
+        diff = new ^ tiles[:, 1 : tr + 1, 1 : tw + 1]
+        changed = diff.reshape(k, -1).any(axis=1)
+        self.tiles_computed += k
+        if changed.any():
+            inner = index[changed][:, 1 : tr + 1, 1 : tw + 1]
+            flat[inner] = new[changed]
+            self._halo()
+        self.active = self._activate(ty[changed], tx[changed], diff[changed])
