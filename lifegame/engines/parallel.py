@@ -76,6 +76,8 @@ __all__ = [
     "BackgroundEngine",
     "Job",
     "JobCancelled",
+    "advance_cancellable",
+    "shutdown_pool",
     "DEFAULT_BATCH",
     "pool_context",
     "split_rows",
@@ -574,6 +576,36 @@ class ParallelEngine:
 # -- the asynchronous front -------------------------------------------------------------
 
 
+def advance_cancellable(
+    engine: Engine, board: Board, rule: Rule, generations: int, cancel: threading.Event | None
+) -> Board:
+    """``engine.advance(board, rule, generations)``, stopping with :class:`JobCancelled` once ``cancel`` is set.
+
+    An engine with ``accepts_cancel`` checks the event itself (between its
+    batches).  Any other engine is called in chunks of generations -- about
+    16M cell updates (~10 ms vectorised), or one generation for the coroutine
+    engine -- and the event is checked between chunks, so a cancel (or the
+    window closing) is honoured quickly without killing a thread.
+    """
+    if cancel is not None and cancel.is_set():
+        raise JobCancelled("cancelled")
+    if getattr(engine, "accepts_cancel", False):
+        return engine.advance(board, rule, generations, cancel=cancel)  # type: ignore[call-arg]
+    if cancel is None or generations <= 1:
+        return engine.advance(board, rule, generations)
+    cells = board.height * board.width
+    chunk = 1 if getattr(engine, "name", "") == "coroutine" else max(1, (1 << 24) // cells)
+    result, done = board, 0
+    while done < generations:
+        if cancel.is_set():
+            raise JobCancelled("cancelled")
+        step = min(chunk, generations - done)
+        result = engine.advance(result, rule, step)
+        done += step
+    return result
+
+
+
 class Job:
     """One submitted piece of work: poll :meth:`done`, then take :meth:`result`.
 
@@ -703,26 +735,10 @@ class BackgroundEngine:
         return job
 
     def _run(self, board: Board, rule: Rule, generations: int, cancel: threading.Event) -> Board:
-        engine = self.engine
-        if cancel.is_set() or self._closed:
-            raise JobCancelled("cancelled")
-        if getattr(engine, "accepts_cancel", False):
-            result = engine.advance(board, rule, generations, cancel=cancel)  # type: ignore[call-arg]
-        else:
-            # Chunks of about 16M cell updates (~10 ms vectorised); the
-            # coroutine engine a generation at a time.
-            cells = board.height * board.width
-            chunk = 1 if getattr(engine, "name", "") == "coroutine" else max(1, (1 << 24) // cells)
-            result, done = board, 0
-            while done < generations:
-                if cancel.is_set() or self._closed:
-                    raise JobCancelled("cancelled")
-                step = min(chunk, generations - done)
-                result = engine.advance(result, rule, step)
-                done += step
-            if generations == 0:
-                result = board.copy()
-        if cancel.is_set():
+        if self._closed:
+            raise JobCancelled("the background engine is closed")
+        result = advance_cancellable(self.engine, board, rule, generations, cancel)
+        if cancel.is_set():  # cancel() said True: no result, even if it just finished
             raise JobCancelled("cancelled")
         return result
 
