@@ -1,0 +1,384 @@
+"""The game's state and every command a user can give it.  No pygame.
+
+:class:`Game` owns the rule, the generation counter, play/pause and speed,
+undo/redo of edits, the generation to reset to, the population history and
+the file it was opened from.  The board itself lives in a driver
+(:mod:`lifegame.app.compute`) because whoever computes generations must see
+every edit.  ``version`` increases on every change of the board, so that the
+renderer redraws only when something changed.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import deque
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ..board import Board
+from ..rules import Rule
+from .compute import Driver
+
+__all__ = ["Game", "SPEEDS", "TRACE_SPEEDS", "DENSITIES", "line_cells"]
+
+SPEEDS: tuple[float, ...] = (1, 2, 3, 5, 8, 10, 15, 20, 30, 45, 60, 90, 120, 250, 500, 1000, 2000, math.inf)
+"""Target generations per second; ``inf`` is "as fast as the engine goes"."""
+TRACE_SPEEDS: tuple[float, ...] = (1, 2, 4, 8, 15, 30, 60, 120, 240, 480, 960, 2000, 5000)
+"""Protocol instructions per second in trace mode."""
+DENSITIES: tuple[float, ...] = (0.1, 0.2, 0.3, 0.4, 0.5)
+UNDO_LIMIT = 200
+
+
+def line_cells(y0: int, x0: int, y1: int, x1: int) -> list[tuple[int, int]]:
+    """Every cell on the segment from ``(y0, x0)`` to ``(y1, x1)`` (Bresenham), ends included.
+
+    A drag reports only a few mouse positions per frame; joining them with
+    lines is what keeps a fast stroke free of gaps.
+    """
+    cells = []
+    dx, dy = abs(x1 - x0), -abs(y1 - y0)
+    sx, sy = (1 if x0 < x1 else -1), (1 if y0 < y1 else -1)
+    err = dx + dy
+    x, y = x0, y0
+    while True:
+        cells.append((y, x))
+        if x == x1 and y == y1:
+            return cells
+        e2 = 2 * err
+        if e2 >= dy:
+            err += dy
+            x += sx
+        if e2 <= dx:
+            err += dx
+            y += sy
+
+
+@dataclass
+class _CellEdit:
+    """Undo record for cells changed by a stroke or a stamp."""
+
+    ys: np.ndarray
+    xs: np.ndarray
+    before: np.ndarray
+    after: np.ndarray
+    label: str
+
+
+@dataclass
+class _Snapshot:
+    """Undo record for a change of the whole board (clear, random fill, reset, open)."""
+
+    before: tuple[tuple[int, int], np.ndarray, int]  # shape, packed bits, generation
+    after: tuple[tuple[int, int], np.ndarray, int]
+    label: str
+
+
+def _pack(board: Board, generation: int) -> tuple[tuple[int, int], np.ndarray, int]:
+    # Eight cells per byte: a 4096x4096 board costs 2 MiB of undo history.
+    return board.shape, np.packbits(board.cells), generation
+
+
+def _unpack(packed: tuple[tuple[int, int], np.ndarray, int]) -> tuple[Board, int]:
+    (h, w), bits, generation = packed
+    cells = np.unpackbits(bits, count=h * w).reshape(h, w)
+    return Board(h, w, cells), generation
+
+
+@dataclass
+class Game:
+    """The model.  All methods are commands; none of them blocks or draws.
+
+    ``make_driver(board, rule)`` chooses the driver for a board (it is called
+    again when a different-sized board is opened).
+    """
+
+    make_driver: Callable[[Board, Rule], Driver]
+    board0: Board
+    rule: Rule
+    path: Path | None = None
+    name: str | None = None
+    generation: int = 0
+    playing: bool = False
+    speed_index: int = 5  # 10 generations/s
+    trace_speed_index: int = 4
+    density_index: int = 2
+    version: int = 0
+    dirty: bool = False
+    message: str = ""
+    message_until: float = 0.0
+    history: deque = field(default_factory=lambda: deque(maxlen=600))
+
+    def __post_init__(self) -> None:
+        self.driver: Driver = self.make_driver(self.board0, self.rule)
+        del self.board0
+        self._owed = 0.0
+        self._queued = 0  # explicit steps (N, Tab) still to do
+        self._undo: list[_CellEdit | _Snapshot] = []
+        self._redo: list[_CellEdit | _Snapshot] = []
+        self._group: dict[tuple[int, int], tuple[int, int]] | None = None  # cell -> (before, after)
+        self._group_label = ""
+        self._origin: tuple[tuple[int, int], np.ndarray, int] | None = None
+        self._rate_marks: deque[tuple[float, int]] = deque(maxlen=120)
+        self.history.append((self.generation, self.board.population()))
+
+    # -- what the view reads -------------------------------------------------
+    @property
+    def board(self) -> Board:
+        return self.driver.board
+
+    @property
+    def speed(self) -> float:
+        return SPEEDS[self.speed_index]
+
+    @property
+    def trace_speed(self) -> float:
+        return TRACE_SPEEDS[self.trace_speed_index]
+
+    @property
+    def density(self) -> float:
+        return DENSITIES[self.density_index]
+
+    def actual_rate(self, now: float | None = None) -> float:
+        """Generations per second over the last second or so."""
+        now = time.perf_counter() if now is None else now
+        marks = [(t, g) for t, g in self._rate_marks if now - t <= 1.5]
+        if len(marks) < 2 or marks[-1][0] - marks[0][0] <= 0:
+            return 0.0
+        return (marks[-1][1] - marks[0][1]) / (marks[-1][0] - marks[0][0])
+
+    def say(self, text: str, seconds: float = 2.5) -> None:
+        """Show a short message in the window."""
+        self.message = text
+        self.message_until = time.perf_counter() + seconds
+
+    def _changed(self, dirty: bool = True) -> None:
+        self.version += 1
+        if dirty:
+            self.dirty = True
+
+    # -- running ----------------------------------------------------------------
+    def _remember_origin(self) -> None:
+        self._origin = _pack(self.board, self.generation)
+
+    def toggle_play(self) -> None:
+        self.set_playing(not self.playing)
+
+    def set_playing(self, playing: bool) -> None:
+        if playing and not self.playing:
+            self._remember_origin()
+            self._owed = 1.0  # the first generation comes at once, not after 1/speed s
+        self.playing = playing
+
+    def step(self, generations: int = 1) -> None:
+        """Advance exactly ``generations`` generations (queued; done by :meth:`update`)."""
+        if self._origin is None:
+            self._remember_origin()
+        self.playing = False
+        self._queued += max(0, generations)
+
+    def faster(self, trace: bool = False) -> None:
+        if trace:
+            self.trace_speed_index = min(self.trace_speed_index + 1, len(TRACE_SPEEDS) - 1)
+        else:
+            self.speed_index = min(self.speed_index + 1, len(SPEEDS) - 1)
+
+    def slower(self, trace: bool = False) -> None:
+        if trace:
+            self.trace_speed_index = max(self.trace_speed_index - 1, 0)
+        else:
+            self.speed_index = max(self.speed_index - 1, 0)
+
+    @property
+    def owed(self) -> float:
+        """Generations the driver should compute now."""
+        return self._queued + (math.floor(self._owed) if self.playing else 0)
+
+    def update(self, dt: float, deadline: float) -> int:
+        """Advance time by ``dt`` seconds, computing until ``deadline`` at most.
+
+        Returns the generations completed.  Owed generations do not pile up
+        when the engine is slower than the target speed (the speed shown as
+        actual is then lower than the target).
+        """
+        if self.playing:
+            speed = self.speed
+            if math.isinf(speed):
+                self._owed = 1e9
+            else:
+                self._owed = min(self._owed + speed * dt, max(2.0, speed * 0.25))
+        done = self.driver.pump(self.owed, deadline)
+        if done:
+            self._generations_done(done)
+        return done
+
+    def _generations_done(self, done: int) -> None:
+        from_queue = min(done, self._queued)
+        self._queued -= from_queue
+        if self.playing:
+            self._owed = max(0.0, self._owed - (done - from_queue))
+        self.generation += done
+        self.history.append((self.generation, self.board.population()))
+        self._rate_marks.append((time.perf_counter(), self.generation))
+        self._changed(dirty=True)
+
+    def generation_finished_by_trace(self) -> None:
+        """The trace mode completed a generation through the driver directly."""
+        self._generations_done(1)
+
+    def note_frame(self, now: float) -> None:
+        """Record the time so that the actual speed decays to 0 when nothing happens."""
+        if not self._rate_marks or now - self._rate_marks[-1][0] > 0.25:
+            self._rate_marks.append((now, self.generation))
+
+    # -- edits ----------------------------------------------------------------
+    def begin_stroke(self, label: str = "draw") -> None:
+        """Start grouping edits: a whole drag is undone in one step."""
+        self._group = {}
+        self._group_label = label
+
+    def end_stroke(self) -> None:
+        group, self._group = self._group, None
+        if group:
+            keys = list(group)
+            ys = np.array([k[0] for k in keys], dtype=np.int64)
+            xs = np.array([k[1] for k in keys], dtype=np.int64)
+            before = np.array([group[k][0] for k in keys], dtype=np.uint8)
+            after = np.array([group[k][1] for k in keys], dtype=np.uint8)
+            self._push(_CellEdit(ys, xs, before, after, self._group_label))
+
+    def _push(self, record: _CellEdit | _Snapshot) -> None:
+        self._undo.append(record)
+        del self._undo[:-UNDO_LIMIT]
+        self._redo.clear()
+
+    def paint(self, cells: Iterable[tuple[int, int]], alive: bool, label: str = "draw") -> int:
+        """Set cells (unwrapped coordinates are wrapped) alive or empty; returns how many changed."""
+        board = self.board
+        h, w = board.shape
+        value = 1 if alive else 0
+        ys, xs, before = [], [], []
+        seen = set()
+        for y, x in cells:
+            y, x = y % h, x % w
+            if (y, x) in seen:
+                continue
+            seen.add((y, x))
+            old = int(board.cells[y, x])
+            if old != value:
+                ys.append(y)
+                xs.append(x)
+                before.append(old)
+        if not ys:
+            return 0
+        ya, xa = np.array(ys, dtype=np.int64), np.array(xs, dtype=np.int64)
+        self.driver.edit(ya, xa, value)
+        if self._group is not None:
+            for y, x, old in zip(ys, xs, before):
+                prev = self._group.get((y, x))
+                self._group[(y, x)] = (prev[0] if prev else old, value)
+        else:
+            self._push(_CellEdit(ya, xa, np.array(before, dtype=np.uint8),
+                                 np.full(len(ys), value, dtype=np.uint8), label))
+        self._changed()
+        return len(ys)
+
+    def draw_line(self, a: tuple[int, int], b: tuple[int, int], alive: bool) -> int:
+        """Paint the segment between two cells (both ends included)."""
+        return self.paint(line_cells(a[0], a[1], b[0], b[1]), alive)
+
+    def stamp(self, pattern: np.ndarray, y: int, x: int) -> int:
+        """Set the live cells of ``pattern`` with its top-left corner on cell ``(y, x)``."""
+        ys, xs = np.nonzero(pattern)
+        return self.paint(zip((ys + y).tolist(), (xs + x).tolist()), True, label="stamp")
+
+    def _replace(self, board: Board, generation: int, label: str) -> None:
+        before = _pack(self.board, self.generation)
+        self._set_board(board, generation)
+        self._push(_Snapshot(before, _pack(board, generation), label))
+
+    def _set_board(self, board: Board, generation: int) -> None:
+        if board.shape != self.board.shape:
+            self.driver.close()
+            self.driver = self.make_driver(board, self.rule)
+        else:
+            self.driver.set_board(board)
+        self.generation = generation
+        self._owed = 0.0
+        self._queued = 0
+        self.history.clear()
+        self.history.append((generation, board.population()))
+        self._changed()
+
+    def clear(self) -> None:
+        h, w = self.board.shape
+        self._replace(Board(h, w), self.generation, "clear")
+        self.say("cleared (Ctrl+Z undoes)")
+
+    def randomize(self, seed: int | None = None) -> None:
+        h, w = self.board.shape
+        rng = np.random.default_rng(seed)
+        cells = (rng.random((h, w), dtype=np.float32) < self.density).astype(np.uint8)
+        self._replace(Board(h, w, cells), self.generation, "random fill")
+        self.say(f"random fill, density {self.density:.0%} (Shift+R changes it)")
+
+    def next_density(self) -> None:
+        self.density_index = (self.density_index + 1) % len(DENSITIES)
+
+    def reset(self) -> bool:
+        """Back to the board and generation where play (or stepping) last started."""
+        if self._origin is None:
+            self.say("nothing to reset to: play first")
+            return False
+        board, generation = _unpack(self._origin)
+        self.playing = False
+        self._replace(board, generation, "reset")
+        self.say(f"reset to generation {generation}")
+        return True
+
+    def undo(self) -> bool:
+        return self._undo_redo(self._undo, self._redo, undo=True)
+
+    def redo(self) -> bool:
+        return self._undo_redo(self._redo, self._undo, undo=False)
+
+    def _undo_redo(self, source: list, target: list, undo: bool) -> bool:
+        if self._group is not None:
+            self.end_stroke()
+        if not source:
+            self.say("nothing to undo" if undo else "nothing to redo")
+            return False
+        record = source.pop()
+        if isinstance(record, _CellEdit):
+            if record.ys.size:
+                self.driver.edit(record.ys, record.xs, record.before if undo else record.after)
+            self._changed()
+        else:
+            board, generation = _unpack(record.before if undo else record.after)
+            self._set_board(board, generation)
+        target.append(record)
+        self.say(f"{'undo' if undo else 'redo'}: {record.label}")
+        return True
+
+    @property
+    def can_undo(self) -> bool:
+        return bool(self._undo)
+
+    # -- files ------------------------------------------------------------------
+    def open_board(self, board: Board, rule: Rule, path: Path | None, name: str | None) -> None:
+        """Show a board read from a file (undoable, like any change of the whole board)."""
+        if rule != self.rule:
+            self.rule = rule
+            self.driver.set_rule(rule)
+        self.playing = False
+        self._origin = None
+        self._replace(board, 0, "open")
+        self.path, self.name = path, name
+        self.dirty = False
+
+    def saved(self, path: Path) -> None:
+        self.path = path
+        self.dirty = False

@@ -1,0 +1,231 @@
+"""Text and small panels over the board: status line, help, palette, graph, trace log.
+
+Every function here draws onto the Surface it is given from plain values, so
+the HUD can be drawn (and tested) on an off-screen surface.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import pygame
+
+from .input import HELP_MOUSE, KEYMAP
+from .render import Theme
+
+__all__ = ["Hud", "Status", "BAR_HEIGHT"]
+
+BAR_HEIGHT = 28
+
+
+def _font(size: int, bold: bool = False) -> pygame.font.Font:
+    for name in ("dejavusansmono", "liberationmono", "monospace"):
+        path = pygame.font.match_font(name, bold=bold)
+        if path:
+            return pygame.font.Font(path, size)
+    return pygame.font.Font(None, size + 4)
+
+
+@dataclass
+class Status:
+    """What the status line shows."""
+
+    playing: bool
+    generation: int
+    population: int
+    speed: float
+    actual: float
+    fps: float
+    rule: str
+    size: tuple[int, int]
+    engine: str
+    busy: bool
+    trace: bool = False
+    trace_speed: float = 0.0
+    instructions: int = 0
+    last_instructions: int = 0
+
+
+def _rate(value: float) -> str:
+    if math.isinf(value):
+        return "max"
+    return f"{value:.0f}" if value >= 10 or value == int(value) else f"{value:.1f}"
+
+
+class Hud:
+    """Fonts and a small cache of rendered strings."""
+
+    def __init__(self, theme: type[Theme] = Theme) -> None:
+        self.theme = theme
+        self.font = _font(14)
+        self.small = _font(12)
+        self.big = _font(17, bold=True)
+        self._cache: dict[tuple, pygame.Surface] = {}
+
+    def text(self, s: str, color: tuple[int, int, int] | None = None,
+             font: pygame.font.Font | None = None) -> pygame.Surface:
+        font = font or self.font
+        key = (s, color, id(font))
+        img = self._cache.get(key)
+        if img is None:
+            if len(self._cache) > 600:
+                self._cache.clear()
+            img = font.render(s, True, color or self.theme.text)
+            self._cache[key] = img
+        return img
+
+    def _panel(self, surface: pygame.Surface, rect: pygame.Rect, alpha: int = 215) -> None:
+        panel = pygame.Surface(rect.size, pygame.SRCALPHA)
+        panel.fill((*self.theme.panel[:3], alpha))
+        surface.blit(panel, rect.topleft)
+        pygame.draw.rect(surface, self.theme.grid_major, rect, 1)
+
+    # -- status line ----------------------------------------------------------
+    def status_line(self, surface: pygame.Surface, st: Status) -> None:
+        W, H = surface.get_size()
+        bar = pygame.Rect(0, H - BAR_HEIGHT, W, BAR_HEIGHT)
+        self._panel(surface, bar, 235)
+        th = self.theme
+        if st.trace:
+            speed = f"{_rate(st.trace_speed)} instr/s"
+            state = "TRACE"
+        else:
+            speed = f"{_rate(st.speed)} gen/s target, {_rate(st.actual)} actual"
+            state = "PLAY" if st.playing else "PAUSE"
+        parts: list[tuple[str, tuple[int, int, int]]] = [
+            (state, th.accent if st.playing or st.trace else th.text_dim),
+            (f"gen {st.generation:,}", th.text),
+            (f"pop {st.population:,}", th.text),
+            (speed, th.text),
+            (f"{st.fps:.0f} fps", th.text_dim),
+            (st.rule, th.text_dim),
+            (f"{st.size[0]}\u00d7{st.size[1]}", th.text_dim),
+            (st.engine + (" \u2026" if st.busy else ""), th.seam if st.busy else th.text_dim),
+        ]
+        if st.trace:
+            parts.append((f"instr {st.instructions:,} / last gen {st.last_instructions:,}", th.accent))
+        x = 10
+        y = H - BAR_HEIGHT + (BAR_HEIGHT - self.font.get_height()) // 2
+        for i, (s, color) in enumerate(parts):
+            img = self.text(s, color)
+            if x + img.get_width() > W - 70:
+                break
+            surface.blit(img, (x, y))
+            x += img.get_width() + 10
+            if i < len(parts) - 1:
+                pygame.draw.line(surface, th.grid_major, (x - 5, H - BAR_HEIGHT + 7), (x - 5, H - 7))
+        hint = self.text("H: help", th.text_dim)
+        surface.blit(hint, (W - hint.get_width() - 10, y))
+
+    # -- top-left chips -------------------------------------------------------
+    def title_chip(self, surface: pygame.Surface, title: str, dirty: bool, tool: str | None) -> None:
+        th = self.theme
+        items = [self.text(title + (" *" if dirty else ""), th.text, self.big)]
+        if tool:
+            items.append(self.text(tool, th.preview))
+        w = max(i.get_width() for i in items) + 20
+        h = sum(i.get_height() + 4 for i in items) + 10
+        self._panel(surface, pygame.Rect(8, 8, w, h), 170)
+        y = 14
+        for img in items:
+            surface.blit(img, (18, y))
+            y += img.get_height() + 4
+
+    def palette_strip(self, surface: pygame.Surface, names: Sequence[str], selected: int | None) -> None:
+        """The keys 1-9 and their patterns, along the top right."""
+        th = self.theme
+        imgs = [self.text(f"{i + 1} {n}", th.accent if i == selected else th.text_dim, self.small)
+                for i, n in enumerate(names)]
+        if not imgs:
+            return
+        W = surface.get_width()
+        total = sum(i.get_width() + 12 for i in imgs) + 8
+        x = W - total - 8
+        if x < 260:  # too narrow: show only the selected entry
+            return
+        self._panel(surface, pygame.Rect(x, 8, total, imgs[0].get_height() + 12), 150)
+        x += 10
+        for img in imgs:
+            surface.blit(img, (x, 14))
+            x += img.get_width() + 12
+
+    def toast(self, surface: pygame.Surface, message: str) -> None:
+        img = self.text(message, self.theme.text)
+        W = surface.get_width()
+        rect = pygame.Rect(0, 0, img.get_width() + 28, img.get_height() + 14)
+        rect.midtop = (W // 2, 52)
+        self._panel(surface, rect, 225)
+        surface.blit(img, (rect.x + 14, rect.y + 7))
+
+    # -- help -----------------------------------------------------------------
+    def help_overlay(self, surface: pygame.Surface) -> None:
+        th = self.theme
+        rows: list[tuple[str, str]] = [(b.label, b.help) for b in KEYMAP if b.label]
+        rows += list(HELP_MOUSE)
+        key_w = max(self.text(k, th.accent).get_width() for k, _ in rows)
+        desc_w = max(self.text(d).get_width() for _, d in rows)
+        line = self.font.get_height() + 5
+        W, H = surface.get_size()
+        half = (len(rows) + 1) // 2
+        two_cols = W >= 2 * (key_w + desc_w + 60) + 40
+        cols = [rows[:half], rows[half:]] if two_cols else [rows]
+        col_w = key_w + desc_w + 50
+        width = col_w * len(cols) + 30
+        height = line * max(len(c) for c in cols) + 70
+        rect = pygame.Rect(0, 0, width, height)
+        rect.center = (W // 2, (H - BAR_HEIGHT) // 2)
+        self._panel(surface, rect, 235)
+        title = self.text("lifegame \u2014 controls", th.text, self.big)
+        surface.blit(title, (rect.x + 20, rect.y + 14))
+        for c, column in enumerate(cols):
+            x = rect.x + 20 + c * col_w
+            y = rect.y + 50
+            for key, desc in column:
+                surface.blit(self.text(key, th.accent), (x, y))
+                surface.blit(self.text(desc, th.text), (x + key_w + 16, y))
+                y += line
+
+    # -- population graph -------------------------------------------------------
+    def graph(self, surface: pygame.Surface, history: Iterable[tuple[int, int]]) -> None:
+        th = self.theme
+        pts = list(history)[-400:]
+        W, H = surface.get_size()
+        rect = pygame.Rect(W - 352, H - BAR_HEIGHT - 142, 340, 130)
+        self._panel(surface, rect, 200)
+        surface.blit(self.text("population", th.text_dim, self.small), (rect.x + 8, rect.y + 6))
+        if len(pts) < 2:
+            return
+        pops = [p for _, p in pts]
+        lo, hi = min(pops), max(pops)
+        span = max(1, hi - lo)
+        g0, g1 = pts[0][0], pts[-1][0]
+        gspan = max(1, g1 - g0)
+        plot = pygame.Rect(rect.x + 8, rect.y + 24, rect.w - 16, rect.h - 44)
+        xy = [(plot.x + (g - g0) / gspan * plot.w, plot.bottom - (p - lo) / span * plot.h) for g, p in pts]
+        pygame.draw.lines(surface, th.alive, False, xy, 2)
+        label = self.text(f"{hi:,} max   {lo:,} min   gen {g0:,}\u2013{g1:,}", th.text_dim, self.small)
+        surface.blit(label, (rect.x + 8, rect.bottom - 18))
+
+    # -- protocol trace -----------------------------------------------------------
+    def trace_panel(self, surface: pygame.Surface, lines: Sequence[tuple[str, tuple[int, int, int]]],
+                    header: Sequence[str]) -> None:
+        th = self.theme
+        W, H = surface.get_size()
+        line = self.small.get_height() + 3
+        width = 300
+        height = 34 + line * (len(header) + len(lines)) + 12
+        rect = pygame.Rect(W - width - 12, 52, width, min(height, H - BAR_HEIGHT - 64))
+        self._panel(surface, rect, 225)
+        surface.blit(self.text("protocol trace", th.accent, self.big), (rect.x + 12, rect.y + 8))
+        y = rect.y + 34
+        for s in header:
+            surface.blit(self.text(s, th.text, self.small), (rect.x + 12, y))
+            y += line
+        y += 4
+        for s, color in lines:
+            if y + line > rect.bottom:
+                break
+            surface.blit(self.text(s, color, self.small), (rect.x + 12, y))
+            y += line

@@ -1,0 +1,219 @@
+"""Draw a board onto any pygame Surface: numpy -> 8-bit surface -> one scaled blit.
+
+Never a rectangle per cell: the visible cells (wrapped around the torus) are
+cut out of the board with numpy, written into a palettised 8-bit surface with
+``pygame.surfarray.blit_array`` and scaled by a whole number of pixels per
+cell.  When zoomed out below one pixel per cell the board is first reduced
+with an "any cell alive in the block" filter, so lone gliders never vanish.
+
+Palette indices: 0 empty, 1 alive (the board's own tile); 2 and 3 the same
+in the surrounding copies of the torus, drawn dimmer so that the edge of the
+board is visible while what lies past it is the other side.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+import numpy as np
+import pygame
+
+from .view import View
+
+__all__ = ["Theme", "BoardRenderer", "downsample", "wrapped_region"]
+
+
+class Theme:
+    """The colours of the window (a dark theme)."""
+
+    background = (13, 16, 21)
+    empty = (19, 23, 30)
+    alive = (118, 232, 164)
+    ghost_empty = (11, 13, 17)
+    ghost_alive = (52, 104, 78)
+    grid = (31, 37, 47)
+    grid_major = (45, 54, 68)
+    seam = (74, 104, 160)
+    text = (222, 228, 236)
+    text_dim = (140, 150, 165)
+    accent = (255, 206, 84)
+    panel = (8, 10, 14, 215)
+    preview = (120, 190, 255)
+    query_alive = (118, 232, 164)
+    query_empty = (120, 130, 150)
+    born = (90, 200, 255)
+    dies = (255, 100, 100)
+
+
+def downsample(cells: np.ndarray, k: int) -> np.ndarray:
+    """Reduce ``cells`` by ``k`` (a power of two) in both axes: 1 where any cell of a block lives.
+
+    Works on whole bytes: viewing k adjacent uint8 cells as one wider integer
+    makes the horizontal "any" a single comparison with zero.
+    """
+    if k <= 1:
+        return cells
+    h, w = cells.shape
+    hp, wp = -(-h // k) * k, -(-w // k) * k
+    if (hp, wp) != (h, w):
+        padded = np.zeros((hp, wp), dtype=np.uint8)
+        padded[:h, :w] = cells
+        cells = padded
+    cells = np.ascontiguousarray(cells, dtype=np.uint8)
+    step = min(k, 8)
+    wide = cells.view({2: np.uint16, 4: np.uint32, 8: np.uint64}[step]) != 0
+    if k > step:
+        wide = wide.reshape(hp, -1, k // step).any(axis=2)
+    blocks = wide.reshape(hp // k, k, -1)
+    out = blocks[:, 0].copy()
+    for i in range(1, k):
+        out |= blocks[:, i]
+    return out.view(np.uint8)
+
+
+def wrapped_region(cells: np.ndarray, y0: int, x0: int, y1: int, x1: int) -> np.ndarray:
+    """Cells ``[y0, y1) x [x0, x1)`` of the torus (unwrapped indices), with copies marked.
+
+    Returns a new uint8 array of palette indices: ``cells`` values, plus 2 for
+    cells outside the board's own tile ``[0, h) x [0, w)``.
+    """
+    h, w = cells.shape
+    if 0 <= y0 and y1 <= h and 0 <= x0 and x1 <= w:
+        return cells[y0:y1, x0:x1].copy()
+    rows = np.arange(y0, y1) % h
+    cols = np.arange(x0, x1) % w
+    region = np.take(np.take(cells, rows, axis=0), cols, axis=1)
+    # The copies of the torus: whole rows above/below, whole columns left/right.
+    top, bottom = max(0, -y0), max(0, y1 - h)
+    left, right = max(0, -x0), max(0, x1 - w)
+    n_rows, n_cols = region.shape
+    if top:
+        region[: min(top, n_rows)] |= 2
+    if bottom:
+        region[max(0, n_rows - bottom):] |= 2
+    if left:
+        region[:, : min(left, n_cols)] |= 2
+    if right:
+        region[:, max(0, n_cols - right):] |= 2
+    return region
+
+
+class BoardRenderer:
+    """Draws boards through a :class:`View`; reuses its work while nothing changes.
+
+    ``draw`` is keyed on the board's *version* (bumped by the model on every
+    change): when the version, the view and the options are the same as last
+    frame the previous picture is blitted again.
+    """
+
+    def __init__(self, theme: type[Theme] = Theme) -> None:
+        self.theme = theme
+        self._palette = [theme.empty, theme.alive, theme.ghost_empty, theme.ghost_alive] + [(0, 0, 0)] * 252
+        self._small: pygame.Surface | None = None
+        self._layer: pygame.Surface | None = None
+        self._key: tuple | None = None
+        self._reduced: tuple[int, int, np.ndarray] | None = None  # (version, k, cells)
+
+    def invalidate(self) -> None:
+        self._key = None
+
+    def _source(self, cells: np.ndarray, version: int, k: int) -> np.ndarray:
+        if k <= 1:
+            return cells
+        if self._reduced is None or self._reduced[:2] != (version, k) or self._reduced[2] is None:
+            self._reduced = (version, k, downsample(cells, k))
+        return self._reduced[2]
+
+    def draw(self, surface: pygame.Surface, cells: np.ndarray, view: View, *,
+             version: int, grid: bool = True) -> None:
+        """Draw ``cells`` (uint8 0/1, shape (h, w)) as seen through ``view`` onto ``surface``."""
+        key = (version, id(cells), view.ppc, view.ox, view.oy, view.width, view.height, grid,
+               surface.get_size())
+        if key != self._key or self._layer is None:
+            if self._layer is None or self._layer.get_size() != surface.get_size():
+                self._layer = pygame.Surface(surface.get_size()).convert() if pygame.display.get_surface() \
+                    else pygame.Surface(surface.get_size())
+            self._compose(self._layer, cells, view, version, grid)
+            self._key = key
+        surface.blit(self._layer, (0, 0))
+
+    def _compose(self, layer: pygame.Surface, cells: np.ndarray, view: View, version: int, grid: bool) -> None:
+        theme = self.theme
+        layer.fill(theme.background)
+        h, w = cells.shape
+        k = 1 if view.ppc >= 1 else round(1 / view.ppc)
+        src = self._source(cells, version, k)
+        sppc = int(view.ppc) if k == 1 else 1
+        # The view in the coordinates of ``src`` (reduced cells when k > 1).
+        oy, ox = view.oy / k, view.ox / k
+        y0, x0 = math.floor(oy), math.floor(ox)
+        y1 = math.ceil(oy + view.height / sppc)
+        x1 = math.ceil(ox + view.width / sppc)
+        region = wrapped_region(src, y0, x0, max(y1, y0 + 1), max(x1, x0 + 1))
+        n_rows, n_cols = region.shape
+        small = self._small
+        if small is None or small.get_size() != (n_cols, n_rows):
+            small = pygame.Surface((n_cols, n_rows), depth=8)
+            small.set_palette(self._palette)
+            self._small = small
+        pygame.surfarray.blit_array(small, region.T)
+        big = small if sppc == 1 else pygame.transform.scale(small, (n_cols * sppc, n_rows * sppc))
+        left = round((x0 - ox) * sppc)
+        top = round((y0 - oy) * sppc)
+        layer.blit(big, (left, top))
+        if grid and view.ppc >= 5:
+            self._grid(layer, view, x0, y0, n_cols, n_rows, left, top, int(view.ppc))
+        self._seams(layer, view, h, w)
+
+    def _grid(self, layer: pygame.Surface, view: View, x0: int, y0: int, n_cols: int, n_rows: int,
+              left: int, top: int, ppc: int) -> None:
+        # Lines on the cell boundaries, a brighter one every 10 cells (as Golly does).
+        W, H = layer.get_size()
+        minor, major = self.theme.grid, self.theme.grid_major
+        for i in range(n_cols + 1):
+            px = left + i * ppc
+            if 0 <= px < W:
+                pygame.draw.line(layer, major if (x0 + i) % 10 == 0 else minor, (px, 0), (px, H - 1))
+        for j in range(n_rows + 1):
+            py = top + j * ppc
+            if 0 <= py < H:
+                pygame.draw.line(layer, major if (y0 + j) % 10 == 0 else minor, (0, py), (W - 1, py))
+
+    def _seams(self, layer: pygame.Surface, view: View, h: int, w: int) -> None:
+        # The outline of the board's own tile: where the torus wraps.
+        px0, py0 = view.pixel_of(0, 0)
+        px1, py1 = view.pixel_of(h, w)
+        rect = pygame.Rect(round(px0) - 1, round(py0) - 1, round(px1 - px0) + 2, round(py1 - py0) + 2)
+        if rect.colliderect(layer.get_rect()) and not rect.contains(layer.get_rect()):
+            pygame.draw.rect(layer, self.theme.seam, rect, 1)
+
+    # -- overlays ------------------------------------------------------------
+    def draw_pattern(self, surface: pygame.Surface, pattern: np.ndarray, view: View, y: int, x: int,
+                     color: tuple[int, int, int], alpha: int = 140) -> None:
+        """A translucent copy of ``pattern`` with its top-left cell at world ``(y, x)``."""
+        ph, pw = pattern.shape
+        if ph == 0 or pw == 0:
+            return
+        small = pygame.Surface((pw, ph), depth=8)
+        small.set_palette([(0, 0, 0), color] + [(0, 0, 0)] * 254)
+        pygame.surfarray.blit_array(small, (pattern != 0).astype(np.uint8).T)
+        small.set_colorkey(0)
+        size = (max(1, round(pw * view.ppc)), max(1, round(ph * view.ppc)))
+        img = pygame.transform.scale(small, size)
+        img.set_colorkey(0)
+        img.set_alpha(alpha)
+        px, py = view.pixel_of(y, x)
+        surface.blit(img, (round(px), round(py)))
+        pygame.draw.rect(surface, color, pygame.Rect(round(px) - 1, round(py) - 1, size[0] + 2, size[1] + 2), 1)
+
+    def cell_rect(self, view: View, y: int, x: int, inset: int = 0) -> pygame.Rect:
+        """The pixel rectangle of world cell ``(y, x)``, shrunk by ``inset`` on each side."""
+        px, py = view.pixel_of(y, x)
+        size = max(1, round(view.ppc))
+        return pygame.Rect(round(px) + inset, round(py) + inset, max(1, size - 2 * inset), max(1, size - 2 * inset))
+
+    def outline_cells(self, surface: pygame.Surface, view: View, cells: Iterable[tuple[int, int]],
+                      color: tuple[int, int, int], width: int = 2, inset: int = 0) -> None:
+        for y, x in cells:
+            pygame.draw.rect(surface, color, self.cell_rect(view, y, x, inset), width)

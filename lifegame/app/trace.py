@@ -1,0 +1,79 @@
+"""The protocol trace: what the coroutines just asked, as state the renderer can show.
+
+:class:`TraceRecorder` is an ``observer(instruction, reply)`` for
+:meth:`lifegame.environment.Stepper.run`.  It follows the protocol's own
+shape: each ``step_cell`` first queries its own cell, then its eight
+neighbours, then yields one ``Transition``; ``TICK`` ends the generation.
+No pygame here.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+
+from ..protocol import ALIVE, TICK, Query, Transition
+
+__all__ = ["TraceRecorder"]
+
+
+@dataclass
+class TraceRecorder:
+    """Protocol state for drawing: the cell being stepped, its answered queries, transitions."""
+
+    log_size: int = 16
+    cell: tuple[int, int] | None = None
+    """The cell whose ``step_cell`` is running."""
+    cell_state: str | None = None
+    """The reply to that cell's own query."""
+    answered: list[tuple[int, int, str]] = field(default_factory=list)
+    """Neighbour queries answered so far for :attr:`cell`, in order: ``(y, x, reply)``."""
+    transitions: dict[tuple[int, int], str] = field(default_factory=dict)
+    """Transitions applied in the generation under way: the next board as it is built."""
+    last_transition: tuple[int, int, str] | None = None
+    log: deque = field(default_factory=lambda: deque(maxlen=16))
+    instructions: int = 0
+    ticks: int = 0
+    _expect_self: bool = True
+
+    def __call__(self, instruction: object, reply: object) -> None:
+        self.instructions += 1
+        if type(instruction) is Query:
+            y, x = instruction
+            if self._expect_self:
+                # The first Query of a step_cell asks for the cell itself.
+                self.cell, self.cell_state = (y, x), str(reply)
+                self.answered = []
+                self.last_transition = None
+                self._expect_self = False
+                self.log.append((f"Query({y}, {x}) \u2192 {reply!r}   self", "self"))
+            else:
+                self.answered.append((y, x, str(reply)))
+                self.log.append((f"Query({y}, {x}) \u2192 {reply!r}", "alive" if reply == ALIVE else "empty"))
+        elif type(instruction) is Transition:
+            y, x, state = instruction
+            self.transitions[(y, x)] = state
+            self.last_transition = (y, x, state)
+            self._expect_self = True
+            n = self.live_neighbours
+            self.log.append((f"Transition({y}, {x}, {state!r})   n={n}", "transition"))
+        elif instruction is TICK:
+            self.log.append(("TICK \u2014 next generation", "tick"))
+            self.ticks += 1
+            self.new_generation()
+
+    @property
+    def live_neighbours(self) -> int:
+        return sum(1 for *_, r in self.answered if r == ALIVE)
+
+    def new_generation(self) -> None:
+        self.transitions.clear()
+        self.cell = None
+        self.answered = []
+        self.last_transition = None
+        self._expect_self = True
+
+    def reset(self) -> None:
+        self.new_generation()
+        self.log.clear()
+        self.instructions = 0
