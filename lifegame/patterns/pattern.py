@@ -261,8 +261,8 @@ class Pattern:
         box = self.bounding_box()
         if box is not None and (box[2] > h or box[3] > w):
             raise PatternError(
-                f"{prefix(self.name)}the pattern's cells span {box[2]}x{box[3]} (rows x columns) "
-                f"and do not fit on a {h}x{w} board"
+                f"{prefix(self.name)}the pattern ({box[2]}x{box[3]} live cells, rows x columns) "
+                f"does not fit on a {h}x{w} board"
             )
         if at is None:
             y, x = (h - self.height) // 2, (w - self.width) // 2
