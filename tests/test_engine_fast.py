@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lifegame.board import Board
-from lifegame.engines.bitpack import Kernel, compile_rule, pack, unpack
+from lifegame.engines.bitpack import PackedTorus, compile_rule, pack, unpack
 from lifegame.engines.coroutine import CoroutineEngine
 from lifegame.engines.fast import FastEngine, roll_step, step, step_band, tiles_apply
 from lifegame.engines.tiled import TiledTorus
@@ -93,7 +93,10 @@ def test_compiled_rule_formula_for_every_neighbourhood(rule: Rule) -> None:
         cells[1, 4 * i + 1] = state
         for dy, dx in ring[:n]:
             cells[dy, 4 * i + dx] = 1
-    out = unpack(Kernel(rule, cells.shape[1]).torus(pack(cells), 1), cells.shape[1])
+    torus = PackedTorus(rule, *cells.shape)
+    torus.load(cells)
+    torus.run(1)
+    out = torus.cells()
     table = rule.table()
     got = [int(out[1, 4 * i + 1]) for i in range(18)]
     assert got == table[0] + table[1], compile_rule(rule)
@@ -154,7 +157,8 @@ def test_r_pentomino_population_116_at_1103(tiles: bool | None) -> None:
 
 # -- tile skipping is exact -------------------------------------------------------
 def tiled_matches_dense(cells: np.ndarray, rule: Rule, checkpoints: list[int], **kw: object) -> TiledTorus:
-    torus = TiledTorus(pack(cells), rule, **kw)  # type: ignore[arg-type]
+    torus = TiledTorus(rule, *cells.shape, **kw)  # type: ignore[arg-type]
+    torus.load(cells)
     dense, done = cells, 0
     for gen in checkpoints:
         torus.run(gen - done)
@@ -190,7 +194,8 @@ def test_tiles_busy_then_quiet_switches_between_dense_and_sparse() -> None:
     cells = np.zeros((128, 256), np.uint8)
     cells[:, :128] = rng.random((128, 128)) < 0.4
     for fraction in (0.0, 0.3, 1.1):  # always dense, either, always sparse
-        torus = TiledTorus(pack(cells), CONWAY, tile_rows=32)
+        torus = TiledTorus(CONWAY, 128, 256, tile_rows=32)
+        torus.load(cells)
         torus.dense_fraction = fraction
         dense, done = cells, 0
         for gen in (1, 2, 7, 40, 120, 300):
@@ -210,7 +215,7 @@ def test_still_board_stops_early_and_stays_exact() -> None:
 def test_tiles_refuse_b0_and_the_engine_falls_back() -> None:
     rule = parse_rule("B0/S8")
     with pytest.raises(ValueError):
-        TiledTorus(np.zeros((64, 4), np.uint64), rule)
+        TiledTorus(rule, 64, 256)
     assert not tiles_apply(512, 512, rule)
     board = Board(256, 256)
     board.place(R_PENTOMINO, 100, 100)
@@ -240,7 +245,7 @@ def test_zero_generations_and_bad_arguments() -> None:
 @pytest.mark.parametrize("x", [0, 1, 62, 63, 64, 100, 127, 128, 191, 192, 255])
 def test_a_changed_cell_activates_exactly_the_tiles_of_its_neighbourhood(y: int, x: int) -> None:
     h, w, tr = 64, 256, 16
-    torus = TiledTorus(np.zeros((h, w // 64), np.uint64), CONWAY, tile_rows=tr)
+    torus = TiledTorus(CONWAY, h, w, tile_rows=tr)
     diff = np.zeros((h, w), np.uint8)
     diff[y, x] = 1
     packed = pack(diff)

@@ -316,17 +316,22 @@ _BLOCK_WORDS = 1 << 13  # words per block of rows: keeps ~12 scratch arrays in L
 
 
 class Kernel:
-    """One rule on rows of a given width, stepping packed rows in cache-sized blocks.
+    """One rule on packed rows of ``width`` cells, stepped in cache-sized blocks.
 
-    Not thread-safe: it owns its scratch buffers.  Cheap to build; engines keep
-    one per (rule, width) and reuse it.
+    With ``wrap`` (the default) each row is a circle of ``width`` cells.
+    Without it, ``width`` must be a multiple of 64 and the caller supplies the
+    neighbours: the first and last word of each row are read as neighbours
+    and their outputs are meaningless (see :class:`PackedTorus`).
+
+    Not thread-safe: it owns its scratch buffers.
     """
 
-    def __init__(self, rule: Rule, width: int, block_words: int = _BLOCK_WORDS) -> None:
-        if width < 1:
-            raise ValueError("width must be positive")
+    def __init__(self, rule: Rule, width: int, block_words: int = _BLOCK_WORDS, wrap: bool = True) -> None:
+        if width < 1 or (not wrap and width % 64):
+            raise ValueError(f"a kernel cannot have rows of {width} cells (wrap={wrap})")
         self.rule = rule
         self.width = width
+        self.wrap = wrap
         self.nwords = words_for(width)
         self.formula = compile_rule(rule)
         self.program = _Program(self.formula.expr)
@@ -334,7 +339,6 @@ class Kernel:
         self._pad_mask = None if width % 64 == 0 else np.uint64((1 << (width % 64)) - 1)
         self.block_rows = max(1, block_words // self.nwords)
         self._bufs: list[np.ndarray] = []
-        self._torus_bufs: tuple[np.ndarray, np.ndarray] | None = None
         self._buf_rows = 0
 
     def _scratch(self, rows: int) -> list[np.ndarray]:
@@ -373,15 +377,17 @@ class Kernel:
         np.left_shift(x, 1, out=wst)
         np.right_shift(x, 63, out=tmp)
         np.bitwise_or(wst[1:], tmp[:-1], out=wst[1:])
-        w2 = wst.reshape(n + 2, W)
-        w2[:, 0] = (xt[0] << np.uint64(1)) | ((xt[W - 1] >> np.uint64(top)) & np.uint64(1))
+        if self.wrap:
+            w2 = wst.reshape(n + 2, W)
+            w2[:, 0] = (xt[0] << np.uint64(1)) | ((xt[W - 1] >> np.uint64(top)) & np.uint64(1))
         # East neighbours: shift right, carry in bit 0 of the word to the right;
         # column width-1 takes column 0 (the padding bits above it are 0).
         np.right_shift(x, 1, out=est)
         np.left_shift(x, 63, out=tmp)
         np.bitwise_or(est[:-1], tmp[1:], out=est[:-1])
-        e2 = est.reshape(n + 2, W)
-        e2[:, W - 1] = (xt[W - 1] >> np.uint64(1)) | ((xt[0] & np.uint64(1)) << np.uint64(top))
+        if self.wrap:
+            e2 = est.reshape(n + 2, W)
+            e2[:, W - 1] = (xt[W - 1] >> np.uint64(1)) | ((xt[0] & np.uint64(1)) << np.uint64(top))
 
         # Horizontal adders: (c2 s2) = west + east, (c1 s1) = west + self + east.
         np.bitwise_xor(wst, est, out=s2)
@@ -418,25 +424,6 @@ class Kernel:
         if self._pad_mask is not None:
             out2[:, W - 1] &= self._pad_mask
 
-    def torus(self, words: np.ndarray, generations: int) -> np.ndarray:
-        """``generations`` generations of a packed torus ``(h, W)``.
-
-        Returns a view into the kernel's own buffers, valid until the kernel's
-        next ``torus`` call (reusing them spares the page faults of fresh
-        arrays, which cost as much as a generation on large boards).
-        """
-        h, W = words.shape
-        if self._torus_bufs is None or self._torus_bufs[0].shape != (h + 2, W):
-            self._torus_bufs = (np.empty((h + 2, W), _U64), np.empty((h + 2, W), _U64))
-        a, b = self._torus_bufs
-        a[1 : h + 1] = words
-        for _ in range(generations):
-            a[0] = a[h]        # the wrap: row h-1 above row 0 ...
-            a[h + 1] = a[1]    # ... and row 0 below row h-1 (a 1-high torus: itself)
-            self.rows(a, b[1 : h + 1])
-            a, b = b, a
-        return a[1 : h + 1]
-
     def band(self, words: np.ndarray, generations: int) -> np.ndarray:
         """``generations`` generations of packed rows without vertical wrap.
 
@@ -451,3 +438,79 @@ class Kernel:
             self.rows(cur, nxt)
             cur = nxt
         return cur
+
+
+class PackedTorus:
+    """A packed torus in the kernel's working layout, stepped in place.
+
+    The board lives in a buffer with a halo: a copy of the last row above the
+    first and of the first row below the last, so that the kernel needs no
+    vertical wrap.  When the width is a multiple of 64 each row also gets a
+    halo *word* at both ends (copies of the words at the other end), so the
+    kernel needs no horizontal wrap either, which saves it ~15%; other widths
+    wrap inside the kernel, at a bit that is not on a word boundary.
+
+    Two buffers alternate between generations; keeping the object around
+    spares the page faults of fresh large arrays on the next call.
+    """
+
+    def __init__(self, rule: Rule, height: int, width: int) -> None:
+        self.rule, self.height, self.width = rule, height, width
+        self.nwords = W = words_for(width)
+        self.pad = 1 if width % 64 == 0 else 0
+        if self.pad:
+            self.kernel = Kernel(rule, (W + 2) * 64, wrap=False)
+        else:
+            self.kernel = Kernel(rule, width)
+        shape = (height + 2, W + 2 * self.pad)
+        self.buffer = np.zeros(shape, _U64)
+        self._spare = np.zeros(shape, _U64)
+
+    @property
+    def words(self) -> np.ndarray:
+        """The board ``(height, W)``: a view into the buffer, valid until the next :meth:`run`."""
+        return self.buffer[1 : self.height + 1, self.pad : self.pad + self.nwords]
+
+    def load(self, cells: np.ndarray) -> None:
+        """Pack a ``(height, width)`` 0/1 ``uint8`` array into the buffer."""
+        dst = self.words
+        chunk = max(1, (1 << 20) // max(1, self.width))  # rows per chunk: ~1 MB of cells
+        for r in range(0, self.height, chunk):
+            dst[r : r + chunk] = pack(cells[r : r + chunk])
+        self.fill_halo()
+
+    def load_words(self, words: np.ndarray) -> None:
+        """Copy a packed ``(height, W)`` board into the buffer."""
+        self.words[...] = words
+        self.fill_halo()
+
+    def cells(self) -> np.ndarray:
+        """The board unpacked: a new ``(height, width)`` ``uint8`` array."""
+        return unpack(self.words, self.width)
+
+    def fill_halo(self, rows: bool = True, columns: bool = True) -> None:
+        """Refresh the halo copies after the board was written."""
+        buf, h, W = self.buffer, self.height, self.nwords
+        if self.pad and columns:
+            buf[1 : h + 1, 0] = buf[1 : h + 1, W]
+            buf[1 : h + 1, W + 1] = buf[1 : h + 1, 1]
+        if rows:
+            buf[0] = buf[h]          # the wrap: row h-1 above row 0 ...
+            buf[h + 1] = buf[1]      # ... row 0 below row h-1 (a 1-high torus: itself)
+
+    def step_into_spare(self) -> tuple[np.ndarray, np.ndarray]:
+        """One generation from the buffer into the spare, then swap; returns ``(old, new)`` buffers.
+
+        The halo of the new buffer is filled; ``old`` keeps the previous generation
+        until the next step.
+        """
+        old, new = self.buffer, self._spare
+        self.kernel.rows(old, new[1 : self.height + 1])
+        self.buffer, self._spare = new, old
+        self.fill_halo()
+        return old, new
+
+    def run(self, generations: int) -> None:
+        """Advance ``generations`` generations."""
+        for _ in range(generations):
+            self.step_into_spare()

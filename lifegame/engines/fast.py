@@ -20,7 +20,7 @@ import numpy as np
 
 from ..board import Board
 from ..rules import Rule
-from .bitpack import Kernel, pack, unpack
+from .bitpack import Kernel, PackedTorus, pack, unpack
 from .tiled import TiledTorus, tile_rows_for
 
 __all__ = ["FastEngine", "roll_step", "step", "step_band", "kernel_for", "tiles_apply"]
@@ -46,17 +46,27 @@ def roll_step(cells: np.ndarray, rule: Rule) -> np.ndarray:
 _local = threading.local()
 
 
-def kernel_for(rule: Rule, width: int) -> Kernel:
-    """A :class:`Kernel` for ``rule`` and ``width``, reused per thread (it owns scratch buffers)."""
-    cache: dict = getattr(_local, "kernels", None) or {}
-    _local.kernels = cache
-    key = (rule, width)
-    kernel = cache.get(key)
-    if kernel is None:
-        if len(cache) >= 4:  # a few boards' worth of buffers at most
+def _cached(key: tuple, make) -> object:
+    # Per thread (kernels own scratch buffers), a few entries: a torus of
+    # 8192x8192 keeps two 8 MiB buffers, reused instead of faulted in afresh.
+    cache: dict = getattr(_local, "cache", None) or {}
+    _local.cache = cache
+    item = cache.get(key)
+    if item is None:
+        if len(cache) >= 4:
             cache.pop(next(iter(cache)))
-        kernel = cache[key] = Kernel(rule, width)
-    return kernel
+        item = cache[key] = make()
+    return item
+
+
+def kernel_for(rule: Rule, width: int) -> Kernel:
+    """A wrapping :class:`Kernel` for ``rule`` and ``width``, reused per thread."""
+    return _cached(("kernel", rule, width), lambda: Kernel(rule, width))  # type: ignore[return-value]
+
+
+def torus_for(rule: Rule, height: int, width: int) -> PackedTorus:
+    """A :class:`PackedTorus` for ``rule`` and this size, reused per thread."""
+    return _cached(("torus", rule, height, width), lambda: PackedTorus(rule, height, width))  # type: ignore[return-value]
 
 
 def _check_cells(cells: np.ndarray) -> np.ndarray:
@@ -79,8 +89,10 @@ def step(cells: np.ndarray, rule: Rule, generations: int = 1) -> np.ndarray:
     arr = _check_cells(cells)
     if generations == 0:
         return np.array(arr, dtype=np.uint8, order="C")
-    kernel = kernel_for(rule, arr.shape[1])
-    return unpack(kernel.torus(pack(arr), generations), arr.shape[1])
+    torus = torus_for(rule, *arr.shape)
+    torus.load(arr)
+    torus.run(generations)
+    return torus.cells()
 
 
 def step_band(padded: np.ndarray, rule: Rule, generations: int) -> np.ndarray:
@@ -139,9 +151,11 @@ class FastEngine:
         if generations == 0:
             return board.copy()
         if self.tiles is not False and tiles_apply(h, w, rule):
-            torus = TiledTorus(pack(board.cells), rule, tile_rows=tile_rows_for(h) or 64)
-            torus.run(generations)
-            return Board(h, w, unpack(torus.words, w))
+            rows = tile_rows_for(h) or 64
+            tiled = _cached(("tiled", rule, h, w), lambda: TiledTorus(rule, h, w, tile_rows=rows))
+            tiled.load(board.cells)  # type: ignore[attr-defined]
+            tiled.run(generations)  # type: ignore[attr-defined]
+            return Board(h, w, tiled.cells())  # type: ignore[attr-defined]
         return Board(h, w, step(board.cells, rule, generations))
 
     def close(self) -> None:

@@ -26,11 +26,10 @@ from __future__ import annotations
 import numpy as np
 
 from ..rules import Rule
-from .bitpack import Kernel
+from .bitpack import Kernel, PackedTorus
 
 __all__ = ["TiledTorus", "tile_rows_for"]
 
-_U64 = np.dtype("<u8")
 _TILE_ROW_CHOICES = (64, 32, 128, 48, 80, 96, 40, 56, 72, 112, 120, 24, 16)
 
 
@@ -45,52 +44,64 @@ def tile_rows_for(height: int) -> int | None:
 class TiledTorus:
     """A packed torus that steps only its active tiles.
 
-    ``words`` is the ``(h, W)`` packed board (copied).  Use :meth:`run` to
-    advance it and :attr:`words` to read the result.  Requires ``W * 64`` to be
-    the board's width, ``h % tile_rows == 0``, and a rule without B0.
+    Requires a rule without B0, a width that is a multiple of 64 and a height
+    that is a multiple of ``tile_rows``.  Load a board with :meth:`load` (or
+    :meth:`load_words`), advance it with :meth:`run`, read it with
+    :meth:`cells` or :attr:`words`.  The object may be reused for other boards
+    of the same size (its buffers are large: reusing them is cheaper).
     """
 
     #: Above this fraction of active tiles a generation is stepped densely.
     dense_fraction = 0.3
 
-    def __init__(self, words: np.ndarray, rule: Rule, *, tile_rows: int = 64, tile_words: int = 1) -> None:
+    def __init__(self, rule: Rule, height: int, width: int, *, tile_rows: int = 64, tile_words: int = 1) -> None:
         if rule.has_b0:
             raise ValueError("tile skipping is wrong under B0 rules: empty regions change")
-        h, W = words.shape
-        if h % tile_rows or W % tile_words:
-            raise ValueError(f"tiles of {tile_rows}x{tile_words} words do not divide a {h}x{W} board")
-        self.h, self.W = h, W
+        if width % 64 or height % tile_rows or (width // 64) % tile_words:
+            raise ValueError(f"tiles of {tile_rows} rows x {tile_words} words do not divide a {height}x{width} board")
+        self.torus = PackedTorus(rule, height, width)  # with halo rows and halo words
+        self.h, self.W = height, width // 64
         self.tr, self.tw = tile_rows, tile_words
-        self.ty, self.tx = h // tile_rows, W // tile_words
-        self.dense = Kernel(rule, W * 64)
-        self.stack = Kernel(rule, (tile_words + 2) * 64)
-        # The board with a wrapped halo row above and below: E[1 + y] is row y.
-        self.E = np.empty((h + 2, W), _U64)
-        self.E[1 : h + 1] = words
-        self._spare = np.empty_like(self.E)
-        self._halo()
-        # Gather template: the flat offsets of a tile and its ring, from the
-        # tile's top-left halo cell; columns wrap, so per tile column a table.
-        r = np.arange(tile_rows + 2) * W
-        self._rows = r[:, None]
-        c = (np.arange(self.tx)[:, None] * tile_words - 1 + np.arange(tile_words + 2)) % W
-        self._cols = c[:, None, :]  # (tx, 1, tw + 2)
+        self.ty, self.tx = height // tile_rows, self.W // tile_words
+        self.stack = Kernel(rule, (tile_words + 2) * 64, wrap=False)
+        # Flat offsets, in the torus buffer, of a tile with its ring (the halo
+        # row and word of the buffer make every tile's ring a plain rectangle),
+        # and of each tile's top-left ring cell.
+        stride = self.W + 2
+        self._ring = np.arange(tile_rows + 2)[:, None] * stride + np.arange(tile_words + 2)
+        self._row_base = np.arange(self.ty) * (tile_rows * stride)
+        self._col_base = np.arange(self.tx) * tile_words
+        self.active = np.zeros((self.ty, self.tx), dtype=bool)
         self.generation = 0
-        self._batch = 1
         self.tiles_computed = 0
         """Tiles computed so far (a dense generation counts every tile): a cost figure."""
+        self._batch = 1
+
+    def load(self, cells: np.ndarray) -> None:
+        """Start from a ``(height, width)`` 0/1 ``uint8`` board."""
+        self.torus.load(cells)
+        self._start()
+
+    def load_words(self, words: np.ndarray) -> None:
+        """Start from a packed ``(height, W)`` board."""
+        self.torus.load_words(words)
+        self._start()
+
+    def _start(self) -> None:
         # At the start every tile holding a live cell (or next to one) may
         # change: the board "changed" from an empty one, which stays empty.
-        self.active = self._activate_dense(self.E[1 : h + 1])
+        self.active = self._activate_dense(self.words)
+        self.generation = self.tiles_computed = 0
+        self._batch = 1
+
+    def cells(self) -> np.ndarray:
+        """The board unpacked: a new ``(height, width)`` ``uint8`` array."""
+        return self.torus.cells()
 
     @property
     def words(self) -> np.ndarray:
         """The current packed board ``(h, W)`` (a view; do not keep it across :meth:`run`)."""
-        return self.E[1 : self.h + 1]
-
-    def _halo(self) -> None:
-        self.E[0] = self.E[self.h]
-        self.E[self.h + 1] = self.E[1]
+        return self.torus.words
 
     # -- which tiles can change --------------------------------------------
     def _activate(self, ty: np.ndarray, tx: np.ndarray, diff: np.ndarray) -> np.ndarray:
@@ -168,38 +179,38 @@ class TiledTorus:
         self.generation += generations
 
     def _dense_generations(self, n: int) -> None:
-        h = self.h
-        for _ in range(n):
-            self.dense.rows(self.E, self._spare[1 : h + 1])
-            self.E, self._spare = self._spare, self.E
-            self._halo()
+        self.torus.run(n)
         self.tiles_computed += n * self.ty * self.tx
 
     def _dense_generation(self) -> None:
-        h = self.h
-        old, new = self.E, self._spare
-        self.dense.rows(old, new[1 : h + 1])
-        diff = np.bitwise_xor(old[1 : h + 1], new[1 : h + 1], out=old[1 : h + 1])
-        self.E, self._spare = new, old
-        self._halo()
+        old, new = self.torus.step_into_spare()
+        h, p, W = self.h, 1, self.W
+        diff = np.bitwise_xor(old[1 : h + 1, p : p + W], new[1 : h + 1, p : p + W], out=old[1 : h + 1, p : p + W])
         self.tiles_computed += self.ty * self.tx
         self.active = self._activate_dense(diff)
+
     def _sparse_generation(self, ty: np.ndarray, tx: np.ndarray) -> None:
-        tr, tw, W = self.tr, self.tw, self.W
+        tr, tw = self.tr, self.tw
         k = ty.size
-        # Flat indices into E of each active tile with its ring: E row
-        # ty * tr is the row above the tile (E is offset by its halo row).
-        index = (ty * (tr * W))[:, None, None] + self._rows + self._cols[tx]
-        flat = self.E.reshape(-1)
-        tiles = np.take(flat, index)  # (k, tr + 2, tw + 2)
+        index = (self._row_base[ty] + self._col_base[tx])[:, None, None] + self._ring
+        flat = self.torus.buffer.reshape(-1)
+        tiles = np.take(flat, index)  # (k, tr + 2, tw + 2): each tile with its ring
         out = np.empty_like(tiles)
+        # One tall board of all the tiles: rows and words that mix two tiles
+        # come out wrong, and are exactly the ones thrown away.
         self.stack.rows(tiles.reshape(k * (tr + 2), tw + 2), out.reshape(k * (tr + 2), tw + 2)[:-2])
         new = out[:, :tr, 1 : tw + 1]  # output row j is input row j + 1
         diff = new ^ tiles[:, 1 : tr + 1, 1 : tw + 1]
         changed = diff.reshape(k, -1).any(axis=1)
         self.tiles_computed += k
         if changed.any():
-            inner = index[changed][:, 1 : tr + 1, 1 : tw + 1]
-            flat[inner] = new[changed]
-            self._halo()
-        self.active = self._activate(ty[changed], tx[changed], diff[changed])
+            cy, cx = ty[changed], tx[changed]
+            flat[index[changed][:, 1 : tr + 1, 1 : tw + 1]] = new[changed]
+            # Refresh the halo only where a changed tile touches the edge.
+            self.torus.fill_halo(
+                rows=bool(cy.min() == 0 or cy.max() == self.ty - 1),
+                columns=bool(cx.min() == 0 or cx.max() == self.tx - 1),
+            )
+            self.active = self._activate(cy, cx, diff[changed])
+        else:
+            self.active = np.zeros((self.ty, self.tx), dtype=bool)
