@@ -177,6 +177,13 @@ def test_cells_with_name_author_comments_and_both_live_characters():
     assert p.metadata == text.splitlines()[:3]
 
 
+def test_cells_round_trip_of_a_pattern_keeps_its_notes():
+    p = parse_pattern(GLIDER_RLE)
+    again = parse_pattern(format_cells(p))
+    assert cells(again) == GLIDER
+    assert (again.name, again.author, again.comments) == (p.name, p.author, p.comments)
+
+
 def test_cells_ragged_rows_blank_rows_and_trailing_blank_lines():
     p = parse_pattern(".O\n\nO....O\n..\n\n\n", "cells")
     assert cells(p) == {(0, 1), (2, 0), (2, 5)}

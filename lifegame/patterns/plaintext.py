@@ -91,12 +91,17 @@ def parse_cells(text: str, label: str | None = None, name: str | None = None) ->
 def format_cells(board: Board | Pattern, *, name: str | None = None, comments: Iterable[str] = ()) -> str:
     """Plaintext for a board (or a pattern's extent): ``!Name:``, ``!`` comments, full rows of ``.``/``O``.
 
+    For a pattern, ``name`` and ``comments`` default to its own, and its
+    author is written as ``!Author:``.
+
     Raises :class:`PatternError` for a pattern whose extent is too large for a grid.
     """
     comments = list(comments)
+    author = None
     if isinstance(board, Pattern):
         name = board.name if name is None else name
         comments = comments or list(board.comments)
+        author = board.author
         cells = board.to_array()
     elif isinstance(board, Board):
         cells = board.cells
@@ -105,6 +110,8 @@ def format_cells(board: Board | Pattern, *, name: str | None = None, comments: I
     lines = []
     if name:
         lines.append(f"!Name: {' '.join(str(name).split())}")
+    if author:
+        lines.append(f"!Author: {' '.join(str(author).split())}")
     for comment in comments:
         lines.extend(f"!{part}".rstrip() for part in str(comment).splitlines() or [""])
     table = np.frombuffer(b".O", dtype=np.uint8)
