@@ -18,7 +18,8 @@ Both drivers offer the same small interface to the model:
 :class:`InlineDriver` *is* the environment of the protocol: it drives the
 ``simulate`` coroutine through :class:`lifegame.environment.Stepper` with a
 time budget per frame, so a generation may span several frames.
-:class:`PoolDriver` submits to a background engine and polls ``done()``.
+:class:`PoolDriver` submits to a background engine (the fast kernel in a thread, or
+bands in a process pool) and polls ``done()``.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ import numpy as np
 from ..board import Board
 from ..environment import Observer, Stepper
 from ..rules import Rule
-from .background import Background, Job
+from .background import Background, Job, describe
 
 __all__ = ["Driver", "InlineDriver", "PoolDriver", "INLINE_MAX_CELLS"]
 
@@ -129,6 +130,7 @@ class PoolDriver:
         self.rule = rule
         self._get_engine = engine  # the app owns the pool: one for the whole session
         self._engine: Background | None = None
+        self._label: str | None = None
         self.job: Job | None = None
         self._job_gens = 0
         self._job_started = 0.0
@@ -146,8 +148,11 @@ class PoolDriver:
 
     @property
     def label(self) -> str:
-        workers = getattr(self._engine, "workers", None) if self._engine is not None else None
-        return f"process pool ({workers} workers)" if workers else "process pool"
+        if self._label is None:
+            if self._engine is None:
+                return "background engine (starting)"
+            self._label = describe(self._engine, self._board.shape)
+        return self._label
 
     @property
     def board(self) -> Board:
@@ -211,13 +216,8 @@ class PoolDriver:
             n = self.batch_size(owed - done)
             self._job_gens = n
             self._job_started = time.perf_counter()
-            engine = self.engine
-            # Our own adapter copies the cells it ships; another engine may
-            # pickle lazily, so it gets a snapshot that later edits cannot touch.
-            from .background import PoolBackground
-
-            board = self._board if isinstance(engine, PoolBackground) else self._board.copy()
-            self.job = engine.submit(board, self.rule, n)
+            # submit() copies the board, so edits made from now on cannot touch the job.
+            self.job = self.engine.submit(self._board, self.rule, n)
         return done
 
     def close(self) -> None:

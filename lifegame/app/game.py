@@ -123,12 +123,21 @@ class Game:
         self._group_label = ""
         self._origin: tuple[tuple[int, int], np.ndarray, int] | None = None
         self._rate_marks: deque[tuple[float, int]] = deque(maxlen=120)
-        self.history.append((self.generation, self.board.population()))
+        self._pop, self._pop_version = 0, -1
+        self.history.append((self.generation, self.population))
 
     # -- what the view reads -------------------------------------------------
     @property
     def board(self) -> Board:
         return self.driver.board
+
+    @property
+    def population(self) -> int:
+        """Live cells of the board shown (counted once per change, not once per frame)."""
+        if self._pop_version != self.version:
+            self._pop = self.board.population()
+            self._pop_version = self.version
+        return self._pop
 
     @property
     def speed(self) -> float:
@@ -221,9 +230,9 @@ class Game:
         if self.playing:
             self._owed = max(0.0, self._owed - (done - from_queue))
         self.generation += done
-        self.history.append((self.generation, self.board.population()))
-        self._rate_marks.append((time.perf_counter(), self.generation))
         self._changed(dirty=True)
+        self.history.append((self.generation, self.population))
+        self._rate_marks.append((time.perf_counter(), self.generation))
 
     def generation_finished_by_trace(self) -> None:
         """The trace mode completed a generation through the driver directly."""
@@ -256,35 +265,34 @@ class Game:
         self._redo.clear()
 
     def paint(self, cells: Iterable[tuple[int, int]], alive: bool, label: str = "draw") -> int:
-        """Set cells (unwrapped coordinates are wrapped) alive or empty; returns how many changed."""
+        """Set cells (unwrapped coordinates are wrapped) alive or empty; returns how many changed.
+
+        Every cell is passed to the driver, even one that already has the
+        value: a generation being computed may be about to change it, and
+        what the user drew must be what they see when it comes back.
+        """
         board = self.board
         h, w = board.shape
         value = 1 if alive else 0
-        ys, xs, before = [], [], []
-        seen = set()
-        for y, x in cells:
-            y, x = y % h, x % w
-            if (y, x) in seen:
-                continue
-            seen.add((y, x))
-            old = int(board.cells[y, x])
-            if old != value:
-                ys.append(y)
-                xs.append(x)
-                before.append(old)
-        if not ys:
+        unique = list(dict.fromkeys((y % h, x % w) for y, x in cells))
+        if not unique:
             return 0
-        ya, xa = np.array(ys, dtype=np.int64), np.array(xs, dtype=np.int64)
+        ya = np.fromiter((c[0] for c in unique), dtype=np.int64, count=len(unique))
+        xa = np.fromiter((c[1] for c in unique), dtype=np.int64, count=len(unique))
+        old = board.cells[ya, xa].copy()
         self.driver.edit(ya, xa, value)
+        changed = old != value
+        if not changed.any():
+            return 0
+        ys, xs, before = ya[changed], xa[changed], old[changed]
         if self._group is not None:
-            for y, x, old in zip(ys, xs, before):
+            for y, x, b in zip(ys.tolist(), xs.tolist(), before.tolist()):
                 prev = self._group.get((y, x))
-                self._group[(y, x)] = (prev[0] if prev else old, value)
+                self._group[(y, x)] = (prev[0] if prev else b, value)
         else:
-            self._push(_CellEdit(ya, xa, np.array(before, dtype=np.uint8),
-                                 np.full(len(ys), value, dtype=np.uint8), label))
+            self._push(_CellEdit(ys, xs, before, np.full(len(ys), value, dtype=np.uint8), label))
         self._changed()
-        return len(ys)
+        return int(changed.sum())
 
     def draw_line(self, a: tuple[int, int], b: tuple[int, int], alive: bool) -> int:
         """Paint the segment between two cells (both ends included)."""
@@ -309,9 +317,9 @@ class Game:
         self.generation = generation
         self._owed = 0.0
         self._queued = 0
-        self.history.clear()
-        self.history.append((generation, board.population()))
         self._changed()
+        self.history.clear()
+        self.history.append((generation, self.population))
 
     def clear(self) -> None:
         h, w = self.board.shape

@@ -92,7 +92,8 @@ class Hud:
             speed = f"{_rate(st.trace_speed)} instr/s"
             state = "TRACE"
         else:
-            speed = f"{_rate(st.speed)} gen/s target, {_rate(st.actual)} actual"
+            speed = (f"{_rate(st.speed)} gen/s target, {_rate(st.actual)} actual" if st.playing
+                     else f"{_rate(st.speed)} gen/s target")
             state = "PLAY" if st.playing else "PAUSE"
         parts: list[tuple[str, tuple[int, int, int]]] = [
             (state, th.accent if st.playing or st.trace else th.text_dim),

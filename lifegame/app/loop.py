@@ -91,7 +91,7 @@ class App:
     def _engine(self) -> Background:
         """The background pool, created once on first need (it takes a moment to start)."""
         if self._background is None:
-            self._background = make_background(self.options.workers)
+            self._background = make_background(self.options.workers, (self.options.engine or "auto").lower())
         return self._background
 
     def _make_driver(self, board: Board, rule: Rule) -> Driver:
@@ -487,7 +487,7 @@ class App:
         fps = len(times) / sum(times) if times and sum(times) > 0 else 0.0
         fps = min(fps, self.clock.get_fps() or fps)
         status = Status(
-            playing=game.playing, generation=game.generation, population=game.board.population(),
+            playing=game.playing, generation=game.generation, population=game.population,
             speed=game.speed, actual=game.actual_rate(), fps=fps, rule=str(game.rule),
             size=game.board.shape, engine=driver.label, busy=driver.busy,
             trace=self.tracing, trace_speed=game.trace_speed,

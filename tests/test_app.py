@@ -1,0 +1,387 @@
+"""The window, driven through its real event handling with synthetic pygame events.
+
+``tests/conftest.py`` sets ``SDL_VIDEODRIVER=dummy``: no real window opens.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pygame
+import pytest
+
+from lifegame.app import AppOptions, initial_board
+from lifegame.app.compute import InlineDriver, PoolDriver
+from lifegame.app.game import SPEEDS, line_cells
+from lifegame.app.loop import App
+from lifegame.board import Board
+from lifegame.engines.fast import step as fast_step
+from lifegame.rules import CONWAY
+
+KD, MD, MU, MM = pygame.KEYDOWN, pygame.MOUSEBUTTONDOWN, pygame.MOUSEBUTTONUP, pygame.MOUSEMOTION
+
+
+def key(k: int, mod: int = 0) -> pygame.event.Event:
+    return pygame.event.Event(KD, key=k, mod=mod)
+
+
+def click(app: App, pos: tuple[int, int], button: int = 1) -> None:
+    app.handle(pygame.event.Event(MD, pos=pos, button=button))
+    app.handle(pygame.event.Event(MU, pos=pos, button=button))
+
+
+def drag(app: App, points: list[tuple[int, int]], button: int = 1) -> None:
+    app.handle(pygame.event.Event(MD, pos=points[0], button=button))
+    for p in points[1:]:
+        app.handle(pygame.event.Event(MM, pos=p, rel=(0, 0), buttons=(1, 0, 0)))
+    app.handle(pygame.event.Event(MU, pos=points[-1], button=button))
+
+
+def run_until(app: App, cond, timeout: float = 10.0) -> None:
+    end = time.monotonic() + timeout
+    while not cond():
+        assert time.monotonic() < end, "timed out"
+        app.frame(tick=False)
+        time.sleep(0.002)
+
+
+@pytest.fixture
+def make_app():
+    apps: list[App] = []
+
+    def make(board: Board | None = None, **kw) -> App:
+        kw.setdefault("window", (640, 480))
+        opts = AppOptions(**kw)
+        b, rule, path, name = initial_board(opts)
+        app = App(opts, board if board is not None else b, rule, path=path, name=name)
+        apps.append(app)
+        return app
+
+    yield make
+    for app in apps:
+        app.close()
+
+
+def cell_center(app: App, y: int, x: int) -> tuple[int, int]:
+    px, py = app.view.pixel_of(y + 0.5, x + 0.5)
+    return int(px), int(py)
+
+
+# -- drawing --------------------------------------------------------------------
+def test_left_click_draws_and_right_click_erases(make_app):
+    app = make_app(size=(32, 32))
+    assert app.game.population == 0
+    click(app, cell_center(app, 5, 7))
+    assert app.game.board[5, 7] and app.game.population == 1
+    click(app, cell_center(app, 5, 7), button=3)
+    assert not app.game.board[5, 7] and app.game.population == 0
+
+
+def test_fast_drag_leaves_no_gaps(make_app):
+    app = make_app(size=(32, 32))
+    a, b = cell_center(app, 3, 1), cell_center(app, 20, 30)
+    drag(app, [a, b])  # one motion event across the whole board
+    for y, x in line_cells(3, 1, 20, 30):
+        assert app.game.board[y, x], (y, x)
+    # And erasing the same way clears every one of them.
+    drag(app, [a, b], button=3)
+    assert app.game.population == 0
+
+
+def test_drawing_across_an_edge_wraps(make_app):
+    app = make_app(size=(16, 16))
+    x0, y0 = cell_center(app, 4, 14)
+    x1, _ = cell_center(app, 4, 18)  # two cells past the right edge: columns 0 and 1 again
+    drag(app, [(x0, y0), (x1, y0)])
+    assert [x for x in range(16) if app.game.board[4, x]] == [0, 1, 2, 14, 15]
+
+
+def test_a_stroke_is_undone_and_redone_in_one_step(make_app):
+    app = make_app(size=(32, 32))
+    drag(app, [cell_center(app, 2, 2), cell_center(app, 2, 12)])
+    assert app.game.population == 11
+    app.handle(key(pygame.K_z, pygame.KMOD_LCTRL))
+    assert app.game.population == 0
+    app.handle(key(pygame.K_y, pygame.KMOD_LCTRL))
+    assert app.game.population == 11
+
+
+def test_stamping_a_pattern_from_the_palette(make_app):
+    app = make_app(size=(32, 32))
+    app.handle(key(pygame.K_1))
+    entry = app.palette.entry
+    assert entry is not None and entry.name == "glider"
+    click(app, cell_center(app, 10, 10))
+    assert app.game.population == int(entry.cells.sum())
+    app.handle(key(pygame.K_z, pygame.KMOD_LCTRL))
+    assert app.game.population == 0
+
+
+# -- the camera ---------------------------------------------------------------------
+def test_zoom_at_pointer_keeps_the_cell_under_the_pointer(make_app):
+    app = make_app(size=(64, 64))
+    pos = (123, 217)
+    app.handle(pygame.event.Event(MM, pos=pos, rel=(0, 0), buttons=(0, 0, 0)))
+    for steps in (1, 1, 2, -1, -3, -2):
+        before = app.view.world_at(*pos)
+        ppc = app.view.ppc
+        app.handle(pygame.event.Event(pygame.MOUSEWHEEL, x=0, y=steps, flipped=False))
+        assert app.view.ppc != ppc
+        after = app.view.world_at(*pos)
+        assert after == pytest.approx(before, abs=1e-9)
+
+
+def test_pan_with_middle_drag_shift_drag_and_arrows(make_app):
+    app = make_app(size=(64, 64))
+    ox, oy, ppc = app.view.ox, app.view.oy, app.view.ppc
+    drag(app, [(100, 100), (160, 130)], button=2)
+    assert (app.view.ox, app.view.oy) == pytest.approx((ox - 60 / ppc, oy - 30 / ppc))
+    assert app.game.population == 0  # panning never draws
+    ox, oy = app.view.ox, app.view.oy
+    app.handle(pygame.event.Event(MD, pos=(100, 100), button=1, mod=pygame.KMOD_LSHIFT))
+    app.handle(pygame.event.Event(MM, pos=(80, 100), rel=(0, 0), buttons=(1, 0, 0)))
+    app.handle(pygame.event.Event(MU, pos=(80, 100), button=1))
+    assert app.view.ox == pytest.approx(ox + 20 / ppc) and app.game.population == 0
+    ox = app.view.ox
+    app.handle(key(pygame.K_LEFT))
+    assert app.view.ox < ox
+    oy = app.view.oy
+    app.handle(key(pygame.K_DOWN))
+    assert app.view.oy > oy
+
+
+# -- running --------------------------------------------------------------------------
+def test_n_and_right_step_exactly_one_generation(make_app):
+    rng = np.random.default_rng(1)
+    board = Board.from_array(rng.random((24, 40)) < 0.35)
+    app = make_app(board=board.copy(), size=(24, 40))
+    app.handle(key(pygame.K_n))
+    run_until(app, lambda: app.game.generation == 1)
+    assert np.array_equal(app.game.board.cells, fast_step(board.cells, CONWAY, 1))
+    app.handle(key(pygame.K_RIGHT))
+    run_until(app, lambda: app.game.generation == 2)
+    for _ in range(5):
+        app.frame(tick=False)
+    assert app.game.generation == 2 and not app.game.playing
+    assert np.array_equal(app.game.board.cells, fast_step(board.cells, CONWAY, 2))
+
+
+def test_tab_steps_a_batch(make_app):
+    app = make_app(size=(24, 24))
+    app.handle(key(pygame.K_TAB))
+    run_until(app, lambda: app.game.generation >= 10)
+    assert app.game.generation == 10
+
+
+def test_space_plays_and_pauses(make_app):
+    app = make_app()  # the default board: something alive, coroutines in the loop
+    assert isinstance(app.game.driver, InlineDriver) and app.game.population > 0
+    app.handle(key(pygame.K_SPACE))
+    assert app.game.playing
+    run_until(app, lambda: app.game.generation >= 2)
+    app.handle(key(pygame.K_SPACE))
+    assert not app.game.playing
+    gen = app.game.generation
+    for _ in range(10):
+        app.frame(tick=False)
+    # A generation under way when paused may still complete, but no new one starts.
+    assert app.game.generation <= gen + 1
+
+
+def test_speed_keys(make_app):
+    app = make_app(size=(16, 16))
+    start = app.game.speed
+    app.handle(key(pygame.K_PLUS))
+    app.handle(key(pygame.K_RIGHTBRACKET))
+    assert app.game.speed > start
+    for _ in range(40):
+        app.handle(key(pygame.K_EQUALS))
+    assert math.isinf(app.game.speed)  # "as fast as possible"
+    for _ in range(40):
+        app.handle(key(pygame.K_MINUS))
+    assert app.game.speed == 1
+    app.handle(key(pygame.K_LEFTBRACKET))
+    assert app.game.speed == SPEEDS[0]
+
+
+def test_more_than_one_generation_per_frame_at_full_speed(make_app):
+    app = make_app(size=(12, 12))
+    app.game.randomize(seed=3)
+    app.game.speed_index = len(SPEEDS) - 1
+    app.handle(key(pygame.K_SPACE))
+    app.frame(tick=False)
+    app.frame(tick=False)
+    assert app.game.generation > 2
+
+
+def test_inline_edits_during_a_generation_are_kept(make_app):
+    app = make_app(size=(100, 100))
+    app.game.randomize(seed=5)
+    assert isinstance(app.game.driver, InlineDriver)
+    app.handle(key(pygame.K_n))
+    app.update(0.0, time.perf_counter() + 0.001)  # a sliver of a generation
+    assert app.game.driver.busy
+    click(app, cell_center(app, 50, 50), button=3)
+    click(app, cell_center(app, 0, 99))
+    run_until(app, lambda: app.game.generation == 1)
+    assert not app.game.board[50, 50] and app.game.board[0, 99]
+
+
+def test_reset_goes_back_to_where_play_started(make_app):
+    app = make_app(size=(20, 20))
+    drag(app, [cell_center(app, 5, 5), cell_center(app, 5, 7)])  # a blinker
+    start = app.game.board.copy()
+    app.handle(key(pygame.K_n))
+    run_until(app, lambda: app.game.generation == 1)
+    assert app.game.board != start
+    app.handle(key(pygame.K_HOME))
+    assert app.game.generation == 0 and app.game.board == start
+
+
+def test_clear_random_and_grid(make_app):
+    app = make_app(size=(40, 40))
+    app.handle(key(pygame.K_r))
+    assert 0.2 < app.game.population / 1600 < 0.4
+    assert "30%" in app.game.message
+    app.handle(key(pygame.K_c))
+    assert app.game.population == 0
+    app.handle(key(pygame.K_z, pygame.KMOD_LCTRL))
+    assert app.game.population > 0
+    grid = app.grid
+    app.handle(key(pygame.K_g))
+    assert app.grid is not grid
+
+
+# -- background computation ---------------------------------------------------------------
+def _pool_app(make_app, n: int = 300) -> App:
+    rng = np.random.default_rng(7)
+    board = Board.from_array(rng.random((n, n)) < 0.4)
+    app = make_app(board=board, size=(n, n))
+    assert isinstance(app.game.driver, PoolDriver)
+    return app
+
+
+def test_edits_during_background_computation_are_kept(make_app):
+    app = _pool_app(make_app)
+    start = app.game.board.copy()
+    app.handle(key(pygame.K_n))
+    app.frame(tick=False)
+    assert app.game.driver.busy  # submitted; the loop does not wait for it
+    # Draw and erase while the generation is being computed elsewhere.
+    drag(app, [cell_center(app, 150, 100), cell_center(app, 150, 140)])
+    click(app, cell_center(app, 10, 10), button=3)
+    run_until(app, lambda: app.game.generation == 1)
+    expected = fast_step(start.cells, CONWAY, 1)
+    expected[150, 100:141] = 1
+    expected[10, 10] = 0
+    assert np.array_equal(app.game.board.cells, expected)
+
+
+def _children() -> set[int]:
+    try:
+        out = subprocess.run(["ps", "-o", "pid=,args=", "--ppid", str(os.getpid())],
+                             capture_output=True, text=True).stdout
+    except FileNotFoundError:
+        pytest.skip("no ps")
+    # The multiprocessing resource tracker and the forkserver live as long as
+    # this process (and end with it); the workers must be gone.
+    keep = ("resource_tracker", "forkserver", "ps -o")
+    return {int(line.split()[0]) for line in out.splitlines()
+            if line.strip() and not any(k in line for k in keep)}
+
+
+def test_clean_shutdown_with_work_in_flight(make_app):
+    before = _children()
+    app = _pool_app(make_app, n=1536)
+    app.game.speed_index = len(SPEEDS) - 1
+    app.handle(key(pygame.K_SPACE))
+    run_until(app, lambda: app.game.generation >= 1, timeout=30)
+    app.frame(tick=False)
+    assert app.game.driver.busy
+    engines = getattr(app._background.engine, "_engines", {}).values()
+    workers = [pid for e in engines for pid in getattr(e, "worker_pids", lambda: [])()]
+    assert workers  # a 1536x1536 board is computed by a process pool
+    t = time.monotonic()
+    app.handle(key(pygame.K_q, pygame.KMOD_LCTRL))
+    assert not app.running
+    app.close()
+    assert time.monotonic() - t < 2.5
+    deadline = time.monotonic() + 3
+    while _children() - before and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not (_children() - before)
+    for pid in workers:
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
+
+
+# -- files and the title ----------------------------------------------------------------------
+def test_title_save_and_reopen(make_app, tmp_path: Path):
+    path = tmp_path / "mine.rle"
+    app = make_app(pattern=str(path), size=(20, 30))
+    assert "lifegame" in app.caption and "mine.rle" in app.caption and "*" not in app.caption
+    drag(app, [cell_center(app, 0, 0), cell_center(app, 19, 29)])
+    app.frame(tick=False)
+    assert app.caption.endswith("*")
+    app.handle(key(pygame.K_s, pygame.KMOD_LCTRL))
+    assert path.is_file() and not app.caption.endswith("*")
+    from lifegame.patterns import read_pattern
+
+    again = read_pattern(path).to_board()
+    assert again == app.game.board
+    # Dropping the file on the window opens it.
+    app.handle(key(pygame.K_c))
+    app.handle(pygame.event.Event(pygame.DROPFILE, file=str(path)))
+    assert app.game.board == again and "mine.rle" in app.caption
+
+
+def test_bad_dropped_file_is_a_message_not_a_crash(make_app, tmp_path: Path):
+    bad = tmp_path / "bad.rle"
+    bad.write_text("x = 3, y = 3\nthis is not rle\n")
+    app = make_app(size=(10, 10))
+    app.handle(pygame.event.Event(pygame.DROPFILE, file=str(bad)))
+    assert "bad.rle" in app.game.message
+    app.frame(tick=False)
+
+
+def test_screenshot_key_writes_a_png(make_app, tmp_path: Path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    app = make_app(size=(16, 16))
+    app.frame(tick=False)
+    app.handle(key(pygame.K_p))
+    assert list(tmp_path.glob("lifegame-*.png"))
+
+
+# -- the protocol trace -----------------------------------------------------------------------
+def test_trace_shows_the_protocol(make_app):
+    app = make_app(size=(8, 8))
+    click(app, cell_center(app, 3, 3))
+    app.handle(key(pygame.K_t))
+    assert app.tracing
+    app.handle(key(pygame.K_SPACE))
+    for _ in range(6):
+        app.update(0.5, time.perf_counter() + 0.01)  # half a second each: a few instructions
+    tr = app.trace
+    assert tr.cell is not None and tr.instructions > 0 and tr.log
+    app.draw(app.screen)
+    # N completes the generation, observed: 10 instructions per cell, and TICK.
+    app.handle(key(pygame.K_n))
+    run_until(app, lambda: app.game.generation == 1)
+    assert app.game.driver.stepper.last_generation_instructions == 8 * 8 * 10 + 1
+
+
+def test_sigterm_ends_the_program(tmp_path: Path):
+    env = dict(os.environ, SDL_VIDEODRIVER="dummy", SDL_AUDIODRIVER="dummy")
+    proc = subprocess.Popen([sys.executable, "-m", "lifegame.app", "--size", "32x32"], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(2.0)
+    assert proc.poll() is None
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=3) == 0
