@@ -113,7 +113,7 @@ def _parse_106(lines: list[str], label: str | None, name: str | None) -> Pattern
     try:
         values = np.array(words, dtype=np.int64) if words else np.zeros(0, np.int64)
     except (ValueError, OverflowError):
-        bad = next(w for w in words if not re.fullmatch(_COORD, w))
+        bad = next((w for w in words if not re.fullmatch(_COORD, w)), words[0])
         raise PatternError(f"{where}{bad[:40]!r} is not a cell coordinate") from None
     return notes.pattern(values[1::2], values[0::2], name)
 
