@@ -31,7 +31,13 @@ _FOLDER = "patterns"
 
 
 def _folder():  # -> Traversable
-    return resources.files(_PACKAGE) / _FOLDER
+    try:
+        return resources.files(_PACKAGE) / _FOLDER
+    except ModuleNotFoundError:
+        # Imported straight from a checkout (``python -m pytest`` in the
+        # repository puts the source tree first on sys.path), where
+        # ``lifegame.assets`` is not mapped: the folder is beside the package.
+        return Path(__file__).resolve().parents[2] / "assets" / _FOLDER
 
 
 def normalise_name(name: str) -> str:

@@ -1,0 +1,168 @@
+"""``lifegame run`` and friends, checked from outside as a user runs them."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from lifegame.cli import main
+
+BOOK_GLIDER = [
+    "-*-\n--*\n***",
+]
+
+
+def run_cli(*args: str, timeout: float = 60) -> subprocess.CompletedProcess:
+    """``python -m lifegame ARGS`` in a subprocess, as a user would run it."""
+    env = dict(os.environ, SDL_VIDEODRIVER="dummy", SDL_AUDIODRIVER="dummy")
+    return subprocess.run(
+        [sys.executable, "-m", "lifegame", *args], capture_output=True, text=True, timeout=timeout, env=env
+    )
+
+
+def boards_of(stdout: str) -> list[str]:
+    """The boards printed by --print-every (blank-line separated), without the last line."""
+    body = stdout.rstrip("\n").rsplit("\n", 1)[0]
+    return [block for block in body.strip("\n").split("\n\n") if block]
+
+
+def test_glider_as_in_the_book():
+    result = run_cli("run", "glider", "--size", "5x9", "--at", "0,2", "--generations", "4", "--print-every", "1")
+    assert result.returncode == 0, result.stderr
+    frames = boards_of(result.stdout)
+    assert frames == [
+        "---*-----\n----*----\n--***----\n---------\n---------",
+        "---------\n--*-*----\n---**----\n---*-----\n---------",
+        "---------\n----*----\n--*-*----\n---**----\n---------",
+        "---------\n---*-----\n----**---\n---**----\n---------",
+        "---------\n----*----\n-----*---\n---***---\n---------",
+    ]
+    assert result.stdout.splitlines()[-1] == "generation 4 population 5"
+
+
+def test_last_line_without_printing_boards(capsys):
+    assert main(["run", "glider", "--generations", "8"]) == 0
+    assert capsys.readouterr().out == "generation 8 population 5\n"
+
+
+@pytest.mark.parametrize("size", [None, "64x64"])
+def test_diehard_dies_after_130_generations(capsys, size):
+    extra = ["--size", size] if size else []
+    assert main(["run", "diehard", "--generations", "129", *extra]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == "generation 129 population 2"
+    assert main(["run", "diehard", "--generations", "130", *extra]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == "generation 130 population 0"
+
+
+def test_print_every_k_prints_generation_zero_and_every_k(capsys):
+    assert main(["run", "blinker", "--size", "5x5", "--generations", "6", "--print-every", "3"]) == 0
+    out = capsys.readouterr().out
+    frames = boards_of(out)
+    assert len(frames) == 3  # generations 0, 3, 6
+    assert frames[0] != frames[1] and frames[0] == frames[2]
+    assert out.endswith("generation 6 population 3\n")
+
+
+def test_random_fill_is_reproducible_with_a_seed(capsys):
+    args = ["run", "--size", "32x40", "--random", "0.5", "--seed", "7", "--generations", "3", "--print-every", "3"]
+    main(args)
+    first = capsys.readouterr().out
+    main(args)
+    assert capsys.readouterr().out == first
+    main([*args[:-5], "8", *args[-4:]])
+    assert capsys.readouterr().out != first
+    rows = boards_of(first)[0].splitlines()
+    assert len(rows) == 32 and all(len(r) == 40 for r in rows)
+    assert 0.35 < sum(r.count("*") for r in rows) / (32 * 40) < 0.65
+
+
+def test_rule_and_torus_suffix(capsys):
+    # HighLife's replicator is a B6 pattern; under HighLife it differs from Conway.
+    main(["run", "--rule", "B3/S23:T20,10", "--generations", "0"])
+    assert capsys.readouterr().out == "generation 0 population 0\n"
+    main(["run", "glider", "--rule", "B3/S23:T20,10", "--print-every", "1"])
+    rows = boards_of(capsys.readouterr().out)[0].splitlines()
+    assert (len(rows), len(rows[0])) == (10, 20)
+
+
+def test_output_file_reopens_to_the_same_board(tmp_path, capsys):
+    saved = tmp_path / "out.rle"
+    main(["run", "r-pentomino", "--size", "60x70", "--generations", "50", "--print-every", "50",
+          "--output", str(saved)])
+    final = boards_of(capsys.readouterr().out)[-1]
+    main(["run", str(saved), "--print-every", "1"])
+    reopened = boards_of(capsys.readouterr().out)[0]
+    assert reopened == final
+    cells = tmp_path / "out.cells"
+    main(["run", str(saved), "--output", str(cells)])
+    capsys.readouterr()
+    main(["run", str(cells), "--size", "60x70", "--at", "0,0", "--print-every", "1"])
+    assert boards_of(capsys.readouterr().out)[0] == final
+
+
+def test_patterns_lists_the_library(capsys):
+    assert main(["patterns"]) == 0
+    out = capsys.readouterr().out
+    for name in ("glider", "gosper-glider-gun", "r-pentomino", "pulsar", "diehard", "acorn", "lwss"):
+        assert name in out
+
+
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (["run", "no-such-pattern"], "no-such-pattern"),
+        (["run", "/no/such/file.rle"], "file.rle"),
+        (["run", "--size", "0x5"], "size"),
+        (["run", "--size", "100000x100000"], "maximum"),
+        (["run", "--size", "banana"], "size"),
+        (["run", "--rule", "B9/S23"], "0..8"),
+        (["run", "--rule", "LifeHistory"], "LifeHistory"),
+        (["run", "--generations", "-3"], "negative"),
+        (["run", "--random", "1.5"], "density"),
+        (["run", "--at", "x"], "position"),
+        (["run", "glider", "--size", "2x2"], "does not fit"),
+        (["run", "glider", "--output", "out.png"], ".rle or .cells"),
+        (["run", "--engine", "warp-drive"], "warp-drive"),
+        (["run", "--workers", "0"], "at least 1"),
+        (["bogus-option-x"], "bogus-option-x"),
+    ],
+)
+def test_bad_input_exits_2_with_one_line(args, words, capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("lifegame"), err
+    assert words.lower() in err.lower()
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"x = 1000000000, y = 1000000000, rule = B3/S23\no!\n",
+        b"x = 3, y = 1\n100000000000000000o!\n",
+        bytes(range(256)) * 64,
+        b"",
+        b"x = 2, y = 2, rule = LifeHistory\nAB$CD!\n",
+    ],
+    ids=["huge-header", "huge-run", "binary", "empty", "lifehistory"],
+)
+def test_hostile_files_are_refused_quickly_from_the_command_line(tmp_path, content):
+    path = tmp_path / "hostile.rle"
+    path.write_bytes(content)
+    start = time.perf_counter()
+    result = run_cli("run", str(path), "--generations", "1", timeout=30)
+    assert result.returncode == 2, result
+    assert time.perf_counter() - start < 20
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert "hostile.rle" in result.stderr
+
+
+def test_python_dash_m_and_help():
+    result = run_cli("run", "--help")
+    assert result.returncode == 0 and "--print-every" in result.stdout
