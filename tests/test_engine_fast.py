@@ -217,12 +217,13 @@ def test_tiles_refuse_b0_and_the_engine_falls_back() -> None:
     with pytest.raises(ValueError):
         TiledTorus(rule, 64, 256)
     assert not tiles_apply(512, 512, rule)
+    assert tiles_apply(512, 512, CONWAY) and tiles_apply(1000, 333, CONWAY)
     board = Board(256, 256)
     board.place(R_PENTOMINO, 100, 100)
     assert FastEngine().advance(board, rule, 3) == Board(256, 256, step(board.cells, rule, 3))
 
 
-@pytest.mark.parametrize("h, w", [(256, 256), (320, 384), (300, 256), (256, 300)])
+@pytest.mark.parametrize("h, w", [(256, 256), (320, 384), (300, 256), (256, 300), (257, 1000)])
 def test_engine_with_and_without_tiles_agree(h: int, w: int) -> None:
     rng = np.random.default_rng(h + w)
     board = Board(h, w)
@@ -241,19 +242,48 @@ def test_zero_generations_and_bad_arguments() -> None:
         step(board.cells, CONWAY, -1)
 
 
-@pytest.mark.parametrize("y", [0, 1, 7, 14, 15, 16, 31, 47, 48, 63])
-@pytest.mark.parametrize("x", [0, 1, 62, 63, 64, 100, 127, 128, 191, 192, 255])
-def test_a_changed_cell_activates_exactly_the_tiles_of_its_neighbourhood(y: int, x: int) -> None:
-    h, w, tr = 64, 256, 16
+@pytest.mark.parametrize("h, w", [(64, 256), (60, 250)])
+@pytest.mark.parametrize("y", [0, 1, 14, 15, 16, 31, 47, 48, 58, 59, 63])
+@pytest.mark.parametrize("x", [0, 1, 62, 63, 64, 100, 127, 128, 191, 192, 248, 249, 255])
+def test_a_changed_cell_activates_exactly_the_tiles_of_its_neighbourhood(h: int, w: int, y: int, x: int) -> None:
+    if y >= h or x >= w:
+        return
+    tr = 16
     torus = TiledTorus(CONWAY, h, w, tile_rows=tr)
     diff = np.zeros((h, w), np.uint8)
     diff[y, x] = 1
     packed = pack(diff)
-    expected = np.zeros((h // tr, w // 64), bool)
+    expected = np.zeros((torus.ty, torus.tx), bool)
     for dy in (-1, 0, 1):
         for dx in (-1, 0, 1):
             expected[((y + dy) % h) // tr, ((x + dx) % w) // 64] = True
-    assert np.array_equal(torus._activate_dense(packed), expected)
+    whole = np.zeros((torus.ty * tr, packed.shape[1]), np.uint64)
+    whole[:h] = packed
+    assert np.array_equal(torus._activate_dense(torus._normalise_dense(whole.copy())), expected)
     ty, tx = np.array([y // tr]), np.array([x // 64])
-    tile = packed.reshape(h // tr, tr, w // 64, 1)[ty, :, tx, :]
-    assert np.array_equal(torus._activate(ty, tx, tile), expected)
+    tile = whole.reshape(torus.ty, tr, torus.tx, 1)[ty, :, tx, :]
+    assert np.array_equal(torus._activate(ty, tx, torus._normalise_tiles(tile, ty, tx)), expected)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    h=st.integers(1, 70),
+    w=st.integers(1, 200),
+    tile_rows=st.integers(1, 20),
+    rule=rules.filter(lambda r: not r.has_b0),
+    fraction=st.sampled_from([0.0, 0.3, 1.1]),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_tiles_exact_on_any_size(h: int, w: int, tile_rows: int, rule: Rule, fraction: float, seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    cells = np.zeros((h, w), np.uint8)
+    ph, pw = min(h, 10), min(w, 12)
+    y, x = rng.integers(0, h), rng.integers(0, w)
+    cells[np.ix_(np.arange(y, y + ph) % h, np.arange(x, x + pw) % w)] = rng.random((ph, pw)) < 0.4
+    torus = TiledTorus(rule, h, w, tile_rows=tile_rows)
+    torus.dense_fraction = fraction
+    torus.load(cells)
+    for gen in range(12):
+        torus.run(1)
+        cells = step(cells, rule, 1)
+        assert np.array_equal(torus.cells(), cells), gen

@@ -443,33 +443,39 @@ class Kernel:
 class PackedTorus:
     """A packed torus in the kernel's working layout, stepped in place.
 
-    The board lives in a buffer with a halo: a copy of the last row above the
-    first and of the first row below the last, so that the kernel needs no
-    vertical wrap.  When the width is a multiple of 64 each row also gets a
-    halo *word* at both ends (copies of the words at the other end), so the
-    kernel needs no horizontal wrap either, which saves it ~15%; other widths
-    wrap inside the kernel, at a bit that is not on a word boundary.
+    The board lives in a buffer with a halo, so that the kernel needs no wrap:
+    a copy of the last row above the first and of the first row below the
+    last, and a *halo word* at both ends of each row.  The west halo word has
+    column ``width - 1`` in its top bit.  When the width is not a multiple of
+    64 the padding bits of each row's last word hold copies of columns
+    ``0, 1, ...``, so the east neighbour of the last column is column 0; the
+    kernel's outputs in halo words and padding bits are meaningless and
+    :meth:`fill_halo` rewrites them after every generation.
 
+    ``rows`` (at least ``height``) sizes the buffer for callers that read whole
+    tiles past the last row (:class:`~lifegame.engines.tiled.TiledTorus`).
     Two buffers alternate between generations; keeping the object around
     spares the page faults of fresh large arrays on the next call.
     """
 
-    def __init__(self, rule: Rule, height: int, width: int) -> None:
+    def __init__(self, rule: Rule, height: int, width: int, rows: int | None = None) -> None:
         self.rule, self.height, self.width = rule, height, width
         self.nwords = W = words_for(width)
-        self.pad = 1 if width % 64 == 0 else 0
-        if self.pad:
-            self.kernel = Kernel(rule, (W + 2) * 64, wrap=False)
-        else:
-            self.kernel = Kernel(rule, width)
-        shape = (height + 2, W + 2 * self.pad)
+        self.top_bit = (width - 1) % 64  # bit of the last word holding column width-1
+        self.pad_mask = None if width % 64 == 0 else np.uint64((1 << (width % 64)) - 1)
+        self.kernel = Kernel(rule, (W + 2) * 64, wrap=False)
+        shape = (max(height, rows or 0) + 2, W + 2)
         self.buffer = np.zeros(shape, _U64)
         self._spare = np.zeros(shape, _U64)
 
     @property
     def words(self) -> np.ndarray:
-        """The board ``(height, W)``: a view into the buffer, valid until the next :meth:`run`."""
-        return self.buffer[1 : self.height + 1, self.pad : self.pad + self.nwords]
+        """The board ``(height, W)``: a view into the buffer, valid until the next :meth:`run`.
+
+        When the width is not a multiple of 64 the padding bits of the last
+        word are not 0 (they hold the wrap); mask them with :attr:`pad_mask`.
+        """
+        return self.buffer[1 : self.height + 1, 1 : self.nwords + 1]
 
     def load(self, cells: np.ndarray) -> None:
         """Pack a ``(height, width)`` 0/1 ``uint8`` array into the buffer."""
@@ -480,7 +486,7 @@ class PackedTorus:
         self.fill_halo()
 
     def load_words(self, words: np.ndarray) -> None:
-        """Copy a packed ``(height, W)`` board into the buffer."""
+        """Copy a packed ``(height, W)`` board (padding bits 0) into the buffer."""
         self.words[...] = words
         self.fill_halo()
 
@@ -489,11 +495,20 @@ class PackedTorus:
         return unpack(self.words, self.width)
 
     def fill_halo(self, rows: bool = True, columns: bool = True) -> None:
-        """Refresh the halo copies after the board was written."""
+        """Rewrite the halo (and padding bits) from the board after it was written."""
         buf, h, W = self.buffer, self.height, self.nwords
-        if self.pad and columns:
-            buf[1 : h + 1, 0] = buf[1 : h + 1, W]
-            buf[1 : h + 1, W + 1] = buf[1 : h + 1, 1]
+        body = buf[1 : h + 1]
+        if columns:
+            if self.pad_mask is None:
+                body[:, 0] = body[:, W]
+                body[:, W + 1] = body[:, 1]
+            else:
+                last = body[:, W] & self.pad_mask
+                first = last if W == 1 else body[:, 1]
+                body[:, W] = last | (first << np.uint64(self.top_bit + 1))
+                body[:, 0] = last << np.uint64(63 - self.top_bit)
+                # body[:, W + 1] is never read for a real cell: the last real
+                # column's east neighbour is in the padding bits.
         if rows:
             buf[0] = buf[h]          # the wrap: row h-1 above row 0 ...
             buf[h + 1] = buf[1]      # ... row 0 below row h-1 (a 1-high torus: itself)
@@ -501,11 +516,12 @@ class PackedTorus:
     def step_into_spare(self) -> tuple[np.ndarray, np.ndarray]:
         """One generation from the buffer into the spare, then swap; returns ``(old, new)`` buffers.
 
-        The halo of the new buffer is filled; ``old`` keeps the previous generation
-        until the next step.
+        The halo of the new buffer is filled; ``old`` keeps the previous
+        generation until the next step.
         """
+        h = self.height
         old, new = self.buffer, self._spare
-        self.kernel.rows(old, new[1 : self.height + 1])
+        self.kernel.rows(old[: h + 2], new[1 : h + 1])
         self.buffer, self._spare = new, old
         self.fill_halo()
         return old, new

@@ -122,12 +122,7 @@ TILED_MIN_CELLS = 256 * 256
 
 def tiles_apply(height: int, width: int, rule: Rule) -> bool:
     """Whether :class:`FastEngine` steps a board of this size under ``rule`` by tiles."""
-    return (
-        not rule.has_b0
-        and width % 64 == 0
-        and height * width >= TILED_MIN_CELLS
-        and tile_rows_for(height) is not None
-    )
+    return not rule.has_b0 and height * width >= TILED_MIN_CELLS
 
 
 class FastEngine:
@@ -151,7 +146,7 @@ class FastEngine:
         if generations == 0:
             return board.copy()
         if self.tiles is not False and tiles_apply(h, w, rule):
-            rows = tile_rows_for(h) or 64
+            rows = tile_rows_for(h)
             tiled = _cached(("tiled", rule, h, w), lambda: TiledTorus(rule, h, w, tile_rows=rows))
             tiled.load(board.cells)  # type: ignore[attr-defined]
             tiled.run(generations)  # type: ignore[attr-defined]

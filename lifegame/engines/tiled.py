@@ -26,29 +26,31 @@ from __future__ import annotations
 import numpy as np
 
 from ..rules import Rule
-from .bitpack import Kernel, PackedTorus
+from .bitpack import Kernel, PackedTorus, words_for
 
 __all__ = ["TiledTorus", "tile_rows_for"]
 
-_TILE_ROW_CHOICES = (64, 32, 128, 48, 80, 96, 40, 56, 72, 112, 120, 24, 16)
-
-
-def tile_rows_for(height: int) -> int | None:
-    """A tile height that divides ``height`` and leaves at least 3 tile rows, or ``None``."""
-    for rows in _TILE_ROW_CHOICES:
-        if height % rows == 0 and height // rows >= 3:
+def tile_rows_for(height: int) -> int:
+    """The tile height used for a board of ``height`` rows: 64, less on short boards."""
+    for rows in (64, 32):
+        if height >= 3 * rows:
             return rows
-    return None
+    return 16
 
 
 class TiledTorus:
     """A packed torus that steps only its active tiles.
 
-    Requires a rule without B0, a width that is a multiple of 64 and a height
-    that is a multiple of ``tile_rows``.  Load a board with :meth:`load` (or
+    Requires a rule without B0.  Load a board with :meth:`load` (or
     :meth:`load_words`), advance it with :meth:`run`, read it with
     :meth:`cells` or :attr:`words`.  The object may be reused for other boards
     of the same size (its buffers are large: reusing them is cheaper).
+
+    Any size works: when ``tile_rows`` does not divide the height the last row
+    of tiles is short (the buffer has filler rows below the halo row, and what
+    the kernel computes for them is put back before it can count as a change);
+    when the width is not a multiple of 64 the last tile column ends inside a
+    word, at :attr:`PackedTorus.top_bit`.
     """
 
     #: Above this fraction of active tiles a generation is stepped densely.
@@ -57,20 +59,25 @@ class TiledTorus:
     def __init__(self, rule: Rule, height: int, width: int, *, tile_rows: int = 64, tile_words: int = 1) -> None:
         if rule.has_b0:
             raise ValueError("tile skipping is wrong under B0 rules: empty regions change")
-        if width % 64 or height % tile_rows or (width // 64) % tile_words:
-            raise ValueError(f"tiles of {tile_rows} rows x {tile_words} words do not divide a {height}x{width} board")
-        self.torus = PackedTorus(rule, height, width)  # with halo rows and halo words
-        self.h, self.W = height, width // 64
+        W = words_for(width)
+        if W % tile_words or tile_rows < 1:
+            raise ValueError(f"tiles of {tile_rows} rows x {tile_words} words do not fit a {height}x{width} board")
+        self.h, self.W = height, W
         self.tr, self.tw = tile_rows, tile_words
-        self.ty, self.tx = height // tile_rows, self.W // tile_words
+        self.ty, self.tx = -(-height // tile_rows), W // tile_words
+        self.last_rows = height - (self.ty - 1) * tile_rows  # rows in the last tile row
+        self.torus = PackedTorus(rule, height, width, rows=self.ty * tile_rows)
         self.stack = Kernel(rule, (tile_words + 2) * 64, wrap=False)
         # Flat offsets, in the torus buffer, of a tile with its ring (the halo
         # row and word of the buffer make every tile's ring a plain rectangle),
         # and of each tile's top-left ring cell.
-        stride = self.W + 2
+        stride = W + 2
         self._ring = np.arange(tile_rows + 2)[:, None] * stride + np.arange(tile_words + 2)
         self._row_base = np.arange(self.ty) * (tile_rows * stride)
         self._col_base = np.arange(self.tx) * tile_words
+        # Changed bits of a dense generation, in whole tiles (rows past the
+        # board stay 0).
+        self._diff = np.zeros((self.ty * tile_rows, W), np.uint64)
         self.active = np.zeros((self.ty, self.tx), dtype=bool)
         self.generation = 0
         self.tiles_computed = 0
@@ -90,7 +97,8 @@ class TiledTorus:
     def _start(self) -> None:
         # At the start every tile holding a live cell (or next to one) may
         # change: the board "changed" from an empty one, which stays empty.
-        self.active = self._activate_dense(self.words)
+        self._diff[: self.h] = self.words
+        self.active = self._activate_dense(self._normalise_dense(self._diff))
         self.generation = self.tiles_computed = 0
         self._batch = 1
 
@@ -104,6 +112,36 @@ class TiledTorus:
         return self.torus.words
 
     # -- which tiles can change --------------------------------------------
+    def _normalise_dense(self, diff: np.ndarray) -> np.ndarray:
+        """Prepare ``(ty * tr, W)`` changed bits for :meth:`_activate_dense`, in place.
+
+        Clears the padding bits, and makes a short last tile row or column
+        look whole: the bits of the last real row and column are copied to
+        the tile edge where :meth:`_activate` looks for them.
+        """
+        torus = self.torus
+        d4 = diff.reshape(self.ty, self.tr, self.tx, self.tw)
+        if torus.pad_mask is not None:
+            edge = d4[:, :, -1, -1]  # a view: the last word of the last tile column
+            edge &= torus.pad_mask
+            edge |= ((edge >> np.uint64(torus.top_bit)) & np.uint64(1)) << np.uint64(63)
+        if self.last_rows < self.tr:
+            d4[-1, -1] |= d4[-1, self.last_rows - 1]
+        return diff
+
+    def _normalise_tiles(self, diff: np.ndarray, ty: np.ndarray, tx: np.ndarray) -> np.ndarray:
+        """:meth:`_normalise_dense` for the changed bits ``(k, tr, tw)`` of tiles ``ty``, ``tx``."""
+        torus = self.torus
+        right = tx == self.tx - 1
+        if torus.pad_mask is not None and right.any():
+            edge = diff[right, :, -1] & torus.pad_mask
+            edge |= ((edge >> np.uint64(torus.top_bit)) & np.uint64(1)) << np.uint64(63)
+            diff[right, :, -1] = edge
+        if self.last_rows < self.tr:
+            bottom = ty == self.ty - 1
+            diff[bottom, -1] |= diff[bottom, self.last_rows - 1]
+        return diff
+
     def _activate(self, ty: np.ndarray, tx: np.ndarray, diff: np.ndarray) -> np.ndarray:
         """The tiles to compute next, as a ``(ty, tx)`` bool grid.
 
@@ -184,10 +222,11 @@ class TiledTorus:
 
     def _dense_generation(self) -> None:
         old, new = self.torus.step_into_spare()
-        h, p, W = self.h, 1, self.W
-        diff = np.bitwise_xor(old[1 : h + 1, p : p + W], new[1 : h + 1, p : p + W], out=old[1 : h + 1, p : p + W])
+        h, W = self.h, self.W
+        diff = self._diff
+        np.bitwise_xor(old[1 : h + 1, 1 : W + 1], new[1 : h + 1, 1 : W + 1], out=diff[:h])
         self.tiles_computed += self.ty * self.tx
-        self.active = self._activate_dense(diff)
+        self.active = self._activate_dense(self._normalise_dense(diff))
 
     def _sparse_generation(self, ty: np.ndarray, tx: np.ndarray) -> None:
         tr, tw = self.tr, self.tw
@@ -200,7 +239,12 @@ class TiledTorus:
         # come out wrong, and are exactly the ones thrown away.
         self.stack.rows(tiles.reshape(k * (tr + 2), tw + 2), out.reshape(k * (tr + 2), tw + 2)[:-2])
         new = out[:, :tr, 1 : tw + 1]  # output row j is input row j + 1
-        diff = new ^ tiles[:, 1 : tr + 1, 1 : tw + 1]
+        old = tiles[:, 1 : tr + 1, 1 : tw + 1]
+        if self.last_rows < tr:  # rows past the board: put back what was there
+            bottom = ty == self.ty - 1
+            new[bottom, self.last_rows :] = old[bottom, self.last_rows :]
+        diff = new ^ old
+        self._normalise_tiles(diff, ty, tx)
         changed = diff.reshape(k, -1).any(axis=1)
         self.tiles_computed += k
         if changed.any():
