@@ -6,16 +6,18 @@ A board of ``h`` rows and ``w`` columns is packed into an ``(h, W)`` array of
 ``uint64`` words, ``W = ceil(w / 64)``: bit ``i`` of word ``k`` in a row is
 column ``64 * k + i`` (``np.packbits(..., bitorder="little")`` viewed as
 little-endian ``uint64``).  When ``w`` is not a multiple of 64 the top bits of
-the last word are *padding*; the kernel keeps them at 0 and never lets them
-reach a real cell.
+the last word are *padding*, 0 in packed boards.
 
 One generation
 --------------
 For every word the kernel builds the west and east neighbours of its 64 cells
-by shifting the word one bit and carrying in the edge bit of the adjacent word
-(the wrap of a torus row is the same carry taken from the other end of the
-row, which also makes a 1-wide row its own neighbour).  Then a carry-save adder
-tree adds the eight neighbours as bit planes, 64 cells at a time::
+by shifting the word one bit and carrying in the edge bit of the adjacent word.
+At the ends of a row the carry comes from the other end (the torus), taken
+either inside the kernel (``Kernel(wrap=True)``: a few extra operations per
+block, at any bit position, so a 1-wide row is its own neighbour) or from halo
+words the caller keeps up to date (:class:`PackedTorus`, ~15% faster).  Then
+a carry-save adder tree adds the eight neighbours as bit planes, 64 cells at a
+time::
 
     row r:   s2, c2 = W ^ E, W & E                  # west + east,   0..2
              s1, c1 = s2 ^ X, c2 | (s2 & X)         # west+self+east 0..3
@@ -28,19 +30,22 @@ for it (Shannon expansion over the five bits, using counts 9..15 as
 "don't care"), so Conway's Life costs four operations:
 ``(ones | alive) & twos & ~fours``.
 
-All arrays are processed in blocks of rows small enough to stay in the
-processor's cache, with preallocated scratch buffers and ``out=`` arguments,
-so a generation makes very few passes over main memory.
+That is about 28 numpy operations per 64 cells for Conway's Life.  They run on
+blocks of rows small enough for the processor's cache (``_BLOCK_WORDS``), with
+preallocated scratch buffers and ``out=`` arguments, so a generation makes few
+passes over main memory, and large enough that numpy's per-call overhead
+stays small.
 """
 
 from __future__ import annotations
 
 import functools
+
 import numpy as np
 
 from ..rules import Rule
 
-__all__ = ["pack", "unpack", "words_for", "Kernel", "compile_rule"]
+__all__ = ["pack", "unpack", "words_for", "Kernel", "PackedTorus", "compile_rule"]
 
 _U64 = np.dtype("<u8")
 

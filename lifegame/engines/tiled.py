@@ -16,9 +16,8 @@ When most tiles are active the whole board is stepped by the dense kernel,
 and the change flags are taken from a comparison of the two generations.
 
 Only rules without B0 can skip: under B0 an empty region with no live
-neighbour changes, so an unchanged region does not stay unchanged.  Widths
-must be a multiple of 64 (so the torus wraps at a word boundary) and the height
-a multiple of the tile height; other boards use the dense kernel throughout.
+neighbour changes, so an unchanged region does not stay unchanged.  Any board
+size works; tiles at the bottom and right edges may be short.
 """
 
 from __future__ import annotations
