@@ -57,9 +57,9 @@ def _median_seconds(run: Callable[[], object], repeats: int) -> float:
 def dense_figure(size: int, rule: Rule = CONWAY, repeats: int = 5, seed: int = 0) -> DenseFigure:
     """Median cell updates per second of ``roll_step`` and ``step`` on a random 50% board."""
     cells = (np.random.default_rng(seed).random((size, size)) < 0.5).astype(np.uint8)
-    # Enough generations per call that one call lasts ~0.1 s: packing and
+    # Enough generations per call that one call lasts ~0.3 s: packing and
     # unpacking once per call are then a small part, as in real use.
-    generations = max(1, int(4e8 // (size * size)))
+    generations = max(1, int(2e9 // (size * size)))
     roll_step(cells, rule)  # warm up: first touches of memory cost page faults
     step(cells, rule, generations)
     roll = _median_seconds(lambda: roll_step(cells, rule), repeats)
