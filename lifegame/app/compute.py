@@ -131,6 +131,7 @@ class PoolDriver:
         self._get_engine = engine  # the app owns the pool: one for the whole session
         self._engine: Background | None = None
         self._label: str | None = None
+        self._shared_with_job = False
         self.job: Job | None = None
         self._job_gens = 0
         self._job_started = 0.0
@@ -166,9 +167,13 @@ class PoolDriver:
         ys, xs = np.asarray(ys, dtype=np.int64), np.asarray(xs, dtype=np.int64)
         vals = np.array(_as_values(values, len(ys)))
         h, w = self._board.shape
-        self._board.cells[ys % h, xs % w] = vals
         if self.job is not None:
+            if self._shared_with_job:
+                # Copy on write: the job may still be reading this board.
+                self._board = self._board.copy()
+                self._shared_with_job = False
             self._edits.append((ys % h, xs % w, vals))
+        self._board.cells[ys % h, xs % w] = vals
 
     def set_board(self, board: Board) -> None:
         self._drop_job()
@@ -216,8 +221,14 @@ class PoolDriver:
             n = self.batch_size(owed - done)
             self._job_gens = n
             self._job_started = time.perf_counter()
-            # submit() copies the board, so edits made from now on cannot touch the job.
-            self.job = self.engine.submit(self._board, self.rule, n)
+            # The job reads our board without a copy (16 MiB at 4096x4096, every
+            # job); the first edit while it runs copies the board instead.
+            try:
+                self.job = self.engine.submit(self._board, self.rule, n, copy=False)  # type: ignore[call-arg]
+                self._shared_with_job = True
+            except TypeError:  # an engine without the option copies by itself
+                self.job = self.engine.submit(self._board, self.rule, n)
+                self._shared_with_job = False
         return done
 
     def close(self) -> None:

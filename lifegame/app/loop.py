@@ -444,18 +444,26 @@ class App:
         h, w = self.game.board.shape
         ppc = view.ppc
         inset = 2 if ppc >= 12 else 0
-        # The next board as the transitions build it: births in blue, deaths in red.
+        # The next board as the transitions build it (double buffering made
+        # visible): a dot in each cell already stepped, cyan where it will be
+        # alive, red where a live cell dies.
         cells = self.game.board.cells
-        born = [(y, x) for (y, x), s in tr.transitions.items() if s == "*" and not cells[y % h, x % w]]
-        dies = [(y, x) for (y, x), s in tr.transitions.items() if s != "*" and cells[y % h, x % w]]
-        for (y, x) in born:
-            pygame.draw.rect(surface, th.born, r.cell_rect(view, y, x, max(1, int(ppc * 0.3))))
-        for (y, x) in dies:
-            pygame.draw.rect(surface, th.dies, r.cell_rect(view, y, x, max(1, int(ppc * 0.3))))
-        # The neighbours asked so far, coloured by the reply.
-        for y, x, reply in tr.answered:
-            color = th.query_alive if reply == "*" else th.query_empty
-            pygame.draw.rect(surface, color, r.cell_rect(view, y, x, inset), 2 if ppc >= 8 else 1)
+        dot = max(1, int(ppc * 0.32))
+        for (y, x), s in tr.transitions.items():
+            if s == "*":
+                pygame.draw.rect(surface, th.born, r.cell_rect(view, y, x, dot))
+            elif cells[y % h, x % w]:
+                pygame.draw.rect(surface, th.dies, r.cell_rect(view, y, x, dot))
+        # The neighbours asked so far: bright where the reply was ALIVE, grey
+        # where EMPTY, numbered in the order count_neighbors asks them.
+        for i, (y, x, reply) in enumerate(tr.answered, 1):
+            alive = reply == "*"
+            color = th.query_alive_ring if alive else th.query_empty
+            rect = r.cell_rect(view, y, x, inset)
+            pygame.draw.rect(surface, color, rect, 3 if alive and ppc >= 8 else (2 if ppc >= 8 else 1))
+            if ppc >= 24:
+                img = self.hud.text(str(i), color, self.hud.small)
+                surface.blit(img, (rect.x + 3, rect.y + 1))
         if tr.cell is not None:
             cy, cx = tr.cell
             pygame.draw.rect(surface, th.accent, r.cell_rect(view, cy, cx, 0), 3 if ppc >= 10 else 1)

@@ -41,16 +41,26 @@ class Theme:
     panel = (8, 10, 14, 215)
     preview = (120, 190, 255)
     query_alive = (118, 232, 164)
+    query_alive_ring = (245, 250, 255)
     query_empty = (120, 130, 150)
     born = (90, 200, 255)
     dies = (255, 100, 100)
 
 
-def downsample(cells: np.ndarray, k: int) -> np.ndarray:
-    """Reduce ``cells`` by ``k`` (a power of two) in both axes: 1 where any cell of a block lives.
+LEVELS = 16
+"""Shades used when zoomed out below one pixel per cell (0 = no cell alive in the block)."""
 
-    Works on whole bytes: viewing k adjacent uint8 cells as one wider integer
-    makes the horizontal "any" a single comparison with zero.
+
+def downsample(cells: np.ndarray, k: int) -> np.ndarray:
+    """Reduce ``cells`` by ``k`` (a power of two) in both axes to shades 0..15.
+
+    A block with no live cell is 0; any live cell gives at least 1 (so a lone
+    glider never vanishes: at least shade 4), a full block 15, with a square-root curve between
+    so that sparse regions stay visible.  It works on whole bytes: ``k``
+    adjacent 0/1 cells viewed as one wider integer have as many set bits as
+    live cells, so ``np.bitwise_count`` sums them in one pass.  ``k == 2``
+    only marks blocks with any live cell (full shade): that is the cheapest
+    pass over the largest reduced board.
     """
     if k <= 1:
         return cells
@@ -61,22 +71,39 @@ def downsample(cells: np.ndarray, k: int) -> np.ndarray:
         padded[:h, :w] = cells
         cells = padded
     cells = np.ascontiguousarray(cells, dtype=np.uint8)
+    if k == 2:
+        wide = cells.view(np.uint16) != 0
+        out = wide[0::2] | wide[1::2]
+        return out.view(np.uint8) * np.uint8(LEVELS - 1)
     step = min(k, 8)
-    wide = cells.view({2: np.uint16, 4: np.uint32, 8: np.uint64}[step]) != 0
-    if k > step:
-        wide = wide.reshape(hp, -1, k // step).any(axis=2)
-    blocks = wide.reshape(hp // k, k, -1)
-    out = blocks[:, 0].copy()
+    counts = np.bitwise_count(cells.view({4: np.uint32, 8: np.uint64}[step]))
+    while counts.shape[1] * k > wp:  # k > 8: add neighbouring words pairwise
+        counts = counts[:, 0::2].astype(np.uint16) + counts[:, 1::2]
+    rows = counts.reshape(hp // k, k, -1)
+    total = rows[:, 0].astype(np.uint16)
     for i in range(1, k):
-        out |= blocks[:, i]
-    return out.view(np.uint8)
+        total += rows[:, i]
+    return _shade_table(k)[total]
 
 
-def wrapped_region(cells: np.ndarray, y0: int, x0: int, y1: int, x1: int) -> np.ndarray:
+_SHADES: dict[int, np.ndarray] = {}
+
+
+def _shade_table(k: int) -> np.ndarray:
+    table = _SHADES.get(k)
+    if table is None:
+        frac = np.arange(k * k + 1) / (k * k)
+        table = np.clip(np.ceil(np.sqrt(frac) * (LEVELS - 1)), 4, LEVELS - 1).astype(np.uint8)
+        table[0] = 0
+        _SHADES[k] = table
+    return table
+
+
+def wrapped_region(cells: np.ndarray, y0: int, x0: int, y1: int, x1: int, ghost: int = 2) -> np.ndarray:
     """Cells ``[y0, y1) x [x0, x1)`` of the torus (unwrapped indices), with copies marked.
 
-    Returns a new uint8 array of palette indices: ``cells`` values, plus 2 for
-    cells outside the board's own tile ``[0, h) x [0, w)``.
+    Returns a new uint8 array of palette indices: ``cells`` values, OR-ed with
+    ``ghost`` for cells outside the board's own tile ``[0, h) x [0, w)``.
     """
     h, w = cells.shape
     if 0 <= y0 and y1 <= h and 0 <= x0 and x1 <= w:
@@ -89,13 +116,13 @@ def wrapped_region(cells: np.ndarray, y0: int, x0: int, y1: int, x1: int) -> np.
     left, right = max(0, -x0), max(0, x1 - w)
     n_rows, n_cols = region.shape
     if top:
-        region[: min(top, n_rows)] |= 2
+        region[: min(top, n_rows)] |= ghost
     if bottom:
-        region[max(0, n_rows - bottom):] |= 2
+        region[max(0, n_rows - bottom):] |= ghost
     if left:
-        region[:, : min(left, n_cols)] |= 2
+        region[:, : min(left, n_cols)] |= ghost
     if right:
-        region[:, max(0, n_cols - right):] |= 2
+        region[:, max(0, n_cols - right):] |= ghost
     return region
 
 
@@ -110,6 +137,11 @@ class BoardRenderer:
     def __init__(self, theme: type[Theme] = Theme) -> None:
         self.theme = theme
         self._palette = [theme.empty, theme.alive, theme.ghost_empty, theme.ghost_alive] + [(0, 0, 0)] * 252
+        # Zoomed out: 16 shades from empty to alive, and the same, dimmer, in the copies.
+        mix = lambda a, b, t: tuple(round(a[i] + (b[i] - a[i]) * t) for i in range(3))  # noqa: E731
+        shades = [mix(theme.empty, theme.alive, i / (LEVELS - 1)) for i in range(LEVELS)]
+        ghosts = [mix(theme.ghost_empty, theme.ghost_alive, i / (LEVELS - 1)) for i in range(LEVELS)]
+        self._shaded_palette = shades + ghosts + [(0, 0, 0)] * (256 - 2 * LEVELS)
         self._small: pygame.Surface | None = None
         self._layer: pygame.Surface | None = None
         self._key: tuple | None = None
@@ -150,13 +182,13 @@ class BoardRenderer:
         y0, x0 = math.floor(oy), math.floor(ox)
         y1 = math.ceil(oy + view.height / sppc)
         x1 = math.ceil(ox + view.width / sppc)
-        region = wrapped_region(src, y0, x0, max(y1, y0 + 1), max(x1, x0 + 1))
+        region = wrapped_region(src, y0, x0, max(y1, y0 + 1), max(x1, x0 + 1), ghost=2 if k == 1 else LEVELS)
         n_rows, n_cols = region.shape
         small = self._small
         if small is None or small.get_size() != (n_cols, n_rows):
             small = pygame.Surface((n_cols, n_rows), depth=8)
-            small.set_palette(self._palette)
             self._small = small
+        small.set_palette(self._palette if k == 1 else self._shaded_palette)
         pygame.surfarray.blit_array(small, region.T)
         big = small if sppc == 1 else pygame.transform.scale(small, (n_cols * sppc, n_rows * sppc))
         left = round((x0 - ox) * sppc)
