@@ -17,6 +17,7 @@ commands, undo, speed), ``compute`` (coroutines in the loop, or the pool),
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +25,9 @@ from ..board import Board, check_size
 from ..rules import CONWAY, Rule, parse_rule_spec
 
 __all__ = ["AppOptions", "run_app", "main", "initial_board", "NEW_FILE_SUFFIXES"]
+
+# pygame greets on import; a command-line program should not.
+os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 
 NEW_FILE_SUFFIXES = (".rle", ".cells")
 """A PATTERN with one of these suffixes that does not exist yet is a new file."""
@@ -59,8 +63,8 @@ def _rule_and_torus(text: str | None) -> tuple[Rule, int | None, int | None]:
 def _default_board(options: AppOptions) -> tuple[Board, Rule]:
     """A board that fits the window with a few classics alive on it."""
     from .compute import INLINE_MAX_CELLS
-    from .hud import BAR_HEIGHT
     from .palette import builtin_patterns, load_entries
+    from .view import BAR_HEIGHT
 
     rule, th, tw = _rule_and_torus(options.rule)
     win_w, win_h = options.window or DEFAULT_WINDOW

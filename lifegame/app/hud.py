@@ -14,10 +14,9 @@ import pygame
 
 from .input import HELP_MOUSE, KEYMAP
 from .render import Theme
+from .view import BAR_HEIGHT
 
 __all__ = ["Hud", "Status", "BAR_HEIGHT"]
-
-BAR_HEIGHT = 28
 
 
 def _font(size: int, bold: bool = False) -> pygame.font.Font:

@@ -146,6 +146,10 @@ def translate(event: pygame.event.Event, pointer: PointerState) -> list[Cmd]:
         return []
     if et == pygame.MOUSEWHEEL:
         steps = event.y if not getattr(event, "flipped", False) else -event.y
+        # Wheel events carry no position; the pointer's last known one is used
+        # (or the real one, if the mouse has not moved since the window opened).
+        if pointer.pos == (0, 0) and pygame.mouse.get_focused():
+            pointer.pos = pygame.mouse.get_pos()
         return [Cmd("zoom", (pointer.pos, int(steps)))] if steps else []
     if et == pygame.DROPFILE:
         return [Cmd("open", event.file)]

@@ -16,7 +16,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-__all__ = ["View", "ZOOM_LEVELS", "MAX_PPC", "MIN_PPC"]
+__all__ = ["View", "ZOOM_LEVELS", "MAX_PPC", "MIN_PPC", "BAR_HEIGHT"]
+
+BAR_HEIGHT = 28
+"""Pixels at the bottom of the window taken by the status line (not part of the view)."""
 
 ZOOM_LEVELS: tuple[float, ...] = (
     1 / 32, 1 / 16, 1 / 8, 1 / 4, 1 / 2, 1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96,
