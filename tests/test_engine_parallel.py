@@ -416,3 +416,27 @@ def test_worker_side_imports_no_pygame() -> None:
         "assert 'pygame' not in sys.modules, 'pygame imported'"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
+
+
+def test_workers_exit_when_the_program_is_killed_outright(tmp_path) -> None:
+    # No close() runs when the parent gets SIGKILL; the workers must still go.
+    script = tmp_path / "victim.py"
+    script.write_text(
+        "import os, signal\n"
+        "from lifegame.engines import ParallelEngine\n"
+        "if __name__ == '__main__':\n"
+        "    engine = ParallelEngine(workers=2)\n"
+        "    print(' '.join(map(str, engine.warm())), flush=True)\n"
+        "    os.kill(os.getpid(), signal.SIGKILL)\n"
+    )
+    out = tmp_path / "pids.txt"
+    with out.open("w") as sink:
+        subprocess.run([sys.executable, str(script)], stdout=sink, timeout=60)
+    pids = [int(p) for p in out.read_text().split()]
+    assert len(pids) == 2
+    try:
+        assert wait_until(lambda: all(gone(p) for p in pids), 5.0)
+    finally:
+        for pid in pids:  # do not leave them behind if the test fails
+            if not gone(pid):
+                os.kill(pid, signal.SIGKILL)

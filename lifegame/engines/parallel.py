@@ -339,9 +339,19 @@ class ParallelEngine:
         if self._inline:
             return None
         if self._executor is None:
-            self._executor = ProcessPoolExecutor(max_workers=self._workers, mp_context=pool_context())
+            self._executor = self._new_pool()
             self._owns_executor = True
         return self._executor
+
+    def _new_pool(self) -> ProcessPoolExecutor:
+        # The initializer makes the workers exit if this process is killed
+        # outright (no close() ever runs): no orphans even then.
+        return ProcessPoolExecutor(
+            max_workers=self._workers,
+            mp_context=pool_context(),
+            initializer=worker.init_worker,
+            initargs=(os.getpid(),),
+        )
 
     def _use_shared(self, executor: Executor) -> bool:
         if self._shared_choice is not None:
@@ -527,7 +537,7 @@ class ParallelEngine:
         self.restarts += 1
         if self._owns_executor:
             # A new pool now (its processes start on the next submit).
-            self._executor = ProcessPoolExecutor(max_workers=self._workers, mp_context=pool_context())
+            self._executor = self._new_pool()
             return EngineError(f"worker process died ({detail}); restarted the pool")
         # Not ours to replace: compute in this process from now on.
         self._inline = True

@@ -54,6 +54,7 @@ __all__ = [
     "run_band",
     "run_band_shared",
     "worker_pid",
+    "init_worker",
     "forget_attachments",
 ]
 
@@ -262,6 +263,35 @@ def run_band_shared(
         following[y0:y1] = KERNELS[kernel](padded, rule, generations)
     del current, following, padded  # drop the views so an evicted mapping can close
     return y1 - y0
+
+
+def init_worker(parent_pid: int, interval: float = 0.5) -> None:
+    """Pool initializer: make this worker exit when the program that started it is gone.
+
+    A ProcessPoolExecutor's workers outlive a parent that is SIGKILLed: they
+    hold both ends of their call queue (and, under forkserver, the pipe that
+    would tell the forkserver to stop), so nothing ever wakes them.  A daemon
+    thread checks every ``interval`` seconds that ``parent_pid`` still exists
+    (and, when it is the direct parent, that we were not re-parented).
+    """
+    import threading
+    import time
+
+    direct = os.getppid() == parent_pid
+
+    def watch() -> None:
+        while True:
+            time.sleep(interval)
+            try:
+                os.kill(parent_pid, 0)
+            except ProcessLookupError:
+                os._exit(0)
+            except PermissionError:  # pragma: no cover - the pid was reused by another user
+                os._exit(0)
+            if direct and os.getppid() != parent_pid:
+                os._exit(0)
+
+    threading.Thread(target=watch, name="lifegame-parent-watch", daemon=True).start()
 
 
 def worker_pid(delay: float = 0.0) -> int:
