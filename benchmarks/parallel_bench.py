@@ -16,6 +16,7 @@ median of the repeats.  Speedups are ratios of medians from the same run.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import time
@@ -40,36 +41,50 @@ def random_board(side: int, seed: int = 1) -> Board:
     return Board.from_array(np.random.default_rng(seed).random((side, side)) < 0.5)
 
 
-def measure(contenders: dict[str, Callable[[], object]], work: int, repeats: int) -> dict[str, float]:
-    """Median cell updates per second of each contender, interleaved round-robin."""
+def measure(contenders: dict[str, Callable[[], object]], work: int, repeats: int) -> dict[str, list[float]]:
+    """Cell updates per second of each run of each contender, interleaved round-robin."""
     for run in contenders.values():
         run()  # warm-up: shared memory, kernel caches, first touch of pages
-    times: dict[str, list[float]] = {name: [] for name in contenders}
+    rates: dict[str, list[float]] = {name: [] for name in contenders}
     for _ in range(repeats):
         for name, run in contenders.items():
             start = time.perf_counter()
             run()
-            times[name].append(time.perf_counter() - start)
-    return {name: work / statistics.median(values) for name, values in times.items()}
+            rates[name].append(work / (time.perf_counter() - start))
+    return rates
 
 
-def report(title: str, rates: dict[str, float], one: str, pool1: str, pool2: str) -> None:
+def report(title: str, rates: dict[str, list[float]], one: str, pool1: str, pool2: str) -> dict[str, float]:
+    """Print medians (and the best run, a guard against a busy neighbour) and the speedups."""
+    median = {name: statistics.median(values) for name, values in rates.items()}
+    best = {name: max(values) for name, values in rates.items()}
     print(title)
-    for name, rate in rates.items():
-        print(f"    {name:<24}{rate:12.3e} cells/s")
-    print(f"    2 workers / 1 worker    {rates[pool2] / rates[pool1]:8.2f}x")
-    print(f"    2 workers / one process {rates[pool2] / rates[one]:8.2f}x", flush=True)
+    for name in rates:
+        print(f"    {name:<24}{median[name]:12.3e} cells/s   (best {best[name]:.3e})")
+    for label, num, den in (("2 workers / 1 worker", pool2, pool1), ("2 workers / one process", pool2, one)):
+        print(f"    {label:<24}{median[num] / median[den]:8.2f}x median   {best[num] / best[den]:5.2f}x best")
+    sys.stdout.flush()
+    return median
+
+
+def load() -> str:
+    try:
+        return " ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:  # pragma: no cover
+        return "n/a"
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--quick", action="store_true", help="smaller sizes, for a smoke test")
+    parser.add_argument("--only", choices=["fast", "coroutine"], help="one kernel only")
     args = parser.parse_args(argv)
-    fast_sizes = QUICK_FAST if args.quick else FAST_SIZES
-    co_sizes = QUICK_COROUTINE if args.quick else COROUTINE_SIZES
+    fast_sizes = [] if args.only == "coroutine" else QUICK_FAST if args.quick else FAST_SIZES
+    co_sizes = [] if args.only == "fast" else QUICK_COROUTINE if args.quick else COROUTINE_SIZES
 
-    print(f"random 50% boards, B3/S23 torus, median of {args.repeats} interleaved runs")
+    print(f"random 50% boards, B3/S23 torus, median of {args.repeats} interleaved runs; "
+          f"{os.cpu_count()} CPUs, load average {load()} (other processes skew the figures)")
     fast = FastEngine()
     reference = CoroutineEngine()
     with ParallelEngine(workers=1, kernel="fast") as f1, ParallelEngine(workers=2, kernel="fast") as f2, \
@@ -103,6 +118,7 @@ def main(argv: list[str] | None = None) -> int:
             )
             report(f"  coroutine protocol {side}x{side}, {gens} generation(s) per run, K={c2.batch}",
                    rates, "coroutines, one process", "coroutines, pool of 1", "coroutines, pool of 2")
+    print(f"load average at the end: {load()}")
     return 0
 
 

@@ -99,12 +99,15 @@ def thread_pool():
 def engines(process_pool, thread_pool):
     """ParallelEngines over the module's pools, by (executor kind, kernel, workers, K)."""
     made: dict[tuple[str, str, int, int], ParallelEngine] = {}
-    pools = {"process": process_pool, "thread": thread_pool}
+    # "process": shared memory; "pickled": the same process pool, bands by value
+    # (what a cluster executor would get); "thread": bands by reference.
+    pools = {"process": process_pool, "pickled": process_pool, "thread": thread_pool}
 
     def get(kind: str, kernel: str, workers: int, batch: int) -> ParallelEngine:
         key = (kind, kernel, workers, batch)
         if key not in made:
-            made[key] = ParallelEngine(pools[kind], workers=workers, kernel=kernel, batch=batch)
+            shared = False if kind == "pickled" else None
+            made[key] = ParallelEngine(pools[kind], workers=workers, kernel=kernel, batch=batch, shared=shared)
         return made[key]
 
     yield get
@@ -153,7 +156,7 @@ def test_step_words_band_matches_step_band() -> None:
 
 rules = st.builds(Rule, st.frozensets(st.integers(0, 8)), st.frozensets(st.integers(0, 8)))
 configs = st.tuples(
-    st.sampled_from(["process", "thread"]),
+    st.sampled_from(["process", "pickled", "thread"]),
     st.sampled_from(["fast", "coroutine"]),
     st.sampled_from([1, 2]),
     st.sampled_from([1, 2, 3, 8]),
@@ -180,7 +183,7 @@ def test_every_configuration_equals_the_coroutine_engine(
 
 
 @pytest.mark.parametrize("shape", [(1, 1), (1, 9), (9, 1), (2, 2), (3, 70), (5, 130)])
-@pytest.mark.parametrize("kind", ["process", "thread"])
+@pytest.mark.parametrize("kind", ["process", "pickled", "thread"])
 @pytest.mark.parametrize("kernel", ["fast", "coroutine"])
 def test_degenerate_sizes_with_a_halo_taller_than_the_board(engines, shape, kind, kernel) -> None:
     # K = 8 > height: the halo wraps round the torus, repeating rows -- still exact.
@@ -201,6 +204,7 @@ def test_two_workers_give_exactly_what_one_worker_gives(engines) -> None:
     one = engines("process", "fast", 1, 32).advance(board, CONWAY, 100)
     assert engines("process", "fast", 2, 32).advance(board, CONWAY, 100) == one
     assert engines("process", "fast", 2, 3).advance(board, CONWAY, 100) == one
+    assert engines("pickled", "fast", 2, 32).advance(board, CONWAY, 100) == one
     assert FastEngine().advance(board, CONWAY, 100) == one
     small = random_board(48, 40, seed=8)
     co_one = engines("process", "coroutine", 1, 1).advance(small, CONWAY, 3)
