@@ -7,7 +7,9 @@ without a display::
 """
 
 from .board import MAX_CELLS, MAX_SIDE, Board, BoardSizeError
+from .columns import ColumnPrinter
 from .environment import Stepper, live_a_generation, run_generations
+from .patterns import Pattern, PatternError, read_pattern, write_pattern
 from .protocol import (
     ALIVE,
     EMPTY,
@@ -28,6 +30,7 @@ __all__ = [
     "ALIVE", "EMPTY", "TICK", "Query", "Transition", "ProtocolError",
     "count_neighbors", "step_cell", "simulate", "game_logic",
     "Board", "BoardSizeError", "MAX_SIDE", "MAX_CELLS",
-    "Stepper", "live_a_generation", "run_generations",
+    "Stepper", "live_a_generation", "run_generations", "ColumnPrinter",
+    "Pattern", "PatternError", "read_pattern", "write_pattern",
     "Rule", "RuleError", "CONWAY", "PRESETS", "parse_rule", "parse_rule_spec",
 ]
