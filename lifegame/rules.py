@@ -185,7 +185,7 @@ def _explain(original: str, upper: str) -> str:
     elif re.search(r"[0-8][A-Z-]", upper.replace("B", "").replace("S", "", 1)) and upper[0] in "BS":
         kind = "an isotropic non-totalistic rule or has a neighbourhood suffix"
     elif re.fullmatch(r"[A-Z][A-Z0-9_-]*", upper):
-        kind = f"a named rule that is not Life-like (known names: {', '.join(PRESETS)})"
+        kind = "a named rule that is not Life-like"
     else:
         if re.fullmatch(r"[BS0-9/_]+", upper) and "9" in upper:
             return f"rule {original!r}: neighbour counts must be 0..8 (a cell has eight neighbours)"
