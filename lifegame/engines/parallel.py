@@ -46,6 +46,10 @@ restarted the pool"), throws the pool away and makes a new one for the next
 call.  The caller's board is never written to, so nothing is lost: the next
 call loads the shared memory from it again.  ``close()`` cancels pending
 tasks, terminates workers that are still busy, and unlinks the shared memory.
+If the program is killed outright (no ``close()``), each worker notices within
+half a second that its parent is gone and exits
+(:func:`lifegame.engines.worker.init_worker`); the resource tracker then
+unlinks the segments.
 
 Nothing here imports pygame.
 """
