@@ -225,7 +225,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if args.output:
         _check_output(args.output)
     out = sys.stdout
-    engine = make_engine(args.engine, workers=args.workers, board_shape=board.shape)
+    # "auto" gets no shape: it then chooses from the board itself (its size and
+    # how much of it is alive) when it is asked to advance it.
+    engine = make_engine(args.engine, workers=args.workers)
     try:
         generation = 0
         every = args.print_every

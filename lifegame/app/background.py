@@ -54,6 +54,10 @@ def describe(background: Background | None, shape: tuple[int, int]) -> str:
     if background is None:
         return "background engine"
     inner = getattr(background, "engine", None)
+    last = getattr(inner, "last", None)
+    if last in ("fast", "coroutine"):
+        # "auto" keeps a nearly empty board in this process even when it is large.
+        return f"{last} kernel in a thread"
     chooser = getattr(inner, "engine_for", None)
     if chooser is not None:
         inner = chooser(shape)
