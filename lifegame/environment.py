@@ -65,10 +65,11 @@ class Stepper:
         self.board = board
         self.logic = logic
         self.sim = sim if sim is not None else simulate(board.height, board.width, logic)
-        self.generation_instructions = 0
+        self.generation_instructions: int | None = 0
         """Instructions carried out so far in the generation under way."""
-        self.last_generation_instructions = 0
-        """Instructions of the last completed generation."""
+        self.last_generation_instructions: int | None = 0
+        """Instructions of the last completed generation (``None`` when it was
+        run to its end without a budget, deadline or observer, uncounted)."""
         self._pending: object = None  # the instruction yielded but not yet carried out
         self._rows: list[list[str]] | None = None
         self._next: list[list[str]] | None = None
@@ -132,6 +133,8 @@ class Stepper:
             self._begin()
         if observer is not None:
             return self._run_observed(max_instructions, deadline, observer)
+        if max_instructions is None and deadline is None:
+            return self._run_to_tick()
         rows, nxt = self._rows, self._next
         assert rows is not None and nxt is not None
         height, width = self.board.height, self.board.width
@@ -171,6 +174,37 @@ class Stepper:
                 break
         self._pending = item
         return False
+
+    def _run_to_tick(self) -> bool:
+        """:meth:`run` with no budget: the rest of the generation, as fast as Python goes.
+
+        The leanest loop there is (no counter, no clock): an engine computing
+        whole generations spends most of its time here.  The instruction count
+        is then not kept (``last_generation_instructions`` is ``None``).
+        """
+        rows, nxt = self._rows, self._next
+        assert rows is not None and nxt is not None
+        height, width = self.board.height, self.board.width
+        send = self.sim.send
+        item = self._pending
+        try:
+            while True:
+                cls = type(item)
+                if cls is Query:
+                    item = send(rows[item[0] % height][item[1] % width])
+                elif cls is Transition:
+                    nxt[item[0] % height][item[1] % width] = item[2]
+                    item = send(None)
+                elif item is TICK:
+                    break
+                else:
+                    self._pending = item
+                    raise ProtocolError(item, "instruction of the generation under way")
+        except StopIteration:
+            raise ProtocolError("end of simulation", "the simulate coroutine returned") from None
+        self.generation_instructions = None
+        self._finish()
+        return True
 
     def _run_observed(self, max_instructions: int | None, deadline: float | None, observer: Observer) -> bool:
         """:meth:`run`, one instruction at a time, telling ``observer`` about each."""

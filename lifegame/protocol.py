@@ -103,19 +103,18 @@ def count_neighbors(y: int, x: int) -> Generator[Query, str, int]:
     meaning ``y + 1`` as in the book), one for each of the eight distinct
     neighbours.  Each must be answered with ``ALIVE`` or ``EMPTY``.
     """
-    n_ = yield _new(Query, (y + 1, x + 0))
-    ne = yield _new(Query, (y + 1, x + 1))
-    e_ = yield _new(Query, (y + 0, x + 1))
-    se = yield _new(Query, (y - 1, x + 1))  # seed bug 1: the book asks (y + 1, x + 1) twice
-    s_ = yield _new(Query, (y - 1, x + 0))
-    sw = yield _new(Query, (y - 1, x - 1))
-    w_ = yield _new(Query, (y + 0, x - 1))
-    nw = yield _new(Query, (y + 1, x - 1))
-    # Counting with == keeps the contract "anything but ALIVE is not alive".
-    return (
-        (n_ == ALIVE) + (ne == ALIVE) + (e_ == ALIVE) + (se == ALIVE)
-        + (s_ == ALIVE) + (sw == ALIVE) + (w_ == ALIVE) + (nw == ALIVE)
-    )
+    north, south, east, west = y + 1, y - 1, x + 1, x - 1
+    n_ = yield _new(Query, (north, x))
+    ne = yield _new(Query, (north, east))
+    e_ = yield _new(Query, (y, east))
+    se = yield _new(Query, (south, east))  # seed bug 1: the book asks (y + 1, x + 1) twice
+    s_ = yield _new(Query, (south, x))
+    sw = yield _new(Query, (south, west))
+    w_ = yield _new(Query, (y, west))
+    nw = yield _new(Query, (north, west))
+    # tuple.count compares with == too ("anything but ALIVE is not alive"),
+    # in one C loop instead of fifteen bytecode operations.
+    return (n_, ne, e_, se, s_, sw, w_, nw).count(ALIVE)
 
 
 def game_logic(state: str, neighbors: int) -> str:
