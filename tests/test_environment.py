@@ -221,6 +221,8 @@ def test_unknown_instruction_is_a_protocol_error():
         stepper.run()
     with pytest.raises(ProtocolError, match="sandwich"):
         Stepper(Board(2, 2), sim=rogue(2, 2)).run(observer=lambda *a: None)
+    with pytest.raises(ProtocolError, match="sandwich"):
+        Stepper(Board(2, 2), sim=rogue(2, 2)).run(max_instructions=100)
 
 
 def test_a_simulation_that_ends_is_a_protocol_error():
