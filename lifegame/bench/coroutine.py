@@ -22,20 +22,6 @@ def _seed_grid(cells: np.ndarray) -> seed.Grid:
     return grid
 
 
-def _seed_loop(grid: seed.Grid, sim):
-    """The seed's ``live_a_generation`` loop, word for word, for this project's protocol classes."""
-    progeny = seed.Grid(grid.height, grid.width)
-    item = next(sim)
-    while item is not TICK:
-        if isinstance(item, Query):
-            state = grid.query(item.y, item.x)
-            item = sim.send(state)
-        else:  # Must be a Transition
-            progeny.assign(item.y, item.x, item.state)
-            item = next(sim)
-    return progeny
-
-
 def suspended_cell_bytes(count: int = 10_000) -> float:
     """Bytes of one ``step_cell`` coroutine suspended inside ``count_neighbors``.
 
@@ -93,7 +79,7 @@ def bench_coroutine(quick: bool = False, repeats: int | None = None) -> dict[str
         def go() -> seed.Grid:
             nonlocal grid
             for _ in range(generations):
-                grid = _seed_loop(grid, sim)
+                grid = seed.live_a_generation(grid, sim, Query, TICK)
             return grid
 
         return go
