@@ -166,3 +166,10 @@ def test_hostile_files_are_refused_quickly_from_the_command_line(tmp_path, conte
 def test_python_dash_m_and_help():
     result = run_cli("run", "--help")
     assert result.returncode == 0 and "--print-every" in result.stdout
+
+
+def test_bench_prints_the_coroutine_figures(capsys):
+    # A smoke test of the benchmark's plumbing: figures are printed, not judged.
+    assert main(["bench", "--only", "coroutine", "--quick", "--repeats", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "x the seed's code" in out and "bytes (tracemalloc" in out
