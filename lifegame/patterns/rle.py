@@ -100,8 +100,8 @@ def parse_rle(text: str, label: str | None = None, name: str | None = None) -> P
             metadata.append(line)
             tag, rest = stripped[1:2], stripped[2:].strip()
             if stripped.startswith("#CXRLE"):
-                pass  # Golly's position and generation: kept in metadata only
-            elif tag in ("C", "c", " ", ""):
+                continue  # Golly's position and generation: kept in metadata only
+            if tag in ("C", "c", " ", ""):
                 comments.append(rest)
             elif tag == "N" and not named:
                 name, named = rest or name, True
