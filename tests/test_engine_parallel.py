@@ -211,6 +211,36 @@ def test_two_workers_give_exactly_what_one_worker_gives(engines) -> None:
     assert engines("process", "coroutine", 2, 2).advance(small, CONWAY, 3) == co_one
 
 
+def test_pack_into_and_unpack_into_match_bitpack() -> None:
+    from lifegame.engines.bitpack import pack, unpack
+
+    for height, width in ((1, 1), (3, 65), (700, 1500), (513, 64)):
+        cells = random_board(height, width, seed=height, density=0.3).cells.copy()
+        cells[height // 3 :] = 0  # empty rows are skipped when unpacking
+        words = np.full_like(pack(cells), 0xFFFF)
+        worker.pack_into(cells, words)
+        assert np.array_equal(words, pack(cells))
+        out = np.zeros_like(cells)
+        worker.unpack_into(words, out, width)
+        assert np.array_equal(out, cells) and np.array_equal(unpack(words, width), cells)
+
+
+@pytest.mark.parametrize("shape", [(1024, 1024), (1031, 1021), (2, 1 << 20)])
+def test_large_boards_are_packed_and_unpacked_by_several_threads(engines, shape) -> None:
+    board = random_board(*shape, seed=11)
+    board.cells[: shape[0] // 2] = 0  # a sparse half: its rows are never touched when unpacking
+    engine = ParallelEngine(workers=2)
+    try:
+        assert engine._helpers(board.shape) is not None
+        got = engine.advance(board, CONWAY, 5)
+        assert got == FastEngine().advance(board, CONWAY, 5)
+        assert got.cells.dtype == np.uint8 and got.cells.flags.c_contiguous
+        assert engines("process", "fast", 1, 32).advance(board, B0, 3) == engine.advance(board, B0, 3)
+    finally:
+        engine.close()
+    assert engine._threads is None
+
+
 def test_more_bands_than_workers_and_engine_parameters() -> None:
     with ThreadPoolExecutor(2) as pool:
         engine = ParallelEngine(pool, workers=2, bands_per_worker=3, batch=4)

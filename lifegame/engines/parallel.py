@@ -96,6 +96,9 @@ batches to amortise a task's round trip (~1 ms) and the barrier between batches
 the coroutine kernel is slow per cell, so a batch would only add halo work
 (a band of ``h`` rows computes ``h + 2K - 2``, ``h + 2K - 4``, ... rows)."""
 
+_THREADED_CELLS = 1 << 20
+"""Boards of at least this many cells are packed and unpacked by several threads of the parent."""
+
 _HALO_LIMIT = 4
 """The halo is clamped to this many times the smallest band's height: beyond
 that a task would mostly recompute its neighbours' rows."""
@@ -220,16 +223,44 @@ class _SharedBoard:
         """``(current, next)`` segment names, as the workers open them."""
         return self.segments[self.current].name, self.segments[1 - self.current].name
 
-    def load(self, cells: np.ndarray) -> None:
+    def load(self, cells: np.ndarray, helpers: ThreadPoolExecutor | None = None) -> None:
+        """Write ``cells`` into *current*; packed by ``helpers``' threads, a slice each, when given."""
         assert self.arrays is not None
-        self.arrays[self.current][...] = worker.encode(self.kernel, cells)
+        target = self.arrays[self.current]
+        if self.kernel != "fast":
+            target[...] = cells
+            return
+        cells = np.ascontiguousarray(cells, dtype=np.uint8)
+        self._by_slices(helpers, lambda y0, y1: worker.pack_into(cells[y0:y1], target[y0:y1]))
 
     def swap(self) -> None:
         self.current = 1 - self.current
 
-    def read(self) -> np.ndarray:
+    def read(self, helpers: ThreadPoolExecutor | None = None) -> np.ndarray:
+        """A new ``uint8`` array of *current*; unpacked by ``helpers``' threads, a slice each, when given."""
         assert self.arrays is not None
-        return worker.decode(self.kernel, self.arrays[self.current], self.shape[1])
+        source = self.arrays[self.current]
+        if self.kernel != "fast":
+            return np.array(source, dtype=np.uint8)
+        width = self.shape[1]
+        # np.zeros leaves pages untouched until written: the threads fault in
+        # their own slices, and rows with no live cell are never touched.
+        out = np.zeros(self.shape, np.uint8)
+        self._by_slices(helpers, lambda y0, y1: worker.unpack_into(source[y0:y1], out[y0:y1], width))
+        return out
+
+    def _by_slices(self, helpers: ThreadPoolExecutor | None, fn: Callable[[int, int], None]) -> None:
+        """``fn(y0, y1)`` over the rows, one slice per helper thread (numpy's (un)packing releases the GIL)."""
+        height = self.shape[0]
+        threads = 1 + (getattr(helpers, "_max_workers", 0) if helpers is not None else 0)
+        slices = split_rows(height, threads)
+        if helpers is None or len(slices) < 2:
+            fn(0, height)
+            return
+        futures = [helpers.submit(fn, y0, y1) for y0, y1 in slices[1:]]
+        fn(*slices[0])  # this thread takes the first slice
+        for future in futures:
+            future.result()
 
     def release(self) -> None:
         """Unmap and unlink both segments (idempotent; never raises)."""
@@ -244,6 +275,17 @@ class _SharedBoard:
             except FileNotFoundError:
                 pass
         self.segments = []
+
+
+def _board_of(cells: np.ndarray) -> Board:
+    """A :class:`Board` on ``cells``, known to be C-contiguous ``uint8`` 0/1 (the kernels' output).
+
+    Skips the constructor's check of every cell (a full pass over the board,
+    serial in the parent: ~3 ms at 8192x8192).
+    """
+    board = Board.__new__(Board)
+    board.cells = cells
+    return board
 
 
 class ParallelEngine:
@@ -300,6 +342,7 @@ class ParallelEngine:
         self._shared_choice = shared
         self._inline = False  # set when a borrowed pool broke: compute here from then on
         self._shared: _SharedBoard | None = None
+        self._threads: ThreadPoolExecutor | None = None  # see _helpers()
         self._lock = threading.Lock()
         self._closed = False
         self.restarts = 0
@@ -356,6 +399,21 @@ class ParallelEngine:
             initializer=worker.init_worker,
             initargs=(os.getpid(),),
         )
+
+    def _helpers(self, shape: tuple[int, int]) -> ThreadPoolExecutor | None:
+        """Threads of this process that pack and unpack a large board with the calling thread, or ``None``.
+
+        Packing the caller's board before the first batch and unpacking the
+        result after the last are serial work in the parent while the workers
+        wait; on ``workers`` cores they take ``1 / workers`` of the time (the
+        parent holds the only copy of the board, so the workers cannot do it).
+        ``workers - 1`` threads, created on first use, joined by :meth:`close`.
+        """
+        if self._workers < 2 or shape[0] < 2 or shape[0] * shape[1] < _THREADED_CELLS:
+            return None
+        if self._threads is None:
+            self._threads = ThreadPoolExecutor(max_workers=self._workers - 1, thread_name_prefix="lifegame-pack")
+        return self._threads
 
     def _use_shared(self, executor: Executor) -> bool:
         if self._shared_choice is not None:
@@ -415,6 +473,8 @@ class ParallelEngine:
                 cells = self._advance_shared(executor, board.cells, rule, generations, bands, k_max, cancel)
             else:
                 cells = self._advance_pickled(executor, board.cells, rule, generations, bands, k_max, cancel)
+            if cells.dtype == np.uint8 and cells.shape == (height, width) and cells.flags.c_contiguous:
+                return _board_of(cells)
             return Board(height, width, cells)
 
     def _check(self, cancel: threading.Event | None) -> None:
@@ -462,7 +522,7 @@ class ParallelEngine:
         shared = self._shared
         # Re-initialised from the caller's board on every call, so a batch that
         # failed half-way (a dead worker) leaves nothing stale behind.
-        shared.load(cells)
+        shared.load(cells, self._helpers(shape))
         done = 0
         while done < generations:
             self._check(cancel)
@@ -474,7 +534,7 @@ class ParallelEngine:
             )
             shared.swap()
             done += k
-        return shared.read()
+        return shared.read(self._helpers(shape))
 
     def _advance_pickled(
         self,
@@ -567,6 +627,9 @@ class ParallelEngine:
             shared, self._shared = self._shared, None
             if shared is not None:
                 shared.release()
+            threads, self._threads = self._threads, None
+            if threads is not None:
+                threads.shutdown(wait=acquired)  # idle unless advance() is still running
         finally:
             if acquired:
                 self._lock.release()

@@ -51,6 +51,8 @@ __all__ = [
     "shared_layout",
     "encode",
     "decode",
+    "pack_into",
+    "unpack_into",
     "run_band",
     "run_band_shared",
     "worker_pid",
@@ -165,6 +167,40 @@ def encode(kernel: str, cells: np.ndarray) -> np.ndarray:
 def decode(kernel: str, data: np.ndarray, width: int) -> np.ndarray:
     """A new ``uint8`` 0/1 cell array from the shared layout of ``kernel``."""
     return unpack(data, width) if kernel == "fast" else np.array(data, dtype=np.uint8)
+
+
+def pack_into(cells: np.ndarray, words: np.ndarray) -> None:
+    """Pack ``cells`` (``(h, w)`` uint8 0/1) into ``words`` (``(h, words_for(w))`` uint64), in place.
+
+    A few hundred rows at a time, so the packed temporary stays in cache.
+    Same bits as :func:`lifegame.engines.bitpack.pack`.
+    """
+    h, width = cells.shape
+    nbytes = words.shape[1] * 8
+    chunk = max(1, (1 << 20) // max(1, width))  # ~1 MB of cells
+    for r in range(0, h, chunk):
+        bits = np.packbits(cells[r : r + chunk], axis=1, bitorder="little")
+        if bits.shape[1] != nbytes:
+            bits = np.concatenate([bits, np.zeros((bits.shape[0], nbytes - bits.shape[1]), np.uint8)], axis=1)
+        words[r : r + chunk] = bits.view(np.uint64)
+
+
+def unpack_into(words: np.ndarray, out: np.ndarray, width: int) -> None:
+    """Unpack ``words`` (``(h, W)``, :mod:`.bitpack` layout) into ``out`` (``(h, width)`` uint8, all 0).
+
+    A few hundred rows at a time, so the unpacked temporary stays in cache
+    and ``out`` is written once; blocks of rows with no live cell are skipped
+    (``out`` is already 0 there and its pages are never touched: sparse
+    boards stay cheap).
+    """
+    h = words.shape[0]
+    chunk = max(1, (1 << 20) // max(1, width))
+    for r in range(0, h, chunk):
+        block = words[r : r + chunk]
+        if not block.any():
+            continue
+        as_bytes = np.ascontiguousarray(block).view(np.uint8)
+        out[r : r + chunk] = np.unpackbits(as_bytes, axis=1, count=width, bitorder="little")
 
 
 def run_band(padded: np.ndarray, rule: Rule, generations: int, kernel: str) -> np.ndarray:
