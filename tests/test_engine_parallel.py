@@ -474,3 +474,43 @@ def test_workers_exit_when_the_program_is_killed_outright(tmp_path) -> None:
         for pid in pids:  # do not leave them behind if the test fails
             if not gone(pid):
                 os.kill(pid, signal.SIGKILL)
+
+
+FORGETFUL = """
+import time
+import numpy as np
+from lifegame.board import Board
+from lifegame.rules import CONWAY
+from lifegame.engines import BackgroundEngine, ParallelEngine
+
+if __name__ == "__main__":
+    background = BackgroundEngine(ParallelEngine(workers=2))
+    board = Board.from_array(np.random.default_rng(1).integers(0, 2, (512, 512)))
+    job = background.submit(board, CONWAY, 10**7)  # hours of work
+    time.sleep(0.5)
+    print("pid", *background.engine.worker_pids(), flush=True)
+    # ... and the program ends without closing anything.
+"""
+
+
+def test_a_program_that_forgets_close_still_exits_and_cleans_up(tmp_path) -> None:
+    script = tmp_path / "forgetful.py"
+    script.write_text(FORGETFUL)
+    before = set(os.listdir("/dev/shm")) if os.path.isdir("/dev/shm") else set()
+    started = time.monotonic()
+    result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert time.monotonic() - started < 20
+    assert "leaked" not in result.stderr
+    pids = [int(p) for p in result.stdout.split()[1:]]
+    assert pids and wait_until(lambda: not any(_alive(pid) for pid in pids))
+    if os.path.isdir("/dev/shm"):
+        assert not (set(os.listdir("/dev/shm")) - before)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True

@@ -58,11 +58,14 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import multiprocessing as mp
+import atexit
 import os
+import queue
 import secrets
 import signal
 import threading
 import time
+import weakref
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from multiprocessing import shared_memory
@@ -156,6 +159,14 @@ def _processes_of(executor: Executor) -> dict[int, Any]:
             continue
     return {}
 
+
+
+def _close_at_exit(ref: weakref.ref[ParallelEngine]) -> None:
+    engine = ref()
+    if engine is not None and not engine.closed:
+        engine.close()
+
+_POLL = 0.25  # seconds between two looks at "closed?" while waiting on band tasks
 
 def shutdown_pool(executor: Executor, *, terminate: bool, timeout: float = 1.5) -> None:
     """Shut ``executor`` down without waiting on work in flight; leave no process behind.
@@ -347,6 +358,10 @@ class ParallelEngine:
         self._closed = False
         self.restarts = 0
         """How many times a broken pool was replaced."""
+        # A program that forgets close() still leaves no worker and no
+        # /dev/shm segment behind when it exits (the weak reference keeps the
+        # engine collectable before then).
+        atexit.register(_close_at_exit, weakref.ref(self))
 
     # -- properties ----------------------------------------------------------
     @property
@@ -570,7 +585,7 @@ class ParallelEngine:
         try:
             for fn, args in calls:
                 futures.append(executor.submit(fn, *args))
-            cf.wait(futures)
+            self._wait_all(futures)
             return [future.result() for future in futures]
         except cf.BrokenExecutor as exc:
             for future in futures:
@@ -588,6 +603,24 @@ class ParallelEngine:
             raise
         except Exception as exc:
             raise EngineError(f"a band task failed: {exc!r}") from exc
+
+    def _wait_all(self, futures: Sequence[Future[Any]]) -> None:
+        """Wait until every future is done, or leave with :class:`JobCancelled`.
+
+        Never waits forever: a pool torn down under a task by ``close()`` from
+        another thread may leave a future that no one will ever resolve, so
+        the wait looks up every :data:`_POLL` seconds and gives up once the
+        engine is closed.
+        """
+        pending: set[Future[Any]] | Sequence[Future[Any]] = futures
+        while True:
+            _, pending = cf.wait(pending, timeout=_POLL)
+            if not pending:
+                return
+            if self._closed:
+                for future in pending:
+                    future.cancel()
+                raise JobCancelled("the parallel engine was closed while computing")
 
     def _recover(self, executor: Executor, exc: BaseException) -> EngineError:
         """Drop a broken pool; return the error to raise (the board is untouched)."""
@@ -745,6 +778,49 @@ class Job:
         return f"<Job {self.generations} generations {state}>"
 
 
+class _Coordinator:
+    """One daemon thread running submitted calls in order, each behind a :class:`Future`.
+
+    Like a one-thread ``ThreadPoolExecutor``, except that the thread is a
+    daemon: the interpreter's exit does not join it.  A window closed without
+    :meth:`BackgroundEngine.close` (an exception, a forgotten close in a
+    script) must still exit, even if a job is waiting on a pool that is gone.
+    """
+
+    def __init__(self, name: str) -> None:
+        self._queue: queue.SimpleQueue[tuple[Future[Any], Callable[..., Any], tuple[Any, ...]] | None]
+        self._queue = queue.SimpleQueue()
+        self.thread = threading.Thread(target=self._loop, name=name, daemon=True)
+        self.thread.start()
+
+    def submit(self, fn: Callable[..., Any], *args: Any) -> Future[Any]:
+        future: Future[Any] = Future()
+        self._queue.put((future, fn, args))
+        return future
+
+    def _loop(self) -> None:
+        while (item := self._queue.get()) is not None:
+            future, fn, args = item
+            if not future.set_running_or_notify_cancel():
+                continue  # cancelled while queued
+            try:
+                future.set_result(fn(*args))
+            except BaseException as exc:  # the job's error belongs to its Future
+                future.set_exception(exc)
+
+    def shutdown(self, cancel_futures: bool) -> None:
+        """Let the thread end after the calls already queued (cancelled ones are skipped)."""
+        if cancel_futures:
+            while True:
+                try:
+                    item = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if item is not None:
+                    item[0].cancel()
+        self._queue.put(None)
+
+
 class BackgroundEngine:
     """Run an engine's work off the main thread; the window polls the returned :class:`Job`.
 
@@ -773,7 +849,7 @@ class BackgroundEngine:
             engine = make_engine("auto", workers=workers, board_shape=board_shape)
         self.engine = engine
         self._own = own
-        self._threads = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lifegame-engine")
+        self._coordinator = _Coordinator("lifegame-engine")
         self._jobs: list[Job] = []
         self._lock = threading.Lock()
         self._closed = False
@@ -805,7 +881,7 @@ class BackgroundEngine:
         with self._lock:
             if self._closed:
                 raise EngineError("the background engine is closed")
-            future = self._threads.submit(self._run, snapshot, rule, generations, event)
+            future = self._coordinator.submit(self._run, snapshot, rule, generations, event)
             job = Job(future, generations, event)
             self._jobs = [j for j in self._jobs if not j.done()]
             self._jobs.append(job)
@@ -836,14 +912,14 @@ class BackgroundEngine:
         if cancel:
             for job in jobs:
                 job.cancel()
-        threads = list(getattr(self._threads, "_threads", ()))
-        self._threads.shutdown(wait=not cancel, cancel_futures=cancel)
+        self._coordinator.shutdown(cancel_futures=cancel)
+        if not cancel:
+            self._coordinator.thread.join()  # queued jobs are finished first
         if self._own:
             # Closing the parallel engine terminates busy workers, so a running
             # advance() fails at once and the thread becomes free.
             self.engine.close()
-        for thread in threads:
-            thread.join(max(0.0, deadline - time.monotonic()))
+        self._coordinator.thread.join(max(0.0, deadline - time.monotonic()))
 
     def __enter__(self) -> BackgroundEngine:
         return self
