@@ -301,8 +301,12 @@ def run_band_shared(
     return y1 - y0
 
 
+WORKER_NICENESS = 5
+
+
 def init_worker(parent_pid: int, interval: float = 0.5) -> None:
-    """Pool initializer: make this worker exit when the program that started it is gone.
+    """Pool initializer: lower this worker's priority a little, and make it exit
+    when the program that started it is gone.
 
     A ProcessPoolExecutor's workers outlive a parent that is SIGKILLed: they
     hold both ends of their call queue (and, under forkserver, the pipe that
@@ -313,6 +317,13 @@ def init_worker(parent_pid: int, interval: float = 0.5) -> None:
     import threading
     import time
 
+    # Workers compute in bulk; the process that started them may be a window
+    # that must draw a frame every 16 ms.  On a machine with no spare core a
+    # slightly lower priority lets the window's thread in first.
+    try:
+        os.nice(WORKER_NICENESS)
+    except (AttributeError, OSError):  # pragma: no cover - no nice() here
+        pass
     direct = os.getppid() == parent_pid
 
     def watch() -> None:
