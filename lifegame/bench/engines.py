@@ -64,11 +64,13 @@ def _report(rates: dict[str, list[float]], base: str | None = None) -> dict[str,
     return median
 
 
-def _speedup(rates: dict[str, list[float]], two: str, one: str) -> float:
-    ratio = statistics.median(rates[two]) / statistics.median(rates[one])
-    best = max(rates[two]) / max(rates[one])
-    print(f"    {'2 workers / 1 worker':<30}{ratio:6.2f}x (medians)   {best:.2f}x (best runs)")
-    return ratio
+def _speedup(rates: dict[str, list[float]], two: str, one: str, alone: str) -> float:
+    """Print 2 workers against 1 worker and against one process; return the first ratio."""
+    for label, den in (("2 workers / 1 worker", one), ("2 workers / one process", alone)):
+        ratio = statistics.median(rates[two]) / statistics.median(rates[den])
+        best = max(rates[two]) / max(rates[den])
+        print(f"    {label:<30}{ratio:6.2f}x (medians)   {best:.2f}x (best runs)")
+    return statistics.median(rates[two]) / statistics.median(rates[one])
 
 
 def bench_engines(quick: bool = False, repeats: int | None = None) -> dict:
@@ -101,7 +103,7 @@ def bench_engines(quick: bool = False, repeats: int | None = None) -> dict:
             }, side * side * gens, repeats))
             print(f"  {side}x{side}, {gens} generations per run")
             results[side] = _report(rates, base="eight-np.roll idiom")
-            _speedup(rates, "fast, pool of 2 workers", "fast, pool of 1 worker")
+            _speedup(rates, "fast, pool of 2 workers", "fast, pool of 1 worker", "fast, in this process")
             sys.stdout.flush()
 
         reference = CoroutineEngine()
@@ -114,7 +116,8 @@ def bench_engines(quick: bool = False, repeats: int | None = None) -> dict:
             }, side * side * gens, repeats)
             print(f"  {side}x{side}, the coroutine protocol in every worker, {gens} generation(s) per run")
             results[("coroutine", side)] = _report(rates)
-            _speedup(rates, "coroutines, pool of 2 workers", "coroutines, pool of 1 worker")
+            _speedup(rates, "coroutines, pool of 2 workers", "coroutines, pool of 1 worker",
+                     "coroutines, in this process")
             sys.stdout.flush()
     finally:
         fast.close()
