@@ -235,7 +235,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
             out.write(board.to_text() + "\n\n")
         while generation < args.generations:
             batch = min(every or args.generations - generation, args.generations - generation)
-            board = engine.advance(board, rule, batch)
+            board = _advance_with_retry(engine, board, rule, batch)
             generation += batch
             if every:
                 out.write(board.to_text() + "\n\n")
@@ -247,6 +247,21 @@ def _cmd_run(args: argparse.Namespace) -> int:
     out.write(f"generation {generation} population {board.population()}\n")
     out.flush()
     return 0
+
+
+def _advance_with_retry(engine, board: Board, rule: Rule, generations: int) -> Board:
+    """``engine.advance``, tried once more if it fails (a worker process died).
+
+    The engines never change the board they are given and rebuild a broken
+    pool on the next call, so the retry starts from the same generation.
+    """
+    from .engines.base import EngineError
+
+    try:
+        return engine.advance(board, rule, generations)
+    except EngineError as err:
+        print(f"{PROG} run: {err}; trying again", file=sys.stderr)
+        return engine.advance(board, rule, generations)
 
 
 def _check_output(path: str) -> None:

@@ -173,3 +173,33 @@ def test_bench_prints_the_coroutine_figures(capsys):
     assert main(["bench", "--only", "coroutine", "--quick", "--repeats", "1"]) == 0
     out = capsys.readouterr().out
     assert "x the seed's code" in out and "bytes (tracemalloc" in out
+
+
+def test_run_recovers_when_a_worker_process_dies(monkeypatch, capsys):
+    # The first batch fails as if a worker had been killed; the run retries it
+    # from the same board and the result is exactly that of an undisturbed run.
+    import lifegame.engines as engines
+    from lifegame.engines.base import EngineError
+
+    real = engines.make_engine
+
+    def flaky_engine(*args, **kwargs):
+        engine = real(*args, **kwargs)
+        advance = engine.advance
+        failures = iter([True])
+
+        def sometimes_dies(board, rule, generations=1):
+            if next(failures, False):
+                raise EngineError("worker process died (pid 1 killed by SIGKILL); restarted the pool")
+            return advance(board, rule, generations)
+
+        engine.advance = sometimes_dies
+        return engine
+
+    monkeypatch.setattr(engines, "make_engine", flaky_engine)
+    assert main(["run", "r-pentomino", "--size", "64x64", "--generations", "50"]) == 0
+    captured = capsys.readouterr()
+    assert "died" in captured.err and "trying again" in captured.err
+    monkeypatch.setattr(engines, "make_engine", real)
+    assert main(["run", "r-pentomino", "--size", "64x64", "--generations", "50"]) == 0
+    assert capsys.readouterr().out == captured.out
