@@ -101,7 +101,7 @@ def test_output_file_reopens_to_the_same_board(tmp_path, capsys):
     cells = tmp_path / "out.cells"
     main(["run", str(saved), "--output", str(cells)])
     capsys.readouterr()
-    main(["run", str(cells), "--size", "60x70", "--at", "0,0", "--print-every", "1"])
+    main(["run", str(cells), "--print-every", "1"])
     assert boards_of(capsys.readouterr().out)[0] == final
 
 

@@ -23,7 +23,7 @@ from lifegame.patterns import (
     read_pattern,
     write_pattern,
 )
-from lifegame.rules import CONWAY, PRESETS
+from lifegame.rules import CONWAY, PRESETS, parse_rule
 
 HIGHLIFE = PRESETS["HighLife"]
 
@@ -289,7 +289,7 @@ def test_format_cells_writes_full_rows():
     board = Board(3, 5)
     board.place_cells([0, 1], [1, 2])
     text = format_cells(board, name="two cells", comments=["hi"])
-    assert text == "!Name: two cells\n!hi\n.O...\n..O..\n.....\n"
+    assert text == "!Name: two cells\n!Rule: B3/S23:T5,3\n!hi\n.O...\n..O..\n.....\n"
     p = parse_pattern(text)
     assert (p.height, p.width, p.name) == (3, 5, "two cells")
     assert p.to_board(p.height, p.width, at=(0, 0)) == board
@@ -500,3 +500,17 @@ def test_every_library_pattern_is_checked_somewhere():
     checked = set(PERIODIC) | {"diehard", "r-pentomino", "gosper-glider-gun", "simkin-glider-gun",
                                "acorn", "rabbits"}
     assert set(library.names()) == checked
+
+
+def test_cells_file_keeps_the_rule_and_the_board_size(tmp_path):
+    board = Board(6, 9)
+    board.place_cells([1, 1, 1], [0, 1, 2])
+    path = tmp_path / "highlife.cells"
+    write_pattern(path, board, parse_rule("B36/S23"), name="row")
+    again = read_pattern(path)
+    assert (again.rule, again.board_height, again.board_width) == (parse_rule("B36/S23"), 6, 9)
+    assert again.to_board() == board
+    # Other programs see a comment; a rule lifegame does not run is refused by name.
+    (tmp_path / "odd.cells").write_text("!Rule: LifeHistory\n.O\n")
+    with pytest.raises(PatternError, match="LifeHistory"):
+        read_pattern(tmp_path / "odd.cells")

@@ -147,8 +147,8 @@ def write_pattern(
     """Save a board (or a pattern) as RLE or ``.cells``, chosen by the extension, atomically.
 
     ``rule`` defaults to Conway's for a board and to a pattern's own rule.
-    RLE keeps the board's size and rule (``rule = B3/S23:TW,H``); ``.cells``
-    keeps the size as full rows but not the rule.  Any other extension is
+    Both keep the board's size and rule: RLE as ``rule = B3/S23:TW,H``,
+    ``.cells`` as a ``!Rule: B3/S23:TW,H`` comment line and full rows.  Any other extension is
     refused with :class:`PatternError`, as is a failure to write (whose
     message names the file); the old file, if any, is then unchanged.
     """
@@ -159,7 +159,7 @@ def write_pattern(
     if ext == ".rle":
         text = format_rle(board, rule, name=name, comments=comments)
     else:
-        text = format_cells(board, name=name, comments=comments)
+        text = format_cells(board, rule, name=name, comments=comments)
     try:
         atomic_write_text(p, text)
     except OSError as err:

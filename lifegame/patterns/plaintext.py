@@ -15,10 +15,11 @@ the author); every other line is a row: ``.`` is dead, ``O`` (also ``o`` and
 extent is the number of rows by the longest row.  A blank line is an empty
 row, except blank lines at the end of the file.
 
-The writer writes every row in full, ``'.'`` included, so the extent of the
-file is the size of the saved board: ``read_pattern(path).to_board(p.height,
-p.width, at=(0, 0))`` restores it exactly (the format has no field for a
-board size or a rule, so a reader cannot know the file was a whole board).
+The format has no field for a rule or a board size, so for a whole board the
+writer adds a comment line ``!Rule: B3/S23:T64,48`` (Golly's rule with its
+torus suffix; other programs show it as a comment) and writes every row in
+full, ``'.'`` included.  The reader takes a ``!Rule:`` line as the pattern's
+rule and torus size, so reopening the file restores exactly the saved board.
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ from collections.abc import Iterable
 import numpy as np
 
 from ..board import MAX_SIDE, Board
-from .pattern import Pattern, PatternError, prefix, split_lines
+from ..rules import CONWAY, Rule, format_rule_spec
+from .pattern import Pattern, PatternError, prefix, rule_spec, split_lines
 
 __all__ = ["parse_cells", "format_cells"]
 
@@ -44,6 +46,7 @@ def parse_cells(text: str, label: str | None = None, name: str | None = None) ->
     comments: list[str] = []
     metadata: list[str] = []
     author = None
+    spec = None
     named = False
     rows: list[tuple[int, str]] = []  # (line number, row text)
     for number, line in enumerate(split_lines(text), 1):
@@ -55,6 +58,8 @@ def parse_cells(text: str, label: str | None = None, name: str | None = None) ->
                 name, named = value.strip() or name, True
             elif key.strip().lower() == "author" and author is None:
                 author = value.strip()
+            elif key.strip().lower() == "rule" and spec is None:
+                spec = rule_spec(value, label)  # refuses a rule lifegame does not run
             else:
                 comments.append(body)
             continue
@@ -85,26 +90,43 @@ def parse_cells(text: str, label: str | None = None, name: str | None = None) ->
         width = max(width, len(row))
     ys = np.concatenate(all_ys) if all_ys else np.zeros(0, np.int64)
     xs = np.concatenate(all_xs) if all_xs else np.zeros(0, np.int64)
-    return Pattern(ys, xs, len(rows), width, name=name, comments=comments, author=author, metadata=metadata)
+    if spec is None:
+        return Pattern(ys, xs, len(rows), width, name=name, comments=comments, author=author, metadata=metadata)
+    return Pattern(ys, xs, len(rows), width, rule=spec.rule, board_height=spec.height, board_width=spec.width,
+                   name=name, comments=comments, author=author, metadata=metadata)
 
 
-def format_cells(board: Board | Pattern, *, name: str | None = None, comments: Iterable[str] = ()) -> str:
+def format_cells(
+    board: Board | Pattern,
+    rule: Rule | None = None,
+    *,
+    name: str | None = None,
+    comments: Iterable[str] = (),
+) -> str:
     """Plaintext for a board (or a pattern's extent): ``!Name:``, ``!`` comments, full rows of ``.``/``O``.
 
-    For a pattern, ``name`` and ``comments`` default to its own, and its
-    author is written as ``!Author:``.
+    For a board, a ``!Rule:`` line keeps ``rule`` (default Conway's) and the
+    board's size.  For a pattern, ``name`` and ``comments`` default to its
+    own, its author is written as ``!Author:``, and ``!Rule:`` is written when
+    its rule is not Conway's or it has a torus size.
 
     Raises :class:`PatternError` for a pattern whose extent is too large for a grid.
     """
     comments = list(comments)
     author = None
+    spec: str | None
     if isinstance(board, Pattern):
         name = board.name if name is None else name
         comments = comments or list(board.comments)
         author = board.author
         cells = board.to_array()
+        pattern_rule = board.rule if rule is None else rule
+        sized = board.board_height is not None or board.board_width is not None
+        spec = (format_rule_spec(pattern_rule, board.board_height, board.board_width)
+                if sized or pattern_rule != CONWAY else None)
     elif isinstance(board, Board):
         cells = board.cells
+        spec = format_rule_spec(CONWAY if rule is None else rule, board.height, board.width)
     else:
         raise TypeError(f"format_cells needs a Board or a Pattern, not {type(board).__name__}")
     lines = []
@@ -112,6 +134,8 @@ def format_cells(board: Board | Pattern, *, name: str | None = None, comments: I
         lines.append(f"!Name: {' '.join(str(name).split())}")
     if author:
         lines.append(f"!Author: {' '.join(str(author).split())}")
+    if spec:
+        lines.append(f"!Rule: {spec}")
     for comment in comments:
         lines.extend(f"!{part}".rstrip() for part in str(comment).splitlines() or [""])
     table = np.frombuffer(b".O", dtype=np.uint8)
