@@ -134,12 +134,14 @@ _NAMES = {rule: name for name, rule in PRESETS.items()}
 
 
 def _key(name: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", name.lower().replace("&", "and"))
+    # Only spacing and "&"/"and" are forgiven: "Day & Night", "day-and-night"
+    # and "DayAndNight" are one name, but "B3/S2,3" or "highlife!" are typos
+    # to report, not to guess at.
+    return re.sub(r"[\s_-]", "", name.lower().replace("&", "and"))
 
 
 _PRESET_KEYS = {_key(name): rule for name, rule in PRESETS.items()}
-_PRESET_KEYS.update({"life": CONWAY, "gameoflife": CONWAY, "b3s23": CONWAY,
-                     "lifewithoutdeath": PRESETS["Life without Death"]})
+_PRESET_KEYS.update({"life": CONWAY, "gameoflife": CONWAY})
 
 
 def _digits(text: str, what: str, original: str) -> frozenset[int]:
@@ -176,20 +178,24 @@ def parse_rule(text: str) -> Rule:
 
 def _explain(original: str, upper: str) -> str:
     """A one-line reason why ``original`` is not a Life-like rule."""
+    if re.search(r"\s", original.strip()):
+        return f"rule {original!r}: unexpected space; write it in one piece, e.g. B3/S23"
+    if re.fullmatch(r"B[0-8]*", upper) or re.fullmatch(r"S[0-8]*", upper):
+        return f"rule {original!r} has only a {'birth' if upper[0] == 'B' else 'survival'} part; write both, e.g. B3/S23"
     if upper.startswith("R") and "," in upper:
         kind = "a Larger than Life rule"
     elif upper.count("/") == 2:
         kind = "a Generations rule (three parts)"
     elif upper.startswith("MAP"):
         kind = "a MAP (non-totalistic) rule"
-    elif re.search(r"[0-8][A-Z-]", upper.replace("B", "").replace("S", "", 1)) and upper[0] in "BS":
+    elif upper[0] in "BS" and re.fullmatch(r"[BS][0-8A-Z/_-]*", upper) and re.search(r"[0-8][AC-RT-Z-]", upper):
         kind = "an isotropic non-totalistic rule or has a neighbourhood suffix"
     elif re.fullmatch(r"[A-Z][A-Z0-9_-]*", upper):
         kind = "a named rule that is not Life-like"
     else:
         if re.fullmatch(r"[BS0-9/_]+", upper) and "9" in upper:
             return f"rule {original!r}: neighbour counts must be 0..8 (a cell has eight neighbours)"
-        bad = sorted(set(re.sub(r"[BS0-8/_]", "", upper)))
+        bad = sorted(set(re.sub(r"[A-Z0-9/_]", "", upper))) or sorted(set(re.sub(r"[BS0-8/_]", "", upper)))
         if bad:
             return f"rule {original!r}: unexpected character(s) {''.join(bad)!r}; expected e.g. B3/S23 or 23/3"
         return f"rule {original!r} is not of the form B3/S23, S23/B3 or 23/3"
@@ -209,6 +215,12 @@ def parse_rule_spec(text: str) -> RuleSpec:
     if not sep:
         return RuleSpec(rule)
     m = re.fullmatch(r"\s*T\s*(\d+)\s*(?:,\s*(\d+))?\s*", grid, re.IGNORECASE)
+    if not m and re.fullmatch(r"\s*T\s*\d+\s*,\s*\d+\s*[+-]\s*\d+.*|\s*T\s*\d+\s*[+-]\s*\d+.*", grid, re.I):
+        raise RuleError(f"rule {text.strip()!r} asks for a shifted torus ({grid.strip()!r}); "
+                        "lifegame supports only a plain torus, ':Tw,h'")
+    if not m and grid.strip()[:1].upper() == "T":
+        raise RuleError(f"rule {text.strip()!r}: torus suffix {grid.strip()!r} must be ':Tw,h' with two "
+                        "whole numbers, e.g. B3/S23:T64,48")
     if not m:
         kinds = {"P": "a bounded plane", "K": "a Klein bottle", "C": "a cross-surface",
                  "S": "a sphere", "T": "a shifted torus"}

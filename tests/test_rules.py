@@ -57,6 +57,13 @@ def test_presets(name, text):
         ("B33/S23", "twice"),
         ("hello world", "B3/S23"),
         ("MAPAAD//zAwPz8AAP", "MAP"),
+        ("B3", "only a birth part"),
+        ("S23", "only a survival part"),
+        ("B3/S23 extra", "space"),
+        ("highlife!", "'!'"),
+        ("B3/S2,3", "','"),
+        ("B3/S2-3", "'-'"),
+        ("B2n3/S23", "non-totalistic"),
     ],
 )
 def test_invalid_rules_say_what_is_wrong(text, words):
@@ -76,7 +83,9 @@ def test_torus_suffix_is_width_then_height():
 
 
 @pytest.mark.parametrize("suffix, kind", [(":P40,20", "plane"), (":K40*,20", "Klein"), (":S30", "sphere"),
-                                          (":T30+7,20", "shifted torus"), (":T9999999,5", "maximum")])
+                                          (":T30+7,20", "shifted torus"), (":T9999999,5", "maximum"),
+                                          (":T72x48", "two whole numbers"), (":T", "two whole numbers"),
+                                          (":T-1,5", "two whole numbers")])
 def test_other_grids_are_refused(suffix, kind):
     with pytest.raises(RuleError, match=kind):
         parse_rule_spec("B3/S23" + suffix)
