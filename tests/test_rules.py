@@ -62,7 +62,7 @@ def test_presets(name, text):
         ("B3/S23 extra", "space"),
         ("highlife!", "'!'"),
         ("B3/S2,3", "','"),
-        ("B3/S2-3", "'-'"),
+        ("B3/S2-3", "non-totalistic"),  # Hensel's '-' negates
         ("B2n3/S23", "non-totalistic"),
     ],
 )
