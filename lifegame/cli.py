@@ -19,7 +19,9 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import signal
 import sys
+import threading
 from collections.abc import Sequence
 from typing import NoReturn
 
@@ -206,22 +208,32 @@ def build_board(
             block = board.cells[top:top + step]
             block[...] = rng.random(block.shape, dtype=np.float32) < density
     if pattern is not None:
-        if pattern.height > height or pattern.width > width:
-            raise BoardSizeError(
-                f"the pattern ({pattern.height}x{pattern.width}) does not fit on a {height}x{width} board"
-            )
-        y, x = at if at is not None else ((height - pattern.height) // 2, (width - pattern.width) // 2)
-        board.place_cells(np.asarray(pattern.ys) + y, np.asarray(pattern.xs) + x)
+        ys, xs = np.asarray(pattern.ys), np.asarray(pattern.xs)
+        ph, pw = pattern.height, pattern.width
+        if (ph > height or pw > width) and ys.size:
+            # The file's extent (say, a whole saved board) is too big, but its
+            # live cells may still fit: place those.
+            top, left = int(ys.min()), int(xs.min())
+            ys, xs = ys - top, xs - left
+            ph, pw = int(ys.max()) + 1, int(xs.max()) + 1
+        if ph > height or pw > width:
+            raise BoardSizeError(f"the pattern ({ph}x{pw}) does not fit on a {height}x{width} board")
+        y, x = at if at is not None else ((height - ph) // 2, (width - pw) // 2)
+        board.place_cells(ys + y, xs + x)
     return board, rule
 
 
 # -- sub-commands ---------------------------------------------------------------
 def _cmd_run(args: argparse.Namespace) -> int:
     from .engines import make_engine
-    from .patterns import write_pattern
 
     pattern = _load_pattern(args.pattern) if args.pattern else None
-    board, rule = build_board(pattern, args.size, args.rule, args.at, args.random, args.seed)
+    try:
+        board, rule = build_board(pattern, args.size, args.rule, args.at, args.random, args.seed)
+    except BoardSizeError as err:
+        if pattern is None or args.size is not None:
+            raise
+        raise BoardSizeError(f"{os.path.basename(args.pattern)}: {err}") from None
     if args.output:
         _check_output(args.output)
     out = sys.stdout
@@ -242,8 +254,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     finally:
         engine.close()
     if args.output:
-        write_pattern(args.output, board, rule, name=_output_name(args), comments=(
-            f"generation {generation} of {args.pattern or 'a random board'}, written by lifegame run",))
+        _write_output(args, pattern, board, rule, generation)
     out.write(f"generation {generation} population {board.population()}\n")
     out.flush()
     return 0
@@ -273,10 +284,19 @@ def _check_output(path: str) -> None:
         raise UsageError(f"--output {path!r}: folder {folder!r} does not exist")
 
 
-def _output_name(args: argparse.Namespace) -> str | None:
-    if not args.pattern:
-        return None
-    return os.path.splitext(os.path.basename(args.pattern))[0]
+def _write_output(args: argparse.Namespace, pattern, board: Board, rule: Rule, generation: int) -> None:
+    """Write the final board, keeping the source's name, author and comments (its credits)."""
+    from .patterns import Pattern, write_pattern
+
+    source = args.pattern or (f"a random board (density {args.random})" if args.random else "an empty board")
+    note = f"generation {generation} of {source}, written by lifegame run"
+    if pattern is None:
+        write_pattern(args.output, board, rule, comments=(note,))
+        return
+    saved = Pattern.from_board(board, rule, name=pattern.name or os.path.splitext(os.path.basename(args.pattern))[0],
+                               comments=[*pattern.comments, note])
+    saved.author = pattern.author
+    write_pattern(args.output, saved)
 
 
 def _cmd_patterns(args: argparse.Namespace) -> int:
@@ -307,10 +327,24 @@ def _cmd_app(args: argparse.Namespace) -> int:
     ))
 
 
+class _Terminated(BaseException):
+    """SIGTERM arrived: unwind (closing pools and shared memory) and exit 143.
+
+    A BaseException, like KeyboardInterrupt, so that no ``except Exception``
+    on the way (an engine's error handling) can swallow it.
+    """
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise _Terminated()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``lifegame`` console script; returns the exit status."""
     argv = list(sys.argv[1:] if argv is None else argv)
     prog = PROG
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         app, subparsers = _parsers()
         if argv and argv[0] in subparsers:
@@ -334,6 +368,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"{prog}: interrupted", file=sys.stderr)
         return 130
+    except _Terminated:
+        print(f"{prog}: terminated", file=sys.stderr)
+        return 143
     except Exception as err:  # an engine failure: still one line, but not "bad input"
         from .engines.base import EngineError
 

@@ -203,3 +203,43 @@ def test_run_recovers_when_a_worker_process_dies(monkeypatch, capsys):
     monkeypatch.setattr(engines, "make_engine", real)
     assert main(["run", "r-pentomino", "--size", "64x64", "--generations", "50"]) == 0
     assert capsys.readouterr().out == captured.out
+
+
+def test_sigterm_ends_a_run_cleanly_with_its_pool():
+    env = dict(os.environ, SDL_VIDEODRIVER="dummy")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "lifegame", "run", "--size", "2048x2048", "--random", "0.5", "--seed", "1",
+         "--generations", "1000000", "--engine", "fast", "--workers", "2"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+    )
+    time.sleep(3)
+    proc.terminate()
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 143
+    assert err == "lifegame run: terminated\n"  # no traceback, no leaked-resource warnings
+
+
+def test_a_saved_board_fits_a_smaller_board_by_its_live_cells(tmp_path, capsys):
+    saved = tmp_path / "g.rle"
+    main(["run", "glider", "--output", str(saved)])  # a 35x35 board with a glider
+    capsys.readouterr()
+    assert main(["run", str(saved), "--size", "5x5", "--print-every", "1"]) == 0
+    assert boards_of(capsys.readouterr().out)[0] == "-----\n--*--\n---*-\n-***-\n-----"
+
+
+def test_output_keeps_the_source_files_credits(tmp_path, capsys):
+    source = tmp_path / "credited.rle"
+    source.write_text("#N Credited\n#O Some Discoverer\n#C Found in 1970.\nx = 3, y = 1\n3o!\n")
+    out = tmp_path / "out.rle"
+    assert main(["run", str(source), "--generations", "2", "--output", str(out)]) == 0
+    text = out.read_text()
+    assert "#N Credited" in text and "#O Some Discoverer" in text and "#C Found in 1970." in text
+    assert "generation 2 of" in text
+
+
+def test_a_pattern_too_big_for_any_board_names_its_file(tmp_path, capsys):
+    far = tmp_path / "far.lif"
+    far.write_text("#Life 1.06\n0 0\n100000 100000\n")
+    assert main(["run", str(far)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("lifegame run: error: far.lif: ") and "maximum" in err
