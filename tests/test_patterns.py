@@ -514,3 +514,22 @@ def test_cells_file_keeps_the_rule_and_the_board_size(tmp_path):
     (tmp_path / "odd.cells").write_text("!Rule: LifeHistory\n.O\n")
     with pytest.raises(PatternError, match="LifeHistory"):
         read_pattern(tmp_path / "odd.cells")
+
+
+def test_saving_through_a_symbolic_link_replaces_its_target(tmp_path):
+    target = tmp_path / "target.rle"
+    link = tmp_path / "link.rle"
+    write_pattern(target, Board(3, 3))
+    link.symlink_to(target)
+    board = Board(4, 4)
+    board[1, 1] = True
+    write_pattern(link, board)
+    assert link.is_symlink()
+    assert read_pattern(target).to_board() == board
+
+
+def test_a_file_too_big_to_open_again_is_not_written(tmp_path, monkeypatch):
+    monkeypatch.setattr(pattern_io, "MAX_FILE_BYTES", 1000)
+    with pytest.raises(PatternError, match="would be .* MiB.*RLE is smaller"):
+        write_pattern(tmp_path / "big.cells", Board(40, 40))
+    assert not (tmp_path / "big.cells").exists()

@@ -156,3 +156,15 @@ def test_any_input_gives_a_pattern_or_a_pattern_error(data):
             assert "\n" not in str(err)
         else:
             assert pattern.population == len(set(zip(pattern.ys.tolist(), pattern.xs.tolist())))
+
+
+@pytest.mark.parametrize("text, fmt, words", [
+    ("x = 3, y = 3\n" + "$" * 4_000_000 + "!", "rle", ["rows", "y = 3"]),
+    ("x = 3, y = 3\n" + "b\n" * 2_000_000 + "!", "rle", ["x = 3, y = 3"]),
+    ("x = 3, y = 3\n" + "3b2o" * 500_000 + "!", "rle", ["x = 3, y = 3"]),
+    ("o" * 5_000_000 + "!", "rle", ["header"]),
+], ids=["dollars", "dead-runs-on-lines", "runs-on-one-line", "no-header"])
+def test_megabytes_of_data_under_a_small_header_are_refused_before_decoding(text, fmt, words):
+    # Decoding costs tens of bytes per byte of data: such a file must be
+    # refused by counting, or a 60 MB file would take gigabytes.
+    refused(text, words, fmt)

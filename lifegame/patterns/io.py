@@ -160,6 +160,13 @@ def write_pattern(
         text = format_rle(board, rule, name=name, comments=comments)
     else:
         text = format_cells(board, rule, name=name, comments=comments)
+    if len(text) > MAX_FILE_BYTES:
+        # Never write a file that lifegame itself would refuse to open again.
+        hint = "; RLE is smaller" if ext == ".cells" else ""
+        raise PatternError(
+            f"{p.name}: the file would be {len(text) / (1 << 20):.0f} MiB; "
+            f"lifegame reads pattern files of up to {MAX_FILE_BYTES >> 20} MiB{hint}"
+        )
     try:
         atomic_write_text(p, text)
     except OSError as err:
@@ -170,9 +177,10 @@ def atomic_write_text(path: str | os.PathLike[str], text: str) -> None:
     """Replace ``path`` with ``text`` (UTF-8, LF line ends) so that it is never half-written.
 
     A new file gets the usual permissions (``0o666`` less the umask); an
-    existing one keeps its own.
+    existing one keeps its own.  A symbolic link is followed: the file it
+    points to is replaced and the link stays a link.
     """
-    p = Path(path)
+    p = Path(os.path.realpath(path))
     folder = p.parent if str(p.parent) else Path(".")
     try:
         mode = stat.S_IMODE(os.stat(p).st_mode)

@@ -12,6 +12,8 @@ line a user can act on, starting with the file name when it is known.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import re
 from dataclasses import dataclass, field
 
@@ -88,12 +90,23 @@ def decode(data: str | bytes, label: str | None) -> str:
 
 def split_lines(text: str) -> list[str]:
     """Lines ended by LF, CRLF or a lone CR (as Golly reads them), without the ends."""
+    return list(iter_lines(text))
+
+
+def iter_lines(text: str) -> Iterator[str]:
+    """:func:`split_lines`, one line at a time: a reader can refuse a file
+    after its first few thousand lines without making a string of each of
+    its millions."""
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    lines = text.split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
-    return lines
+    start, end = 0, len(text)
+    while start < end:
+        stop = text.find("\n", start)
+        if stop < 0:
+            yield text[start:]
+            return
+        yield text[start:stop]
+        start = stop + 1
 
 
 def rule_spec(text: str, label: str | None) -> RuleSpec:

@@ -30,7 +30,7 @@ import numpy as np
 
 from ..board import MAX_SIDE, Board
 from ..rules import CONWAY, Rule, format_rule_spec
-from .pattern import Pattern, PatternError, prefix, rule_spec, split_lines
+from .pattern import Pattern, PatternError, prefix, rule_spec, iter_lines
 
 __all__ = ["parse_cells", "format_cells"]
 
@@ -49,7 +49,7 @@ def parse_cells(text: str, label: str | None = None, name: str | None = None) ->
     spec = None
     named = False
     rows: list[tuple[int, str]] = []  # (line number, row text)
-    for number, line in enumerate(split_lines(text), 1):
+    for number, line in enumerate(iter_lines(text), 1):
         if line.startswith("!"):
             metadata.append(line)
             body = line[1:].strip()
@@ -64,6 +64,8 @@ def parse_cells(text: str, label: str | None = None, name: str | None = None) ->
                 comments.append(body)
             continue
         rows.append((number, line.rstrip()))
+        if len(rows) > MAX_SIDE:  # before reading millions more
+            raise PatternError(f"{where}more than {MAX_SIDE} rows; a board side may be at most {MAX_SIDE}")
     while rows and not rows[-1][1]:
         rows.pop()
 

@@ -34,7 +34,7 @@ import numpy as np
 
 from ..board import MAX_SIDE, Board
 from ..rules import CONWAY, Rule, format_rule_spec
-from .pattern import MAX_LIVE_CELLS, Pattern, PatternError, prefix, rule_spec, split_lines
+from .pattern import MAX_LIVE_CELLS, Pattern, PatternError, prefix, rule_spec, iter_lines
 
 __all__ = ["parse_rle", "format_rle", "LINE_LENGTH"]
 
@@ -91,8 +91,9 @@ def parse_rle(text: str, label: str | None = None, name: str | None = None) -> P
     rule_text: str | None = None
     named = False  # the first '#N' line names the pattern
     data = _Data()
+    limit = HEADERLESS_MAX_BYTES  # bytes of cell data; set from the header when there is one
 
-    for number, line in enumerate(split_lines(text), 1):
+    for number, line in enumerate(iter_lines(text), 1):
         stripped = line.strip()
         if not stripped:
             continue
@@ -114,12 +115,18 @@ def parse_rle(text: str, label: str | None = None, name: str | None = None) -> P
             header, header_rule = _parse_header(stripped, where, number)
             if header_rule is not None:
                 rule_text = header_rule
+            limit = _data_limit(*header)
             continue
         end = stripped.find("!")
         if end >= 0:
             data.add(stripped[:end], number)
             break  # Golly stops at '!': whatever follows is not read
         data.add(stripped, number)
+        if data.size > limit:
+            h, w = header if header is not None else (0, 0)
+            raise PatternError(f"{where}line {number}: far more cell data than x = {w}, y = {h} can hold"
+                               if header is not None else
+                               f"{where}more than {limit:,} bytes of RLE data without an 'x = ..., y = ...' header")
 
     spec = rule_spec(rule_text or "", label)
     ys, xs, height, width = _decode_cells(data, header, where)
@@ -170,6 +177,7 @@ def _decode_cells(
         offset = next(i for i, ch in enumerate(body) if not ch.isascii())
         raise fail(offset, f"unexpected character {body[offset]!r} in RLE data")
     raw = np.frombuffer(body.encode("ascii"), dtype=np.uint8)
+    _refuse_oversized(raw, header, where)
     kinds = _KIND[raw]
     offsets = np.flatnonzero(kinds != _BLANK)  # where each kept byte was, for messages
     buf, kinds = raw[offsets], kinds[offsets]
@@ -232,6 +240,46 @@ def _decode_cells(
     ys = np.repeat(run_y, run_n)
     xs = np.repeat(run_x - (np.cumsum(run_n) - run_n), run_n) + np.arange(total, dtype=np.int64)
     return ys, xs, height, width
+
+
+HEADERLESS_MAX_BYTES = 4 << 20
+"""Cell data of an RLE file without a header line is refused above this size."""
+
+
+def _data_limit(height: int, width: int) -> int:
+    """Bytes of cell data beyond which an RLE body cannot fit ``width`` x ``height``.
+
+    A run is at most eight bytes (seven digits and a letter) and there are at
+    most two runs per cell (a dead and a live one) and one ``$`` per row; the
+    bound is loose on purpose.  It only has to stop megabytes of ``$`` under a
+    3x3 header from being read at all.
+    """
+    return 8 * (2 * (height + 1) * (width + 1) + 2 * height + 128) + (1 << 16)
+
+
+def _refuse_oversized(raw: np.ndarray, header: tuple[int, int] | None, where: str) -> None:
+    """Refuse cell data far larger than its header allows, before decoding it.
+
+    Decoding costs tens of bytes of memory per byte of data, so a small header
+    over megabytes of ``$`` or ``b`` must be refused by counting first: every
+    ``$`` ends at least one row and every other token covers at least one
+    cell.  The bounds leave room for the trailing ``$`` and dead runs that
+    real files have.
+    """
+    if header is None:
+        if raw.size > HEADERLESS_MAX_BYTES:
+            raise PatternError(f"{where}{raw.size:,} bytes of RLE data without an 'x = ..., y = ...' header")
+        return
+    height, width = header
+    rows = int(np.count_nonzero(raw == ord("$")))
+    if rows > 2 * height + 64:
+        raise PatternError(f"{where}the cell data has at least {rows + 1:,} rows; the header declares y = {height}")
+    kinds = _KIND[raw]
+    tokens = int(np.count_nonzero((kinds != _DIGIT) & (kinds != _BLANK))) - rows
+    if tokens > 2 * (height + 1) * (width + 1) + 64:
+        raise PatternError(
+            f"{where}the cell data has {tokens:,} runs, more than x = {width}, y = {height} cells can hold"
+        )
 
 
 def _refuse_states(buf, kinds, tokens, tk, offsets, fail) -> None:
