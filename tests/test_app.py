@@ -385,3 +385,25 @@ def test_sigterm_ends_the_program(tmp_path: Path):
     assert proc.poll() is None
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(timeout=3) == 0
+
+
+def test_saving_keeps_the_files_credits(make_app, tmp_path: Path):
+    path = tmp_path / "credited.rle"
+    path.write_text("#N Credited\n#O Some Discoverer\n#C Found in 1970.\nx = 3, y = 1\n3o!\n")
+    app = make_app(pattern=str(path))
+    app.handle(key(pygame.K_n))
+    app.handle(key(pygame.K_s, pygame.KMOD_LCTRL))
+    text = path.read_text()
+    assert "#N Credited" in text and "#O Some Discoverer" in text and "#C Found in 1970." in text
+
+
+def test_without_a_screen_the_app_says_so_instead_of_running_unseen():
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "SDL_VIDEODRIVER")}
+    result = subprocess.run([sys.executable, "-m", "lifegame", "glider"], capture_output=True, text=True,
+                            env=env, timeout=30)
+    assert result.returncode == 2
+    assert "lifegame: error:" in result.stderr and "lifegame run" in result.stderr
+    assert "Traceback" not in result.stderr

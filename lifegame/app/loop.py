@@ -13,6 +13,7 @@ gives the ``simulate`` coroutine what is left of a time budget.
 from __future__ import annotations
 
 import math
+import os
 import signal
 import threading
 import time
@@ -47,6 +48,13 @@ TRACE_MAX_CELLS = 64 * 64
 _WITH_ARG = frozenset({"step", "pick", "rotate", "open", "hover", "pan", "zoom", "stroke_begin", "stroke_to"})
 
 
+_HEADLESS_DRIVERS = ("offscreen", "dummy")
+
+
+class NoDisplayError(OSError):
+    """There is no screen for the window; the message says what to do instead."""
+
+
 class App:
     """A lifegame window.  ``App(options)`` opens it; :meth:`run` runs it to the end.
 
@@ -58,11 +66,23 @@ class App:
     def __init__(self, options: AppOptions, board: Board, rule: Rule, *,
                  path: Path | None = None, name: str | None = None) -> None:
         self.options = options
-        pygame.display.init()
+        try:
+            pygame.display.init()
+        except pygame.error as exc:  # "No available video device"
+            raise NoDisplayError(f"cannot open a window ({exc}); 'lifegame run' works without one") from None
+        if pygame.display.get_driver() in _HEADLESS_DRIVERS and not os.environ.get("SDL_VIDEODRIVER"):
+            # SDL falls back to an invisible window when there is no screen
+            # (ssh without X forwarding): say so instead of running unseen.
+            pygame.display.quit()
+            raise NoDisplayError(
+                "no screen to open a window on (DISPLAY is not set); "
+                "'lifegame run' works without one"
+            )
         pygame.font.init()
         size = options.window or (1280, 800)
         self.screen = pygame.display.set_mode(size, pygame.RESIZABLE)
         self._background: Background | None = None
+        self._source = None  # the Pattern the board was read from, for its credits
         self.game = Game(self._make_driver, board, rule, path=path, name=name)
         self.view = View(size[0], max(1, size[1] - BAR_HEIGHT))
         self.renderer = BoardRenderer()
@@ -343,6 +363,7 @@ class App:
             self.game.say(f"cannot open {path.name}: {exc}", 5.0)
             return False
         self.game.open_board(board, pattern.rule, path, path.name)
+        self._source = pattern
         self.trace.reset()
         self.tracing = False
         self.fit_board()
@@ -350,13 +371,34 @@ class App:
         self.game.say(f"opened {path.name}: {board.height}\u00d7{board.width}, {board.population():,} cells")
         return True
 
+    def _source_pattern(self):  # -> Pattern | None
+        """The pattern the board came from (for its credits), read once from the opened file."""
+        if self._source is None and self.game.path is not None and self.game.path.is_file():
+            from ..patterns import read_pattern
+
+            try:
+                self._source = read_pattern(self.game.path)
+            except Exception:  # noqa: BLE001 - no credits to keep, the save goes on
+                self._source = None
+        return self._source
+
     def save(self, path: Path | None = None) -> bool:
-        """Save the board (atomically, RLE or .cells by extension) to ``path`` or the opened file."""
+        """Save the board (atomically, RLE or .cells by extension) to ``path`` or the opened file.
+
+        The file's name, author and comments (its credits) are kept.
+        """
         target = path or self.game.path or self._new_file_name()
         try:
-            from ..patterns import write_pattern  # type: ignore[attr-defined]
+            from ..patterns import Pattern, write_pattern
 
-            write_pattern(target, self.game.board, self.game.rule, name=target.stem)
+            source = self._source_pattern()
+            saved = Pattern.from_board(
+                self.game.board, self.game.rule,
+                name=(source.name if source is not None and source.name else target.stem),
+                comments=list(source.comments) if source is not None else [],
+            )
+            saved.author = source.author if source is not None else None
+            write_pattern(target, saved)
         except Exception as exc:  # noqa: BLE001 - reported in the window
             self.game.say(f"cannot save {target.name}: {exc}", 5.0)
             return False
