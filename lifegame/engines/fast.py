@@ -36,11 +36,30 @@ def roll_step(cells: np.ndarray, rule: Rule) -> np.ndarray:
     east and west neighbour, exactly as the coroutine engine's wrapped queries.
     """
     cells = np.asarray(cells, dtype=np.uint8)
-    counts = np.zeros(cells.shape, dtype=np.uint8)
-    for dy, dx in _OFFSETS:
-        counts += np.roll(np.roll(cells, dy, axis=0), dx, axis=1)
-    table = np.array(rule.table(), dtype=np.uint8).reshape(-1)  # index: state * 9 + count
-    return np.take(table, cells * np.uint8(9) + counts)
+    counts = sum(np.roll(np.roll(cells, dy, axis=0), dx, axis=1) for dy, dx in _OFFSETS)
+    # The rule as the textbook writes Conway's, (n == 3) | (alive & (n == 2)),
+    # for any birth and survival sets: a comparison per count in each set.
+    alive = cells == 1
+    parts = []
+    if rule.birth & rule.survive:
+        parts.append(_any_equal(counts, rule.birth & rule.survive))
+    if rule.birth - rule.survive:
+        parts.append(_any_equal(counts, rule.birth - rule.survive) & ~alive)
+    if rule.survive - rule.birth:
+        parts.append(_any_equal(counts, rule.survive - rule.birth) & alive)
+    result = parts[0] if parts else np.zeros(cells.shape, dtype=bool)
+    for part in parts[1:]:
+        result |= part
+    return result.view(np.uint8)
+
+
+def _any_equal(counts: np.ndarray, values: frozenset[int]) -> np.ndarray:
+    """``counts == v`` for any ``v`` in (non-empty) ``values``, as a boolean array."""
+    first, *rest = sorted(values)
+    result = counts == first
+    for value in rest:
+        result |= counts == value
+    return result
 
 
 _local = threading.local()
