@@ -62,8 +62,10 @@ def _size(text: str) -> tuple[int, int]:
 
 def _window(text: str) -> tuple[int, int]:
     m = re.fullmatch(r"\s*(\d+)\s*[xX×*,]\s*(\d+)\s*", text)
-    if not m or not (100 <= int(m[1]) <= 16384 and 100 <= int(m[2]) <= 16384):
+    if not m:
         raise argparse.ArgumentTypeError(f"window {text!r} must be WIDTHxHEIGHT in pixels, e.g. 1280x800")
+    if not (100 <= int(m[1]) <= 16384 and 100 <= int(m[2]) <= 16384):
+        raise argparse.ArgumentTypeError(f"window {text!r}: each side must be 100 to 16384 pixels")
     return int(m[1]), int(m[2])
 
 
@@ -140,7 +142,7 @@ def _parsers() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentPars
     run.add_argument("--generations", type=_nonneg, default=0, metavar="N", help="generations to compute (default 0)")
     run.add_argument("--random", type=_density, metavar="DENSITY",
                      help="fill the board at random with this density (before stamping PATTERN)")
-    run.add_argument("--seed", type=int, metavar="S", help="random seed for --random (default: unpredictable)")
+    run.add_argument("--seed", type=_nonneg, metavar="S", help="random seed for --random (default: unpredictable)")
     run.add_argument("--print-every", type=_positive, metavar="K",
                      help="print the board at generation 0 and every K generations (rows of * and -)")
     run.add_argument("--output", metavar="FILE", help="write the final board to FILE (.rle or .cells)")
