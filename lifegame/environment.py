@@ -37,10 +37,22 @@ _CHUNK = 512  # instructions between two looks at the budget and the clock
 
 
 def _rows_of(board: Board) -> list[list[str]]:
-    # Python lists of the protocol's own states answer a Query about 10x faster
-    # than indexing the numpy array one element at a time.
+    """The board as rows of ``ALIVE``/``EMPTY``, each padded for wrap-around by indexing.
+
+    Python lists of the protocol's own states answer a Query about 10x faster
+    than indexing the numpy array one element at a time.  Each list has two
+    extra entries, ``[... , first, last]``, so that index ``-1`` (Python's
+    own "last") and index ``n`` (one past the end) both land on the cell the
+    torus puts there: ``rows[y][x]`` is right for every ``y`` in ``-1 .. h``
+    and ``x`` in ``-1 .. w`` without a modulo.  Indices in ``0 .. n - 1``
+    are unaffected, so ``rows[y % h][x % w]`` stays right for any coordinate.
+    """
     table = np.array(_STATES, dtype=object)
-    return table[board.cells].tolist()
+    rows = table[board.cells].tolist()
+    for row in rows:
+        row.extend((row[0], row[-1]))
+    rows.extend((rows[0], rows[-1]))  # the tuple is built before extend(): the real last row
+    return rows
 
 
 class Stepper:
@@ -65,6 +77,7 @@ class Stepper:
         self.board = board
         self.logic = logic
         self.sim = sim if sim is not None else simulate(board.height, board.width, logic)
+        self._own_sim = sim is None  # then every Query is within one cell of the board
         self.generation_instructions: int | None = 0
         """Instructions carried out so far in the generation under way."""
         self.last_generation_instructions: int | None = 0
@@ -182,6 +195,35 @@ class Stepper:
         whole generations spends most of its time here.  The instruction count
         is then not kept (``last_generation_instructions`` is ``None``).
         """
+        rows, nxt = self._rows, self._next
+        assert rows is not None and nxt is not None
+        if not self._own_sim:
+            return self._run_to_tick_wrapping()
+        send = self.sim.send
+        item = self._pending
+        try:
+            # Our own simulate() asks only for cells within one of the board
+            # and transitions only cells on it, so padded rows need no modulo.
+            while True:
+                cls = type(item)
+                if cls is Query:
+                    item = send(rows[item[0]][item[1]])
+                elif cls is Transition:
+                    nxt[item[0]][item[1]] = item[2]
+                    item = send(None)
+                elif item is TICK:
+                    break
+                else:
+                    self._pending = item
+                    raise ProtocolError(item, "instruction of the generation under way")
+        except StopIteration:
+            raise ProtocolError("end of simulation", "the simulate coroutine returned") from None
+        self.generation_instructions = None
+        self._finish()
+        return True
+
+    def _run_to_tick_wrapping(self) -> bool:
+        """:meth:`_run_to_tick` for a coroutine from outside, which may ask for any coordinate."""
         rows, nxt = self._rows, self._next
         assert rows is not None and nxt is not None
         height, width = self.board.height, self.board.width
