@@ -533,3 +533,15 @@ def test_a_file_too_big_to_open_again_is_not_written(tmp_path, monkeypatch):
     with pytest.raises(PatternError, match="would be .* MiB.*RLE is smaller"):
         write_pattern(tmp_path / "big.cells", Board(40, 40))
     assert not (tmp_path / "big.cells").exists()
+
+
+@pytest.mark.parametrize("name, text", [
+    ("plain.rle", "!Name: Glider\n.O.\n..O\nOOO\n"),
+    ("rle.life", "#N Glider\nx = 3, y = 3, rule = B3/S23\nbo$2bo$3o!\n"),
+    ("rle.cells", "x = 3, y = 3\nbo$2bo$3o!\n"),
+])
+def test_a_file_with_the_wrong_extension_is_read_by_its_content(tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(text)
+    pattern = read_pattern(path)
+    assert pattern.population == 5 and (pattern.height, pattern.width) == (3, 3)

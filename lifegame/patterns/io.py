@@ -52,6 +52,7 @@ _CELLS_ROW = re.compile(r"[.Oo*]*")
 _LIFE105_ROW = re.compile(r"[.*]+")
 _RLE_DATA = re.compile(r"[0-9bo$!.A-Xp-y\s]+")
 _SNIFF_LINES = 200  # enough lines to recognise a format, few enough to be instant
+_SNIFF_BYTES = 1 << 16
 
 
 def sniff_format(text: str, label: str | None = None) -> str:
@@ -106,7 +107,8 @@ def parse_pattern(text: str | bytes, format: str | None = None, name: str | None
 
 
 def read_pattern(path: str | os.PathLike[str]) -> Pattern:
-    """Read a pattern file; the format comes from the extension, else from the content.
+    """Read a pattern file; the format comes from the extension, else (or when the
+    extension's reader refuses the file) from the content.
 
     The pattern's name is its ``#N``/``!Name:`` line, else the file name
     without extension.  Every failure (missing file, unreadable, too large,
@@ -132,8 +134,26 @@ def read_pattern(path: str | os.PathLike[str]) -> Pattern:
     except OSError as err:
         raise PatternError(f"{label}: cannot read: {err.strerror or err}") from None
     text = decode(data, label)
-    fmt = EXTENSIONS.get(p.suffix.lower()) or sniff_format(text, label)
-    return _READERS[fmt](text, label, p.stem)
+    # Like Golly, go by the content: an RLE file saved as .life or a plaintext
+    # one as .rle still opens.  The extension decides only when the content
+    # is ambiguous, and its reader's error is the one reported.
+    by_extension = EXTENSIONS.get(p.suffix.lower())
+    try:
+        by_content: str | None = sniff_format(text[:_SNIFF_BYTES], label)
+    except PatternError:
+        if by_extension is None:
+            raise
+        by_content = None
+    order = [fmt for fmt in (by_content, by_extension) if fmt is not None]
+    first_error: PatternError | None = None
+    for fmt in dict.fromkeys(order):
+        try:
+            return _READERS[fmt](text, label, p.stem)
+        except PatternError as err:
+            if fmt == by_extension or first_error is None:
+                first_error = err
+    assert first_error is not None
+    raise first_error
 
 
 def write_pattern(
