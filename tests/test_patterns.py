@@ -545,3 +545,10 @@ def test_a_file_with_the_wrong_extension_is_read_by_its_content(tmp_path, name, 
     path.write_text(text)
     pattern = read_pattern(path)
     assert pattern.population == 5 and (pattern.height, pattern.width) == (3, 3)
+
+
+def test_an_old_file_with_latin1_credits_opens(tmp_path):
+    path = tmp_path / "old.rle"
+    path.write_bytes("#N Caf\xe9\n#O Jos\xe9 Mu\xf1oz\nx = 3, y = 1\n3o!\n".encode("latin-1"))
+    pattern = read_pattern(path)
+    assert pattern.author == "Jos\xe9 Mu\xf1oz" and pattern.population == 3

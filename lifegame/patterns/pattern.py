@@ -57,10 +57,19 @@ def prefix(label: str | None) -> str:
 _BINARY = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 
 
+def _only_comments_are_not_ascii(data: bytes) -> bool:
+    """True when every line with a byte over 127 is a comment (``#`` or ``!``)."""
+    for line in data.splitlines():
+        if not line.isascii() and not line.lstrip()[:1] in (b"#", b"!"):
+            return False
+    return True
+
+
 def decode(data: str | bytes, label: str | None) -> str:
     """The text of a pattern file, or :class:`PatternError` if it is not text.
 
-    Accepts UTF-8 (with or without a byte-order mark).  NUL bytes, other
+    Accepts UTF-8 (with or without a byte-order mark), and Latin-1 where only
+    comment lines are not ASCII (old files' credits).  NUL bytes, other
     control characters, text that is not UTF-8, files over
     :data:`MAX_FILE_BYTES` and files with nothing but blanks are refused.
     """
@@ -76,7 +85,11 @@ def decode(data: str | bytes, label: str | None) -> str:
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError:
-            raise PatternError(f"{where}not a pattern file (it is not UTF-8 text)") from None
+            if not _only_comments_are_not_ascii(data):
+                raise PatternError(f"{where}not a pattern file (it is not UTF-8 text)") from None
+            # Old files written in Latin-1 or a Windows code page: their
+            # names and credits are in comment lines, the cells are ASCII.
+            text = data.decode("latin-1")
     elif isinstance(data, str):
         text = data[1:] if data.startswith("\ufeff") else data
     else:
