@@ -15,6 +15,7 @@ case and accept spaces or underscores for hyphens (``"Gosper glider gun"``).
 from __future__ import annotations
 
 import difflib
+import os
 import re
 from functools import lru_cache
 from importlib import resources
@@ -113,8 +114,8 @@ def resolve(spec: str) -> Pattern:
     file"); otherwise it is looked up in the library.
     """
     path = Path(spec).expanduser()
-    if path.is_file() or path.suffix.lower() in EXTENSIONS:
-        return read_pattern(path)
     if path.is_dir():
         raise PatternError(f"{spec}: is a folder, not a pattern file")
+    if path.exists() or path.suffix.lower() in EXTENSIONS or os.sep in spec:
+        return read_pattern(path)  # it says what is wrong with the file (or that there is none)
     return load(spec)
