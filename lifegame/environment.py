@@ -146,7 +146,7 @@ class Stepper:
             self._begin()
         if observer is not None:
             return self._run_observed(max_instructions, deadline, observer)
-        if max_instructions is None and deadline is None:
+        if max_instructions is None and deadline is None and self._own_sim:
             return self._run_to_tick()
         rows, nxt = self._rows, self._next
         assert rows is not None and nxt is not None
@@ -189,16 +189,16 @@ class Stepper:
         return False
 
     def _run_to_tick(self) -> bool:
-        """:meth:`run` with no budget: the rest of the generation, as fast as Python goes.
+        """:meth:`run` with no budget, for our own ``simulate``: the rest of the
+        generation, as fast as Python goes.
 
-        The leanest loop there is (no counter, no clock): an engine computing
-        whole generations spends most of its time here.  The instruction count
-        is then not kept (``last_generation_instructions`` is ``None``).
+        The leanest loop there is (no counter, no clock, no modulo): an engine
+        computing whole generations spends most of its time here.  The
+        instruction count is then not kept (``last_generation_instructions``
+        is ``None``).
         """
         rows, nxt = self._rows, self._next
         assert rows is not None and nxt is not None
-        if not self._own_sim:
-            return self._run_to_tick_wrapping()
         send = self.sim.send
         item = self._pending
         try:
@@ -210,32 +210,6 @@ class Stepper:
                     item = send(rows[item[0]][item[1]])
                 elif cls is Transition:
                     nxt[item[0]][item[1]] = item[2]
-                    item = send(None)
-                elif item is TICK:
-                    break
-                else:
-                    self._pending = item
-                    raise ProtocolError(item, "instruction of the generation under way")
-        except StopIteration:
-            raise ProtocolError("end of simulation", "the simulate coroutine returned") from None
-        self.generation_instructions = None
-        self._finish()
-        return True
-
-    def _run_to_tick_wrapping(self) -> bool:
-        """:meth:`_run_to_tick` for a coroutine from outside, which may ask for any coordinate."""
-        rows, nxt = self._rows, self._next
-        assert rows is not None and nxt is not None
-        height, width = self.board.height, self.board.width
-        send = self.sim.send
-        item = self._pending
-        try:
-            while True:
-                cls = type(item)
-                if cls is Query:
-                    item = send(rows[item[0] % height][item[1] % width])
-                elif cls is Transition:
-                    nxt[item[0] % height][item[1] % width] = item[2]
                     item = send(None)
                 elif item is TICK:
                     break
