@@ -7,39 +7,29 @@ same run, interleaved (A, B, A, B, ...) so that a burst of load hits both.
 
 from __future__ import annotations
 
-import statistics
 import time
 from collections.abc import Callable, Iterable
 
-__all__ = ["run", "median_rate", "Timer"]
+__all__ = ["run", "measure", "fmt_rate"]
 
 
-def median_rate(work: float, fn: Callable[[], object], repeats: int) -> tuple[float, list[float]]:
-    """Run ``fn`` ``repeats`` times; return (median of work/second, all rates)."""
-    rates = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        rates.append(work / (time.perf_counter() - start))
-    return statistics.median(rates), rates
+def measure(contenders: dict[str, Callable[[], object]], work: float, repeats: int) -> dict[str, list[float]]:
+    """Work per second of every run of each contender.
 
-
-def interleaved(
-    work: float, setups: dict[str, Callable[[], Callable[[], object]]], repeats: int
-) -> dict[str, float]:
-    """Median work/second of each contender, the contenders run in turn ``repeats`` times.
-
-    ``setups[name]()`` prepares a fresh run (untimed) and returns the callable
-    that is timed.
+    Each contender runs once untimed first (a pool starts, caches fill, pages
+    are touched), then the contenders run in turn, A, B, C, A, B, C, ...,
+    ``repeats`` times, so that a burst of load on a shared machine hits them
+    alike.
     """
-    rates: dict[str, list[float]] = {name: [] for name in setups}
+    for fn in contenders.values():
+        fn()
+    rates: dict[str, list[float]] = {name: [] for name in contenders}
     for _ in range(repeats):
-        for name, setup in setups.items():
-            fn = setup()
+        for name, fn in contenders.items():
             start = time.perf_counter()
             fn()
             rates[name].append(work / (time.perf_counter() - start))
-    return {name: statistics.median(values) for name, values in rates.items()}
+    return rates
 
 
 def fmt_rate(rate: float) -> str:
@@ -48,17 +38,6 @@ def fmt_rate(rate: float) -> str:
         if rate >= scale:
             return f"{rate / scale:7.3g} {unit}"
     return f"{rate:7.3g}  "
-
-
-class Timer:
-    """``with Timer() as t: ...`` then ``t.seconds``."""
-
-    def __enter__(self) -> Timer:
-        self.start = time.perf_counter()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.seconds = time.perf_counter() - self.start
 
 
 def run(parts: Iterable[str], quick: bool = False, repeats: int | None = None) -> int:

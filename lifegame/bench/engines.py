@@ -14,13 +14,12 @@ import os
 import statistics
 import sys
 import time
-from collections.abc import Callable
 
 import numpy as np
 
 from ..board import Board
 from ..rules import CONWAY
-from . import fmt_rate
+from . import fmt_rate, measure
 
 __all__ = ["bench_engines", "bench_sparse"]
 
@@ -34,19 +33,6 @@ QUICK_COROUTINE_SIZES = ((64, 2),)
 def _random_board(side: int, seed: int = 1) -> Board:
     rng = np.random.default_rng(seed)
     return Board(side, side, (rng.random((side, side), dtype=np.float32) < 0.5).astype(np.uint8))
-
-
-def _measure(contenders: dict[str, Callable[[], object]], work: float, repeats: int) -> dict[str, list[float]]:
-    """Cells per second of every run of each contender, interleaved, after a warm-up each."""
-    for fn in contenders.values():
-        fn()
-    rates: dict[str, list[float]] = {name: [] for name in contenders}
-    for _ in range(repeats):
-        for name, fn in contenders.items():
-            start = time.perf_counter()
-            fn()
-            rates[name].append(work / (time.perf_counter() - start))
-    return rates
 
 
 def _load() -> str:
@@ -95,8 +81,8 @@ def bench_engines(quick: bool = False, repeats: int | None = None) -> dict:
                 for _ in range(n):
                     cells = roll_step(cells, CONWAY)
 
-            rates = {"eight-np.roll idiom": _measure({"roll": roll}, side * side * roll_gens, repeats)["roll"]}
-            rates.update(_measure({
+            rates = {"eight-np.roll idiom": measure({"roll": roll}, side * side * roll_gens, repeats)["roll"]}
+            rates.update(measure({
                 "fast, in this process": lambda b=board, g=gens: fast.advance(b, CONWAY, g),
                 "fast, pool of 1 worker": lambda b=board, g=gens: pools[1].advance(b, CONWAY, g),
                 "fast, pool of 2 workers": lambda b=board, g=gens: pools[2].advance(b, CONWAY, g),
@@ -109,7 +95,7 @@ def bench_engines(quick: bool = False, repeats: int | None = None) -> dict:
         reference = CoroutineEngine()
         for side, gens in QUICK_COROUTINE_SIZES if quick else COROUTINE_SIZES:
             board = _random_board(side)
-            rates = _measure({
+            rates = measure({
                 "coroutines, in this process": lambda b=board, g=gens: reference.advance(b, CONWAY, g),
                 "coroutines, pool of 1 worker": lambda b=board, g=gens: co_pools[1].advance(b, CONWAY, g),
                 "coroutines, pool of 2 workers": lambda b=board, g=gens: co_pools[2].advance(b, CONWAY, g),
