@@ -66,7 +66,7 @@ import signal
 import threading
 import time
 import weakref
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from multiprocessing import shared_memory
 from typing import Any, Literal
@@ -510,12 +510,8 @@ class ParallelEngine:
         kernel = worker.KERNELS[self._kernel]
         height = cells.shape[0]
         k_max = max(1, min(self._batch, _HALO_LIMIT * height))
-        done = 0
-        while done < generations:
-            self._check(cancel)
-            k = min(k_max, generations - done)
+        for k in self._batches(generations, k_max, cancel):
             cells = kernel(worker.padded_rows(cells, 0, height, k), rule, k)
-            done += k
         return cells
 
     def _advance_shared(
@@ -538,17 +534,13 @@ class ParallelEngine:
         # Re-initialised from the caller's board on every call, so a batch that
         # failed half-way (a dead worker) leaves nothing stale behind.
         shared.load(cells, self._helpers(shape))
-        done = 0
-        while done < generations:
-            self._check(cancel)
-            k = min(k_max, generations - done)
+        for k in self._batches(generations, k_max, cancel):
             src, dst = shared.names
             self._run_batch(
                 executor,
                 [(worker.run_band_shared, (src, dst, shape, y0, y1, k, rule, self._kernel)) for y0, y1 in bands],
             )
             shared.swap()
-            done += k
         return shared.read(self._helpers(shape))
 
     def _advance_pickled(
@@ -561,10 +553,7 @@ class ParallelEngine:
         k_max: int,
         cancel: threading.Event | None,
     ) -> np.ndarray:
-        done = 0
-        while done < generations:
-            self._check(cancel)
-            k = min(k_max, generations - done)
+        for k in self._batches(generations, k_max, cancel):
             # Views of the current cells where no wrap is needed: the kernels
             # only read them, and a process executor pickles them anyway.
             calls = [
@@ -572,8 +561,19 @@ class ParallelEngine:
                 for y0, y1 in bands
             ]
             cells = np.concatenate(self._run_batch(executor, calls), axis=0)
-            done += k
         return cells
+
+    def _batches(self, generations: int, k_max: int, cancel: threading.Event | None) -> Iterator[int]:
+        """The sizes of the batches that make up ``generations`` (at most ``k_max`` each).
+
+        Cancellation (and closing) is checked before each batch.
+        """
+        done = 0
+        while done < generations:
+            self._check(cancel)
+            k = min(k_max, generations - done)
+            yield k
+            done += k
 
     def _run_batch(self, executor: Executor, calls: Sequence[tuple[Callable[..., Any], tuple[Any, ...]]]) -> list[Any]:
         """Submit every call, wait for *all* of them, return their results in order.
