@@ -105,9 +105,10 @@ class Stepper:
         self._pending = next(self.sim)
 
     def _finish(self) -> None:
-        table = {ALIVE: 1, EMPTY: 0}
         assert self._next is not None
-        cells = np.array([[table[s] for s in row] for row in self._next], dtype=np.uint8)
+        # Anything but ALIVE is empty, as for Board.assign: a custom game_logic
+        # returning some other value must not break the environment.
+        cells = (np.array(self._next, dtype=object) == ALIVE).astype(np.uint8)
         for (y, x), alive in self._edits.items():
             cells[y, x] = alive
         self._edits.clear()

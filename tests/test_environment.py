@@ -241,3 +241,11 @@ def test_tick_is_recognised_after_pickling():
             yield pickle.loads(pickle.dumps(TICK))
 
     assert Stepper(Board(1, 1), sim=pickled_tick(1, 1)).run() is True
+
+
+def test_a_state_other_than_alive_is_empty_as_on_the_board():
+    # A custom game_logic that returns something odd does not break the
+    # environment: like Board.assign, anything but ALIVE is empty.
+    board = Board.from_text(GLIDER)
+    assert run_generations(board, 1, lambda state, neighbors: None).population() == 0
+    assert run_generations(board, 1, lambda state, neighbors: ALIVE).population() == 9
