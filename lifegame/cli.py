@@ -194,12 +194,11 @@ def build_board(
         rule, spec_h, spec_w = parse_rule_spec(rule_text)
     elif pattern is not None:
         rule = pattern.rule
-    if size is None:
-        file_h = getattr(pattern, "board_height", None) if pattern is not None else None
-        file_w = getattr(pattern, "board_width", None) if pattern is not None else None
-        fit_h = pattern.height + 2 * MARGIN if pattern is not None else DEFAULT_SIZE[0]
-        fit_w = pattern.width + 2 * MARGIN if pattern is not None else DEFAULT_SIZE[1]
-        size = (spec_h or file_h or fit_h, spec_w or file_w or fit_w)
+    if size is None and pattern is None:
+        size = (spec_h or DEFAULT_SIZE[0], spec_w or DEFAULT_SIZE[1])
+    elif size is None:
+        size = (spec_h or pattern.board_height or pattern.height + 2 * MARGIN,
+                spec_w or pattern.board_width or pattern.width + 2 * MARGIN)
     height, width = check_size(*size)
     board = Board(height, width)
     if density:
