@@ -71,8 +71,9 @@ def _default_board(options: AppOptions) -> tuple[Board, Rule]:
     if options.size or th:
         h, w = check_size(*(options.size or (th, tw)))
     else:
-        # 8 pixels per cell, and small enough for the coroutines in the loop.
-        h, w = max(24, (win_h - BAR_HEIGHT - 48) // 8), max(24, (win_w - 48) // 8)
+        # 10 pixels per cell: small enough for the coroutines in the loop to
+        # keep the default 10 generations/s with time left for drawing.
+        h, w = max(24, (win_h - BAR_HEIGHT - 48) // 10), max(24, (win_w - 48) // 10)
         while h * w > INLINE_MAX_CELLS:
             h, w = h * 9 // 10, w * 9 // 10
     board = Board(h, w)
