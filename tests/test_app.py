@@ -284,21 +284,46 @@ def test_edits_during_background_computation_are_kept(make_app):
     assert np.array_equal(app.game.board.cells, expected)
 
 
-def _children() -> set[int]:
+def _descendants() -> dict[int, str]:
+    """``{pid: command line}`` of every process below this one, but the long-lived helpers.
+
+    Workers are children of the forkserver, not of this process, so the whole
+    tree is walked.  The multiprocessing resource tracker and the forkserver
+    live as long as this process (and end with it); everything else must go.
+    """
     try:
-        out = subprocess.run(["ps", "-o", "pid=,args=", "--ppid", str(os.getpid())],
+        # -ww: without it ps cuts args to 80 columns off a tty, and under a long
+        # venv path "forkserver" falls off the end of the line.
+        out = subprocess.run(["ps", "-e", "-ww", "-o", "pid=,ppid=,args="],
                              capture_output=True, text=True).stdout
     except FileNotFoundError:
         pytest.skip("no ps")
-    # The multiprocessing resource tracker and the forkserver live as long as
-    # this process (and end with it); the workers must be gone.
-    keep = ("resource_tracker", "forkserver", "ps -o")
-    return {int(line.split()[0]) for line in out.splitlines()
-            if line.strip() and not any(k in line for k in keep)}
+    parent: dict[int, int] = {}
+    args: dict[int, str] = {}
+    for line in out.splitlines():
+        fields = line.split(None, 2)
+        if len(fields) == 3:
+            parent[int(fields[0])] = int(fields[1])
+            args[int(fields[0])] = fields[2]
+    me = os.getpid()
+
+    def below_me(pid: int) -> bool:
+        seen = set()
+        while pid in parent and pid not in seen:
+            seen.add(pid)
+            pid = parent[pid]
+            if pid == me:
+                return True
+        return False
+
+    helpers = ("multiprocessing.resource_tracker", "multiprocessing.forkserver import main")
+    return {pid: args[pid] for pid in parent
+            if below_me(pid) and not args[pid].startswith("ps ")
+            and not (parent[pid] == me and any(h in args[pid] for h in helpers))}
 
 
 def test_clean_shutdown_with_work_in_flight(make_app):
-    before = _children()
+    before = _descendants()
     app = _pool_app(make_app, n=1536)
     app.game.speed_index = len(SPEEDS) - 1
     app.handle(key(pygame.K_SPACE))
@@ -314,9 +339,10 @@ def test_clean_shutdown_with_work_in_flight(make_app):
     app.close()
     assert time.monotonic() - t < 2.5
     deadline = time.monotonic() + 3
-    while _children() - before and time.monotonic() < deadline:
+    while _descendants().keys() - before.keys() and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert not (_children() - before)
+    left = {pid: line for pid, line in _descendants().items() if pid not in before}
+    assert not left
     for pid in workers:
         with pytest.raises(ProcessLookupError):
             os.kill(pid, 0)
