@@ -356,16 +356,24 @@ def test_close_with_work_in_flight_leaves_no_process_and_no_shared_memory() -> N
 
 def test_background_submit_returns_at_once_and_the_result_is_right() -> None:
     board = random_board(256, 256, seed=14)
-    with BackgroundEngine(ParallelEngine(ThreadPoolExecutor(2), workers=2)) as background:
-        started = time.perf_counter()
+    pool = ThreadPoolExecutor(2)
+    # Both of the pool's threads are held busy, so the job cannot even start:
+    # submit() must come back anyway (the window never waits on the pool).
+    gate = threading.Event()
+    blockers = [pool.submit(gate.wait, 30) for _ in range(2)]
+    with BackgroundEngine(ParallelEngine(pool, workers=2)) as background:
         job = background.submit(board, CONWAY, 64)
-        assert time.perf_counter() - started < 0.05
         assert job.generations == 64
         board.cells[:] = 0  # the window edits its own board meanwhile: the job has a copy
+        time.sleep(0.1)
+        assert not job.done()
+        gate.set()
+        assert all(b.result(5) for b in blockers)
         assert wait_until(job.done, 10.0)
         assert job.result() == FastEngine().advance(random_board(256, 256, seed=14), CONWAY, 64)
         assert job.exception() is None and not job.cancelled()
         assert job.cancel() is False  # already finished
+    pool.shutdown()
 
 
 def test_background_cancel_pending_and_running_jobs() -> None:

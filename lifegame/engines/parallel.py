@@ -168,37 +168,45 @@ def _close_at_exit(ref: weakref.ref[ParallelEngine]) -> None:
 
 _POLL = 0.25  # seconds between two looks at "closed?" while waiting on band tasks
 
-def shutdown_pool(executor: Executor, *, terminate: bool, timeout: float = 1.5) -> None:
+def shutdown_pool(executor: Executor, *, terminate: bool, timeout: float = 1.5) -> dict[int, Any]:
     """Shut ``executor`` down without waiting on work in flight; leave no process behind.
 
     Pending tasks are cancelled.  With ``terminate``, busy workers are
     terminated at once (their results are not wanted); otherwise idle workers
     get the executor's own polite sentinel.  Either way the call returns within
     about ``timeout`` seconds and every worker process has been reaped (any
-    straggler is SIGKILLed).
+    straggler is SIGKILLed).  Returns the pool's ``{pid: Process}``, whose
+    exit codes can be read once this has returned.
     """
-    processes = list(_processes_of(executor).values())
+    processes = _processes_of(executor)
     manager = getattr(executor, "_executor_manager_thread", None)
     try:
         executor.shutdown(wait=False, cancel_futures=True)
     except Exception:  # a broken pool may complain; it is being dropped anyway
         pass
     if not isinstance(executor, ProcessPoolExecutor):
-        return
+        return processes
     if terminate:
-        for process in processes:
-            if process.is_alive():
+        for process in processes.values():
+            # No is_alive() here: that reads the worker's exit status, which
+            # the manager thread may be reading at the same moment, and with
+            # the forkserver the loser of that race records exit code 255
+            # instead of the real cause.  terminate() reads nothing.
+            try:
                 process.terminate()
+            except (ValueError, OSError):  # already closed or gone
+                pass
     deadline = time.monotonic() + timeout
     # The executor's manager thread joins (reaps) its workers itself; wait for
     # it rather than joining the same processes from two threads.
     if manager is not None:
         manager.join(max(0.0, deadline - time.monotonic()))
-    for process in processes:
+    for process in processes.values():
         process.join(max(0.0, deadline - time.monotonic()))
         if process.is_alive():
             process.kill()
             process.join(0.5)
+    return processes
 
 
 class _SharedBoard:
@@ -624,13 +632,16 @@ class ParallelEngine:
 
     def _recover(self, executor: Executor, exc: BaseException) -> EngineError:
         """Drop a broken pool; return the error to raise (the board is untouched)."""
+        # Exit codes are read after the shutdown, when the executor's manager
+        # thread has finished reading them (see shutdown_pool); the workers
+        # terminated here show SIGTERM and are not the cause.
+        processes = shutdown_pool(executor, terminate=True, timeout=1.0)
         dead = [
             f"pid {pid} {_signal_name(process.exitcode)}"
-            for pid, process in _processes_of(executor).items()
+            for pid, process in processes.items()
             if process.exitcode is not None and process.exitcode != -signal.SIGTERM
         ]
         detail = ", ".join(dead) if dead else str(exc)
-        shutdown_pool(executor, terminate=True, timeout=1.0)
         self.restarts += 1
         if self._owns_executor:
             # A new pool now (its processes start on the next submit).
