@@ -403,6 +403,17 @@ def test_trace_shows_the_protocol(make_app):
     assert app.game.driver.stepper.last_generation_instructions == 8 * 8 * 10 + 1
 
 
+def test_trace_on_a_bigger_board_says_how_long_a_generation_will_take(make_app):
+    app = make_app(size=(40, 40))
+    app.handle(key(pygame.K_t))
+    assert app.tracing
+    assert "16,000 instructions" in app.game.message and "min" in app.game.message
+    app.handle(key(pygame.K_t))
+    small = make_app(size=(16, 16))
+    small.handle(key(pygame.K_t))
+    assert small.tracing and "instructions per second" in small.game.message
+
+
 def test_sigterm_ends_the_program(tmp_path: Path):
     env = dict(os.environ, SDL_VIDEODRIVER="dummy", SDL_AUDIODRIVER="dummy")
     proc = subprocess.Popen([sys.executable, "-m", "lifegame.app", "--size", "32x32"], env=env,

@@ -53,6 +53,35 @@ def test_fit_centres_the_box_and_snaps_to_whole_pixels():
     assert snap_ppc(23.7) == 23 and snap_ppc(0.3) == 0.25
 
 
+def test_fit_keeps_the_top_inset_clear_for_the_overlays():
+    view = View(800, 600)
+    view.fit(0, 0, 100, 100, margin=0, inset_top=44)
+    assert view.ppc == 5
+    top, left = view.pixel_of(0, 0)[1], view.pixel_of(0, 0)[0]
+    bottom = view.pixel_of(100, 100)[1]
+    assert top >= 44 and bottom <= 600 and left == pytest.approx(150)
+    assert top - 44 == pytest.approx(600 - bottom)  # centred in what is left
+
+
+def test_stamp_preview_wraps_across_the_board_edge():
+    pygame.init()
+    surface = pygame.Surface((200, 200))
+    view = View(200, 200, ppc=10)  # a 20 x 20 board fills the surface exactly
+    colour = (200, 100, 50)
+    row = np.ones((1, 3), dtype=np.uint8)
+
+    def lit(y: int, x: int) -> bool:
+        return surface.get_at((x * 10 + 5, y * 10 + 5))[:3] == colour
+
+    surface.fill((0, 0, 0))
+    BoardRenderer().draw_pattern(surface, row, view, 5, 18, colour, alpha=255, torus=(20, 20))
+    assert lit(5, 18) and lit(5, 19) and lit(5, 0)  # the third cell comes back on the left
+    assert not lit(5, 1) and not lit(5, 17)
+    surface.fill((0, 0, 0))
+    BoardRenderer().draw_pattern(surface, row, view, 5, 18, colour, alpha=255)  # a plain plane
+    assert lit(5, 19) and not lit(5, 0)
+
+
 def test_normalise_keeps_the_picture():
     view = View(100, 100, ppc=2, ox=1000.5, oy=-333)
     before = view.visible_cells()

@@ -64,7 +64,7 @@ def _default_board(options: AppOptions) -> tuple[Board, Rule]:
     """A board that fits the window with a few classics alive on it."""
     from .compute import INLINE_MAX_CELLS
     from .palette import builtin_patterns, load_entries
-    from .view import BAR_HEIGHT
+    from .view import BAR_HEIGHT, TOP_INSET
 
     rule, th, tw = _rule_and_torus(options.rule)
     win_w, win_h = options.window or DEFAULT_WINDOW
@@ -73,7 +73,7 @@ def _default_board(options: AppOptions) -> tuple[Board, Rule]:
     else:
         # 10 pixels per cell: small enough for the coroutines in the loop to
         # keep the default 10 generations/s with time left for drawing.
-        h, w = max(24, (win_h - BAR_HEIGHT - 48) // 10), max(24, (win_w - 48) // 10)
+        h, w = max(24, (win_h - BAR_HEIGHT - TOP_INSET - 48) // 10), max(24, (win_w - 48) // 10)
         while h * w > INLINE_MAX_CELLS:
             h, w = h * 9 // 10, w * 9 // 10
     board = Board(h, w)

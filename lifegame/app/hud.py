@@ -18,6 +18,9 @@ from .view import BAR_HEIGHT
 
 __all__ = ["Hud", "Status", "BAR_HEIGHT"]
 
+TRACE_PANEL_WIDTH = 300
+"""Pixels: the protocol trace's panel along the right edge."""
+
 
 def _font(size: int, bold: bool = False) -> pygame.font.Font:
     for name in ("dejavusansmono", "liberationmono", "monospace"):
@@ -151,11 +154,15 @@ class Hud:
             surface.blit(img, (x, 14))
             x += img.get_width() + 12
 
-    def toast(self, surface: pygame.Surface, message: str) -> None:
+    def toast(self, surface: pygame.Surface, message: str, *, beside_trace: bool = False) -> None:
+        """A short message near the top, centred (left of the trace panel while that is shown)."""
         img = self.text(message, self.theme.text)
         W = surface.get_width()
+        if beside_trace:
+            W = max(W // 2, W - TRACE_PANEL_WIDTH - 24)
         rect = pygame.Rect(0, 0, img.get_width() + 28, img.get_height() + 14)
         rect.midtop = (W // 2, 52)
+        rect.left = max(rect.left, 8)
         self._panel(surface, rect, 225)
         surface.blit(img, (rect.x + 14, rect.y + 7))
 
@@ -214,7 +221,7 @@ class Hud:
         th = self.theme
         W, H = surface.get_size()
         line = self.small.get_height() + 3
-        width = 300
+        width = TRACE_PANEL_WIDTH
         height = 34 + line * (len(header) + len(lines)) + 12
         rect = pygame.Rect(W - width - 12, 52, width, min(height, H - BAR_HEIGHT - 64))
         self._panel(surface, rect, 225)

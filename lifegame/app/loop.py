@@ -34,7 +34,7 @@ from .input import Cmd, PointerState, translate
 from .palette import Palette
 from .render import BoardRenderer, Theme
 from .trace import TraceRecorder
-from .view import View
+from .view import TOP_INSET, View
 
 if TYPE_CHECKING:
     from . import AppOptions
@@ -47,6 +47,19 @@ MIN_FRAME_BUDGET = 0.002  # the coroutines always make some progress
 FRAME_MARGIN = 0.003  # for the event queue and the clock
 """Seconds per frame the coroutines may run (of 16.7 ms); the rest draws the frame."""
 TRACE_MAX_CELLS = 64 * 64
+TRACE_COMFORT_CELLS = 16 * 16
+"""Above this the trace warns that a whole generation will take a while to watch."""
+
+
+def _duration(seconds: float) -> str:
+    """A rough human duration: "40 s", "7 min", "2 h"."""
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 90 * 60:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.0f} h"
+
+
 _WITH_ARG = frozenset({"step", "pick", "rotate", "open", "hover", "pan", "zoom", "stroke_begin", "stroke_to"})
 
 
@@ -285,7 +298,15 @@ class App:
         self.trace.reset()
         self.tracing = True
         self._trace_owed = 1.0
-        self.game.say("protocol trace: Space runs it, +/- change instructions per second")
+        cells = self.game.board.height * self.game.board.width
+        if cells <= TRACE_COMFORT_CELLS:
+            self.game.say("protocol trace: Space runs it, +/- change instructions per second")
+        else:
+            # Say what the user is in for: ten instructions a cell (its own
+            # Query, eight neighbours', a Transition) at the trace's pace.
+            seconds = 10 * cells / max(self.game.trace_speed, 1)
+            self.game.say(f"protocol trace: {10 * cells:,} instructions a generation here, "
+                          f"~{_duration(seconds)} at this speed (+/- change it)", seconds=6)
 
     def cmd_save(self) -> None:
         self.save()
@@ -343,7 +364,7 @@ class App:
     # -- view helpers -------------------------------------------------------------------
     def fit_board(self) -> None:
         h, w = self.game.board.shape
-        self.view.fit(0, 0, h, w)
+        self.view.fit(0, 0, h, w, inset_top=TOP_INSET)
 
     def fit_pattern(self) -> None:
         box = self.game.board.bounding_box()
@@ -351,7 +372,7 @@ class App:
             self.fit_board()
         else:
             top, left, rows, cols = box
-            self.view.fit(top, left, rows, cols, max_ppc=40)
+            self.view.fit(top, left, rows, cols, max_ppc=40, inset_top=TOP_INSET)
 
     def _keep_board_near(self) -> None:
         # Once the board's own tile has left the window entirely, re-centre the
@@ -488,7 +509,8 @@ class App:
         if pattern is None or self.hover is None or self.pointer.mode == "pan":
             return
         y, x = self.palette.anchor(*self.cell_at(self.hover))
-        self.renderer.draw_pattern(surface, pattern, self.view, y, x, Theme.preview, 130)
+        self.renderer.draw_pattern(surface, pattern, self.view, y, x, Theme.preview, 130,
+                                   torus=self.game.board.shape)
 
     def _draw_trace(self, surface: pygame.Surface) -> None:
         tr, view, th = self.trace, self.view, Theme
@@ -567,9 +589,9 @@ class App:
         if self.show_graph:
             hud.graph(surface, game.history)
         if game.message and time.perf_counter() < game.message_until:
-            hud.toast(surface, game.message)
+            hud.toast(surface, game.message, beside_trace=self.tracing)
         err = getattr(driver, "error", None)
         if err:
-            hud.toast(surface, f"engine error: {err}")
+            hud.toast(surface, f"engine error: {err}", beside_trace=self.tracing)
         if self.show_help:
             hud.help_overlay(surface)

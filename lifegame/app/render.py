@@ -222,8 +222,14 @@ class BoardRenderer:
 
     # -- overlays ------------------------------------------------------------
     def draw_pattern(self, surface: pygame.Surface, pattern: np.ndarray, view: View, y: int, x: int,
-                     color: tuple[int, int, int], alpha: int = 140) -> None:
-        """A translucent copy of ``pattern`` with its top-left cell at world ``(y, x)``."""
+                     color: tuple[int, int, int], alpha: int = 140,
+                     torus: tuple[int, int] | None = None) -> None:
+        """A translucent copy of ``pattern`` with its top-left cell at world ``(y, x)``.
+
+        With ``torus=(h, w)`` the copy is drawn wherever the board repeats in
+        the window, so a pattern hanging over the board's edge is also seen
+        coming back on the far side -- where stamping it will put those cells.
+        """
         ph, pw = pattern.shape
         if ph == 0 or pw == 0:
             return
@@ -235,9 +241,25 @@ class BoardRenderer:
         img = pygame.transform.scale(small, size)
         img.set_colorkey(0)
         img.set_alpha(alpha)
-        px, py = view.pixel_of(y, x)
-        surface.blit(img, (round(px), round(py)))
-        pygame.draw.rect(surface, color, pygame.Rect(round(px) - 1, round(py) - 1, size[0] + 2, size[1] + 2), 1)
+        for cy, cx in self._copies(view, y, x, ph, pw, torus):
+            px, py = view.pixel_of(cy, cx)
+            surface.blit(img, (round(px), round(py)))
+            pygame.draw.rect(surface, color, pygame.Rect(round(px) - 1, round(py) - 1, size[0] + 2, size[1] + 2), 1)
+
+    @staticmethod
+    def _copies(view: View, y: int, x: int, ph: int, pw: int, torus: tuple[int, int] | None,
+                limit: int = 64) -> list[tuple[int, int]]:
+        """World positions of the copies of a ``ph`` x ``pw`` box at ``(y, x)`` that touch the window."""
+        if torus is None:
+            return [(y, x)]
+        h, w = torus
+        vy0, vx0, vy1, vx1 = view.visible_cells()
+        # Shift by whole boards so that the box's copies cover the visible cells.
+        ys = range(y + math.floor((vy0 - ph - y) / h + 1) * h, vy1, h)
+        xs = range(x + math.floor((vx0 - pw - x) / w + 1) * w, vx1, w)
+        if len(ys) * len(xs) > limit:  # zoomed far out on a tiny board: the one under the pointer
+            return [(y, x)]
+        return [(cy, cx) for cy in ys for cx in xs]
 
     def cell_rect(self, view: View, y: int, x: int, inset: int = 0) -> pygame.Rect:
         """The pixel rectangle of world cell ``(y, x)``, shrunk by ``inset`` on each side."""

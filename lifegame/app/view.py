@@ -16,10 +16,14 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-__all__ = ["View", "ZOOM_LEVELS", "MAX_PPC", "MIN_PPC", "BAR_HEIGHT"]
+__all__ = ["View", "ZOOM_LEVELS", "MAX_PPC", "MIN_PPC", "BAR_HEIGHT", "TOP_INSET"]
 
 BAR_HEIGHT = 28
 """Pixels at the bottom of the window taken by the status line (not part of the view)."""
+
+TOP_INSET = 44
+"""Pixels at the top of the view that "fit" keeps clear: the title chip and the
+palette strip are drawn there, and a fitted board should not sit under them."""
 
 ZOOM_LEVELS: tuple[float, ...] = (
     1 / 32, 1 / 16, 1 / 8, 1 / 4, 1 / 2, 1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96,
@@ -107,13 +111,19 @@ class View:
         self.set_ppc_at(target, px, py)
 
     def fit(self, top: float, left: float, rows: float, cols: float, margin: int = 24,
-            max_ppc: float = 40.0) -> None:
-        """Zoom and pan so that the box of cells is whole and centred in the window."""
+            max_ppc: float = 40.0, inset_top: int = 0) -> None:
+        """Zoom and pan so that the box of cells is whole and centred in the window.
+
+        ``inset_top`` pixels at the top are left out (the window's overlays sit
+        there): the box is centred in the rest.
+        """
+        inset_top = max(0, min(inset_top, self.height // 3))
         avail_w = max(1, self.width - 2 * margin)
-        avail_h = max(1, self.height - 2 * margin)
+        avail_h = max(1, self.height - inset_top - 2 * margin)
         ppc = min(avail_w / max(cols, 1), avail_h / max(rows, 1), max_ppc)
         self.ppc = snap_ppc(ppc)
         self.center_on(top + rows / 2, left + cols / 2)
+        self.oy -= inset_top / (2 * self.ppc)
 
     def normalise(self, board_height: int, board_width: int) -> None:
         """Bring the origin back near the board's own tile without moving the picture.
