@@ -444,3 +444,4 @@ def test_without_a_screen_the_app_says_so_instead_of_running_unseen():
     assert result.returncode == 2
     assert "lifegame: error:" in result.stderr and "lifegame run" in result.stderr
     assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1  # one line, no SDL noise ahead of it

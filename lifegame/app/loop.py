@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 import os
 import signal
+import sys
 import threading
 import time
 from collections import deque
@@ -70,6 +71,20 @@ class NoDisplayError(OSError):
     """There is no screen for the window; the message says what to do instead."""
 
 
+_NO_SCREEN = "no screen to open a window on (DISPLAY is not set); 'lifegame run' works without one"
+
+
+def _no_screen() -> bool:
+    """True on Linux when neither X nor Wayland is there and no SDL driver was asked for.
+
+    Said before SDL starts: probing its drivers with no screen prints noise of
+    its own ("XDG_RUNTIME_DIR is invalid ...") ahead of the one line we give.
+    """
+    if not sys.platform.startswith("linux") or os.environ.get("SDL_VIDEODRIVER"):
+        return False
+    return not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
 class App:
     """A lifegame window.  ``App(options)`` opens it; :meth:`run` runs it to the end.
 
@@ -81,6 +96,8 @@ class App:
     def __init__(self, options: AppOptions, board: Board, rule: Rule, *,
                  path: Path | None = None, name: str | None = None) -> None:
         self.options = options
+        if _no_screen():
+            raise NoDisplayError(_NO_SCREEN)
         try:
             pygame.display.init()
         except pygame.error as exc:  # "No available video device"
@@ -89,10 +106,7 @@ class App:
             # SDL falls back to an invisible window when there is no screen
             # (ssh without X forwarding): say so instead of running unseen.
             pygame.display.quit()
-            raise NoDisplayError(
-                "no screen to open a window on (DISPLAY is not set); "
-                "'lifegame run' works without one"
-            )
+            raise NoDisplayError(_NO_SCREEN)
         pygame.font.init()
         size = options.window or (1280, 800)
         self.screen = pygame.display.set_mode(size, pygame.RESIZABLE)
