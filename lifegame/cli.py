@@ -21,6 +21,7 @@ import os
 import re
 import signal
 import sys
+import tempfile
 import threading
 from collections.abc import Sequence
 from typing import NoReturn
@@ -219,7 +220,9 @@ def build_board(
             ph, pw = int(ys.max()) + 1, int(xs.max()) + 1
         if ph > height or pw > width:
             raise BoardSizeError(f"the pattern ({ph}x{pw}) does not fit on a {height}x{width} board")
-        y, x = at if at is not None else ((height - ph) // 2, (width - pw) // 2)
+        # --at wraps around the torus; reduced here, in Python's unbounded
+        # ints, so that no coordinate is too large for numpy.
+        y, x = (at[0] % height, at[1] % width) if at is not None else ((height - ph) // 2, (width - pw) // 2)
         board.place_cells(ys + y, xs + x)
     return board, rule
 
@@ -228,6 +231,8 @@ def build_board(
 def _cmd_run(args: argparse.Namespace) -> int:
     from .engines import make_engine
 
+    if args.output:
+        _check_output(args.output)
     pattern = _load_pattern(args.pattern) if args.pattern else None
     try:
         board, rule = build_board(pattern, args.size, args.rule, args.at, args.random, args.seed)
@@ -235,8 +240,6 @@ def _cmd_run(args: argparse.Namespace) -> int:
         if pattern is None or args.size is not None:
             raise
         raise BoardSizeError(f"{os.path.basename(args.pattern)}: {err}") from None
-    if args.output:
-        _check_output(args.output)
     out = sys.stdout
     # "auto" gets no shape: it then chooses from the board itself (its size and
     # how much of it is alive) when it is asked to advance it.
@@ -277,12 +280,25 @@ def _advance_with_retry(engine, board: Board, rule: Rule, generations: int) -> B
 
 
 def _check_output(path: str) -> None:
-    ext = os.path.splitext(path)[1].lower()
-    if ext not in (".rle", ".cells"):
+    """Refuse an ``--output`` that could not be written, before any generation is computed."""
+    if os.path.isdir(path):
+        raise UsageError(f"--output {path!r} is a folder")
+    name = os.path.basename(path).lower()
+    if name in (".rle", ".cells"):
+        raise UsageError(f"--output {path!r}: the file needs a name before {name}")
+    if os.path.splitext(name)[1] not in (".rle", ".cells"):
         raise UsageError(f"--output {path!r}: the file name must end in .rle or .cells")
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
         raise UsageError(f"--output {path!r}: folder {folder!r} does not exist")
+    if os.path.exists(path) and not os.path.isfile(path):
+        raise UsageError(f"--output {path!r} is not a regular file")
+    try:  # the save itself writes a temporary file there, then renames it
+        fd, probe = tempfile.mkstemp(dir=folder, prefix=".lifegame-", suffix=".tmp")
+    except OSError as err:
+        raise UsageError(f"--output {path!r}: cannot write in folder {folder!r}: {err.strerror}") from None
+    os.close(fd)
+    os.unlink(probe)
 
 
 def _write_output(args: argparse.Namespace, pattern, board: Board, rule: Rule, generation: int) -> None:
@@ -340,9 +356,26 @@ def _on_sigterm(signum: int, frame: object) -> None:
     raise _Terminated()
 
 
+_VALUE_OPTIONS = ("--at", "--size")
+
+
+def _glue_negative_values(argv: list[str]) -> list[str]:
+    """``--at -5,-5`` as ``--at=-5,-5``: argparse takes a value starting with "-" for an option."""
+    out: list[str] = []
+    i = 0
+    while i < len(argv):
+        if argv[i] in _VALUE_OPTIONS and i + 1 < len(argv) and re.match(r"-\d", argv[i + 1]):
+            out.append(f"{argv[i]}={argv[i + 1]}")
+            i += 2
+        else:
+            out.append(argv[i])
+            i += 1
+    return out
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``lifegame`` console script; returns the exit status."""
-    argv = list(sys.argv[1:] if argv is None else argv)
+    argv = _glue_negative_values(list(sys.argv[1:] if argv is None else argv))
     prog = PROG
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _on_sigterm)

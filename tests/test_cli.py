@@ -112,6 +112,27 @@ def test_patterns_lists_the_library(capsys):
         assert name in out
 
 
+def test_a_negative_or_huge_at_wraps_around_the_torus(capsys):
+    assert main(["run", "glider", "--size", "6x6", "--at", "-1,-1", "--print-every", "1"]) == 0
+    wrapped = capsys.readouterr().out
+    assert main(["run", "glider", "--size", "6x6", "--at", "5,5", "--print-every", "1"]) == 0
+    assert capsys.readouterr().out == wrapped
+    huge = str(6 * 10**30 + 5)  # beyond any C integer; the same place on a 6x6 torus
+    assert main(["run", "glider", "--size", "6x6", "--at", f"{huge},{huge}", "--print-every", "1"]) == 0
+    assert capsys.readouterr().out == wrapped
+
+
+def test_an_output_that_cannot_be_written_is_refused_before_computing(tmp_path, capsys):
+    folder = tmp_path / "taken.rle"
+    folder.mkdir()
+    started = time.perf_counter()
+    # Ten million generations would take minutes: the refusal must come first.
+    assert main(["run", "glider", "--generations", "10000000", "--output", str(folder)]) == 2
+    assert time.perf_counter() - started < 20
+    assert "folder" in capsys.readouterr().err
+    assert not list(tmp_path.glob(".lifegame-*"))  # the write probe leaves nothing behind
+
+
 @pytest.mark.parametrize(
     "args, words",
     [
@@ -127,6 +148,8 @@ def test_patterns_lists_the_library(capsys):
         (["run", "--at", "x"], "position"),
         (["run", "glider", "--size", "2x2"], "does not fit"),
         (["run", "glider", "--output", "out.png"], ".rle or .cells"),
+        (["run", "glider", "--output", "."], "folder"),
+        (["run", "--size", "-3x3"], "ROWSxCOLUMNS"),
         (["run", "--engine", "warp-drive"], "warp-drive"),
         (["run", "--workers", "0"], "at least 1"),
         (["bogus-option-x"], "bogus-option-x"),
