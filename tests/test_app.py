@@ -368,6 +368,31 @@ def test_title_save_and_reopen(make_app, tmp_path: Path):
     assert app.game.board == again and "mine.rle" in app.caption
 
 
+def test_undoing_an_open_brings_back_the_old_file_so_a_save_cannot_overwrite_the_new_one(make_app, tmp_path: Path):
+    mine = tmp_path / "mine.rle"
+    app = make_app(pattern=str(mine), size=(16, 16), rule="B36/S23")
+    click(app, cell_center(app, 5, 5))
+    assert app.game.dirty
+    gun = tmp_path / "gun.rle"
+    gun.write_text("#N Gun\n#O Somebody\nx = 3, y = 1, rule = B3/S23\n3o!\n")
+    app.handle(pygame.event.Event(pygame.DROPFILE, file=str(gun)))
+    assert app.game.path == gun and str(app.game.rule) == "B3/S23" and not app.game.dirty
+    app.handle(key(pygame.K_z, pygame.KMOD_LCTRL))
+    app.frame(tick=False)
+    # Back to the drawing: its file, its rule, still unsaved.
+    assert app.game.path == mine and str(app.game.rule) == "B36/S23" and app.game.dirty
+    assert "mine.rle" in app.caption and app.caption.endswith("*")
+    app.handle(key(pygame.K_s, pygame.KMOD_LCTRL))
+    assert gun.read_text().endswith("3o!\n")  # untouched
+    from lifegame.patterns import read_pattern
+
+    saved = read_pattern(mine)
+    assert saved.population == 1 and str(saved.rule) == "B36/S23" and saved.author != "Somebody"
+    # Redo opens the gun again, with its credits for the next save.
+    app.handle(key(pygame.K_y, pygame.KMOD_LCTRL))
+    assert app.game.path == gun and app.game.board.population() == 3
+
+
 def test_bad_dropped_file_is_a_message_not_a_crash(make_app, tmp_path: Path):
     bad = tmp_path / "bad.rle"
     bad.write_text("x = 3, y = 3\nthis is not rle\n")

@@ -68,6 +68,16 @@ class _CellEdit:
     label: str
 
 
+@dataclass(frozen=True)
+class _Document:
+    """What a board belongs to: its file, display name and rule, and whether it is saved."""
+
+    path: Path | None
+    name: str | None
+    rule: Rule
+    dirty: bool
+
+
 @dataclass
 class _Snapshot:
     """Undo record for a change of the whole board (clear, random fill, reset, open)."""
@@ -75,6 +85,10 @@ class _Snapshot:
     before: tuple[tuple[int, int], np.ndarray, int]  # shape, packed bits, generation
     after: tuple[tuple[int, int], np.ndarray, int]
     label: str
+    # Opening a file also changes the document: undoing the open must bring
+    # back the old file name too, or Ctrl+S would write the old board over
+    # the file just opened.
+    documents: tuple[_Document, _Document] | None = None
 
 
 def _pack(board: Board, generation: int) -> tuple[tuple[int, int], np.ndarray, int]:
@@ -303,10 +317,11 @@ class Game:
         ys, xs = np.nonzero(pattern)
         return self.paint(zip((ys + y).tolist(), (xs + x).tolist()), True, label="stamp")
 
-    def _replace(self, board: Board, generation: int, label: str) -> None:
+    def _replace(self, board: Board, generation: int, label: str,
+                 documents: tuple[_Document, _Document] | None = None) -> None:
         before = _pack(self.board, self.generation)
         self._set_board(board, generation)
-        self._push(_Snapshot(before, _pack(board, generation), label))
+        self._push(_Snapshot(before, _pack(board, generation), label, documents))
 
     def _set_board(self, board: Board, generation: int) -> None:
         if board.shape != self.board.shape:
@@ -365,8 +380,13 @@ class Game:
                 self.driver.edit(record.ys, record.xs, record.before if undo else record.after)
             self._changed()
         else:
+            document = record.documents[0 if undo else 1] if record.documents else None
+            if document is not None:
+                self._set_rule(document.rule)
             board, generation = _unpack(record.before if undo else record.after)
             self._set_board(board, generation)
+            if document is not None:
+                self.path, self.name, self.dirty = document.path, document.name, document.dirty
         target.append(record)
         self.say(f"{'undo' if undo else 'redo'}: {record.label}")
         return True
@@ -377,15 +397,23 @@ class Game:
 
     # -- files ------------------------------------------------------------------
     def open_board(self, board: Board, rule: Rule, path: Path | None, name: str | None) -> None:
-        """Show a board read from a file (undoable, like any change of the whole board)."""
+        """Show a board read from a file.
+
+        Undoable, like any change of the whole board: the undo brings back the
+        previous board *and* its file, name, rule and unsaved state.
+        """
+        was = _Document(self.path, self.name, self.rule, self.dirty)
+        self._set_rule(rule)
+        self.playing = False
+        self._origin = None
+        self._replace(board, 0, "open", (was, _Document(path, name, rule, False)))
+        self.path, self.name = path, name
+        self.dirty = False
+
+    def _set_rule(self, rule: Rule) -> None:
         if rule != self.rule:
             self.rule = rule
             self.driver.set_rule(rule)
-        self.playing = False
-        self._origin = None
-        self._replace(board, 0, "open")
-        self.path, self.name = path, name
-        self.dirty = False
 
     def saved(self, path: Path) -> None:
         self.path = path

@@ -20,7 +20,7 @@ import threading
 import time
 from collections import deque
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pygame
@@ -111,7 +111,8 @@ class App:
         size = options.window or (1280, 800)
         self.screen = pygame.display.set_mode(size, pygame.RESIZABLE)
         self._background: Background | None = None
-        self._source = None  # the Pattern the board was read from, for its credits
+        # (file, Pattern read from it): the credits a save keeps, for that file only.
+        self._source: tuple[Path | None, Any] | None = None
         self.game = Game(self._make_driver, board, rule, path=path, name=name)
         self.view = View(size[0], max(1, size[1] - BAR_HEIGHT))
         self.renderer = BoardRenderer()
@@ -408,7 +409,7 @@ class App:
             self.game.say(f"cannot open {path.name}: {exc}", 5.0)
             return False
         self.game.open_board(board, pattern.rule, path, path.name)
-        self._source = pattern
+        self._source = (path, pattern)
         self.trace.reset()
         self.tracing = False
         self.fit_board()
@@ -417,15 +418,22 @@ class App:
         return True
 
     def _source_pattern(self):  # -> Pattern | None
-        """The pattern the board came from (for its credits), read once from the opened file."""
-        if self._source is None and self.game.path is not None and self.game.path.is_file():
-            from ..patterns import read_pattern
+        """The pattern the board's file holds (for its credits), read once per file.
 
-            try:
-                self._source = read_pattern(self.game.path)
-            except Exception:  # noqa: BLE001 - no credits to keep, the save goes on
-                self._source = None
-        return self._source
+        Keyed on the file: after an undone open the board belongs to the
+        earlier file again, and so do the credits.
+        """
+        path = self.game.path
+        if self._source is None or self._source[0] != path:
+            self._source = (path, None)
+            if path is not None and path.is_file():
+                from ..patterns import read_pattern
+
+                try:
+                    self._source = (path, read_pattern(path))
+                except Exception:  # noqa: BLE001 - no credits to keep, the save goes on
+                    pass
+        return self._source[1]
 
     def save(self, path: Path | None = None) -> bool:
         """Save the board (atomically, RLE or .cells by extension) to ``path`` or the opened file.
