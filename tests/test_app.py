@@ -268,6 +268,27 @@ def _pool_app(make_app, n: int = 300) -> App:
     return app
 
 
+def test_the_status_line_names_the_engine_that_really_computes(make_app):
+    # A nearly empty large board stays in this process (the fast kernel skips
+    # its quiet tiles); a busy one goes to the pool.  The HUD must say which,
+    # before play and after.
+    sparse = make_app(size=(1536, 1536), workers=2)
+    assert sparse.game.driver.label == "fast kernel in a thread"
+    sparse.handle(key(pygame.K_n))
+    run_until(sparse, lambda: sparse.game.generation >= 1, timeout=30)
+    assert sparse.game.driver.label == "fast kernel in a thread"
+    rng = np.random.default_rng(3)
+    dense = make_app(board=Board.from_array(rng.random((1536, 1536)) < 0.4), size=(1536, 1536), workers=2)
+    assert dense.game.driver.label == "process pool, 2 workers"
+    dense.handle(key(pygame.K_n))
+    run_until(dense, lambda: dense.game.generation >= 1, timeout=30)
+    assert dense.game.driver.label == "process pool, 2 workers"
+    dense.handle(key(pygame.K_c))  # cleared: the next generations stay in this process
+    dense.handle(key(pygame.K_n))
+    run_until(dense, lambda: dense.game.generation >= 2, timeout=30)
+    assert dense.game.driver.label == "fast kernel in a thread"
+
+
 def test_edits_during_background_computation_are_kept(make_app):
     app = _pool_app(make_app)
     start = app.game.board.copy()

@@ -49,20 +49,25 @@ def make_background(workers: int | None = None, engine: str = "auto") -> Backgro
     return BackgroundEngine(make_engine(name, workers=workers))
 
 
-def describe(background: Background | None, shape: tuple[int, int]) -> str:
-    """Which engine computes a board of ``shape`` behind ``background``, for the status line."""
+def describe(background: Background | None, board: Board) -> str:
+    """Which engine computes ``board`` behind ``background``, for the status line.
+
+    With the ``auto`` engine: the one that computed the last job, or before
+    any job, the one it will choose for this board (a nearly empty board stays
+    in this process even when it is large).
+    """
     if background is None:
         return "background engine"
     inner = getattr(background, "engine", None)
-    last = getattr(inner, "last", None)
-    if last in ("fast", "coroutine"):
-        # "auto" keeps a nearly empty board in this process even when it is large.
-        return f"{last} kernel in a thread"
-    chooser = getattr(inner, "engine_for", None)
-    if chooser is not None:
-        inner = chooser(shape)
-    name = getattr(inner, "name", "engine")
+    kind = getattr(inner, "last", None)
+    plan = getattr(inner, "plan", None)
+    if kind is None and plan is not None:
+        kind = plan(board.shape, board.population())
+    if kind is None:
+        kind = getattr(inner, "name", "engine")
     workers = int(getattr(inner, "workers", 1) or 1)
-    if workers > 1:
+    if kind == "parallel" and workers > 1:
         return f"process pool, {workers} workers"
-    return f"{name} kernel in a thread"
+    if kind == "parallel":
+        kind = getattr(inner, "kernel", "fast")
+    return f"{kind} kernel in a thread"

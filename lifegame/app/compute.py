@@ -130,7 +130,8 @@ class PoolDriver:
         self.rule = rule
         self._get_engine = engine  # the app owns the pool: one for the whole session
         self._engine: Background | None = None
-        self._label: str | None = None
+        self._label: tuple[object, str] | None = None
+        self._edit_count = 0
         self._shared_with_job = False
         self.job: Job | None = None
         self._job_gens = 0
@@ -149,11 +150,13 @@ class PoolDriver:
 
     @property
     def label(self) -> str:
-        if self._label is None:
-            if self._engine is None:
-                return "background engine (starting)"
-            self._label = describe(self._engine, self._board.shape)
-        return self._label
+        # Recomputed when the board or the engine's last choice changes: "auto"
+        # moves a board between the pool and this process as it fills or empties.
+        last = getattr(getattr(self.engine, "engine", None), "last", None)
+        key = (id(self._board), self._edit_count, last)
+        if self._label is None or self._label[0] != key:
+            self._label = (key, describe(self.engine, self._board))
+        return self._label[1]
 
     @property
     def board(self) -> Board:
@@ -167,6 +170,7 @@ class PoolDriver:
         ys, xs = np.asarray(ys, dtype=np.int64), np.asarray(xs, dtype=np.int64)
         vals = np.array(_as_values(values, len(ys)))
         h, w = self._board.shape
+        self._edit_count += 1
         if self.job is not None:
             if self._shared_with_job:
                 # Copy on write: the job may still be reading this board.

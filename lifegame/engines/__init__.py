@@ -108,6 +108,14 @@ class AutoEngine:
         self._lock = threading.Lock()
         self.last: str | None = None
 
+    def plan(self, shape: tuple[int, int], population: int | None = None) -> str:
+        """The name of the engine :meth:`advance` would use: ``"coroutine"``, ``"fast"`` or ``"parallel"``.
+
+        Creates nothing (unlike :meth:`engine_for`): a status line may ask every frame.
+        """
+        kind, workers = _choice(shape, self.workers, population)
+        return "parallel" if workers > 1 else kind
+
     def engine_for(self, shape: tuple[int, int], population: int | None = None) -> Engine:
         """The engine that :meth:`advance` uses for boards of ``shape`` (and ``population``)."""
         key = _choice(shape, self.workers, population)
