@@ -414,6 +414,25 @@ def test_undoing_an_open_brings_back_the_old_file_so_a_save_cannot_overwrite_the
     assert app.game.path == gun and app.game.board.population() == 3
 
 
+def test_quitting_past_unsaved_changes_to_a_file_takes_a_second_request(make_app, tmp_path: Path):
+    app = make_app(pattern=str(tmp_path / "work.rle"), size=(16, 16))
+    click(app, cell_center(app, 4, 4))
+    app.handle(key(pygame.K_q, pygame.KMOD_LCTRL))
+    assert app.running and "unsaved" in app.game.message and "work.rle" in app.game.message
+    app.handle(pygame.event.Event(pygame.QUIT))  # closing the window confirms
+    assert not app.running
+    # Saved work quits at once; so does a scratch board with no file.
+    saved = make_app(pattern=str(tmp_path / "kept.rle"), size=(16, 16))
+    click(saved, cell_center(saved, 4, 4))
+    saved.handle(key(pygame.K_s, pygame.KMOD_LCTRL))
+    saved.handle(key(pygame.K_q, pygame.KMOD_LCTRL))
+    assert not saved.running
+    scratch = make_app(size=(16, 16))
+    click(scratch, cell_center(scratch, 4, 4))
+    scratch.handle(pygame.event.Event(pygame.QUIT))
+    assert not scratch.running
+
+
 def test_bad_dropped_file_is_a_message_not_a_crash(make_app, tmp_path: Path):
     bad = tmp_path / "bad.rle"
     bad.write_text("x = 3, y = 3\nthis is not rle\n")

@@ -47,6 +47,8 @@ FRAME_BUDGET = 0.009
 MIN_FRAME_BUDGET = 0.002  # the coroutines always make some progress
 FRAME_MARGIN = 0.003  # for the event queue and the clock
 """Seconds per frame the coroutines may run (of 16.7 ms); the rest draws the frame."""
+QUIT_CONFIRM_SECONDS = 5.0
+"""How long a second Ctrl+Q (or close) confirms quitting past unsaved changes."""
 TRACE_MAX_CELLS = 64 * 64
 TRACE_COMFORT_CELLS = 16 * 16
 """Above this the trace warns that a whole generation will take a while to watch."""
@@ -134,6 +136,7 @@ class App:
         self._stroke_cell: tuple[int, int] | None = None
         self._stroke_alive = True
         self._caption = ""
+        self._quit_warned_until = -1.0  # see cmd_quit
         self.fit_board()
         self._update_caption()
         self.game.say("Space: play   N: step   draw with the mouse   H: help", 4.0)
@@ -223,6 +226,19 @@ class App:
         return self.view.cell_at(pos[0], pos[1])
 
     def cmd_quit(self) -> None:
+        """Ctrl+Q or closing the window: quit, but not past unsaved changes to a file unasked.
+
+        The first request on a file with unsaved changes only warns; a second
+        within :data:`QUIT_CONFIRM_SECONDS` quits.  (A scratch board with no
+        file quits at once; SIGTERM always does.)
+        """
+        game = self.game
+        now = time.perf_counter()
+        if game.dirty and game.path is not None and now > self._quit_warned_until:
+            self._quit_warned_until = now + QUIT_CONFIRM_SECONDS
+            game.say(f"{game.path.name} has unsaved changes: Ctrl+S saves them; "
+                     f"Ctrl+Q or close again quits without saving", QUIT_CONFIRM_SECONDS)
+            return
         self.request_quit()
 
     def cmd_toggle_play(self) -> None:
