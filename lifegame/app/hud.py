@@ -65,6 +65,8 @@ class Hud:
         self.small = _font(12)
         self.big = _font(17, bold=True)
         self._cache: dict[tuple, pygame.Surface] = {}
+        self.trace_rect: pygame.Rect | None = None  # where the trace panel was last drawn
+        self._trace_width = 0
 
     def text(self, s: str, color: tuple[int, int, int] | None = None,
              font: pygame.font.Font | None = None) -> pygame.Surface:
@@ -159,7 +161,7 @@ class Hud:
         img = self.text(message, self.theme.text)
         W = surface.get_width()
         if beside_trace:
-            W = max(W // 2, W - TRACE_PANEL_WIDTH - 24)
+            W = max(W // 2, (self.trace_rect.x if self.trace_rect else W - TRACE_PANEL_WIDTH) - 12)
         rect = pygame.Rect(0, 0, img.get_width() + 28, img.get_height() + 14)
         rect.midtop = (W // 2, 52)
         rect.left = max(rect.left, 8)
@@ -218,12 +220,22 @@ class Hud:
     # -- protocol trace -----------------------------------------------------------
     def trace_panel(self, surface: pygame.Surface, lines: Sequence[tuple[str, tuple[int, int, int]]],
                     header: Sequence[str]) -> None:
+        """The trace's panel at the right: where the protocol is, a legend, and the log of instructions."""
         th = self.theme
         W, H = surface.get_size()
         line = self.small.get_height() + 3
-        width = TRACE_PANEL_WIDTH
-        height = 34 + line * (len(header) + len(lines)) + 12
+        legend = [  # (colour, filled, meaning) as _draw_trace marks the board
+            (th.query_alive_ring, False, "asked: ALIVE"), (th.query_empty, False, "asked: EMPTY"),
+            (th.born, True, "alive next"), (th.dies, True, "dies"),
+        ]
+        widest = max([self.text(s, th.text, self.small).get_width() for s in header]
+                     + [2 * (self.text(m, th.text_dim, self.small).get_width() + 24) for *_, m in legend])
+        # Only ever wider: a panel that breathes with the digits of each line is hard to read.
+        self._trace_width = max(self._trace_width, widest + 24)
+        width = max(TRACE_PANEL_WIDTH, min(self._trace_width, W // 2))
+        height = 34 + line * (len(header) + 2 + len(lines)) + 20
         rect = pygame.Rect(W - width - 12, 52, width, min(height, H - BAR_HEIGHT - 64))
+        self.trace_rect = rect
         self._panel(surface, rect, 225)
         surface.blit(self.text("protocol trace", th.accent, self.big), (rect.x + 12, rect.y + 8))
         y = rect.y + 34
@@ -231,6 +243,17 @@ class Hud:
             surface.blit(self.text(s, th.text, self.small), (rect.x + 12, y))
             y += line
         y += 4
+        half = (width - 24) // 2
+        for i, (colour, filled, meaning) in enumerate(legend):
+            x = rect.x + 12 + (i % 2) * half
+            row = y + (i // 2) * line
+            box = pygame.Rect(x, row + 2, line - 6, line - 6)
+            if filled:
+                pygame.draw.rect(surface, colour, box.inflate(-4, -4))
+            else:
+                pygame.draw.rect(surface, colour, box, 2)
+            surface.blit(self.text(meaning, th.text_dim, self.small), (box.right + 6, row))
+        y += 2 * line + 6
         for s, color in lines:
             if y + line > rect.bottom:
                 break
