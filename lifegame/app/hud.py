@@ -183,18 +183,23 @@ class Hud:
         col_w = key_w + desc_w + 50
         width = col_w * len(cols) + 30
         height = line * max(len(c) for c in cols) + 70
-        rect = pygame.Rect(0, 0, width, height)
-        rect.center = (W // 2, (H - BAR_HEIGHT) // 2)
-        self._panel(surface, rect, 235)
+        card = pygame.Surface((width, height), pygame.SRCALPHA)
+        self._panel(card, card.get_rect(), 235)
         title = self.text("lifegame \u2014 controls", th.text, self.big)
-        surface.blit(title, (rect.x + 20, rect.y + 14))
+        card.blit(title, (20, 14))
         for c, column in enumerate(cols):
-            x = rect.x + 20 + c * col_w
-            y = rect.y + 50
+            x = 20 + c * col_w
+            y = 50
             for key, desc in column:
-                surface.blit(self.text(key, th.accent), (x, y))
-                surface.blit(self.text(desc, th.text), (x + key_w + 16, y))
+                card.blit(self.text(key, th.accent), (x, y))
+                card.blit(self.text(desc, th.text), (x + key_w + 16, y))
                 y += line
+        # A window too small for the card gets it scaled down whole, not cut off.
+        scale = min(1.0, (W - 16) / width, (H - BAR_HEIGHT - 16) / height)
+        if scale < 1.0:
+            card = pygame.transform.smoothscale(card, (max(1, int(width * scale)), max(1, int(height * scale))))
+        rect = card.get_rect(center=(W // 2, (H - BAR_HEIGHT) // 2))
+        surface.blit(card, rect)
 
     # -- population graph -------------------------------------------------------
     def graph(self, surface: pygame.Surface, history: Iterable[tuple[int, int]]) -> None:
