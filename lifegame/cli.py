@@ -195,6 +195,11 @@ def build_board(
         rule, spec_h, spec_w = parse_rule_spec(rule_text)
     elif pattern is not None:
         rule = pattern.rule
+    if size is not None and (spec_h not in (None, size[0]) or spec_w not in (None, size[1])):
+        raise BoardSizeError(
+            f"--size {size[0]}x{size[1]} and the rule's torus ({spec_h or '*'} rows, {spec_w or '*'} columns) disagree;"
+            " give one of them"
+        )
     if size is None and pattern is None:
         size = (spec_h or DEFAULT_SIZE[0], spec_w or DEFAULT_SIZE[1])
     elif size is None:
@@ -231,7 +236,12 @@ def build_board(
 def _cmd_run(args: argparse.Namespace) -> int:
     from .engines import make_engine
 
-    if args.output:
+    # Options that would be silently ignored are mistakes worth a line.
+    if args.at is not None and not args.pattern:
+        raise UsageError("--at places a PATTERN, and none was given")
+    if args.seed is not None and args.random is None:
+        raise UsageError("--seed is the seed of --random, which was not given")
+    if args.output is not None:
         _check_output(args.output)
     pattern = _load_pattern(args.pattern) if args.pattern else None
     try:
@@ -281,6 +291,8 @@ def _advance_with_retry(engine, board: Board, rule: Rule, generations: int) -> B
 
 def _check_output(path: str) -> None:
     """Refuse an ``--output`` that could not be written, before any generation is computed."""
+    if not path.strip():
+        raise UsageError("--output needs a file name")
     if os.path.isdir(path):
         raise UsageError(f"--output {path!r} is a folder")
     name = os.path.basename(path).lower()
