@@ -66,6 +66,7 @@ class Hud:
         self.big = _font(17, bold=True)
         self._cache: dict[tuple, pygame.Surface] = {}
         self.trace_rect: pygame.Rect | None = None  # where the trace panel was last drawn
+        self.title_rect: pygame.Rect | None = None  # and the title chip
         self._trace_width = 0
 
     def text(self, s: str, color: tuple[int, int, int] | None = None,
@@ -132,7 +133,8 @@ class Hud:
             items.append(self.text(tool, th.preview))
         w = max(i.get_width() for i in items) + 20
         h = sum(i.get_height() + 4 for i in items) + 10
-        self._panel(surface, pygame.Rect(8, 8, w, h), 170)
+        self.title_rect = pygame.Rect(8, 8, w, h)
+        self._panel(surface, self.title_rect, 170)
         y = 14
         for img in items:
             surface.blit(img, (18, y))
@@ -157,16 +159,38 @@ class Hud:
             x += img.get_width() + 12
 
     def toast(self, surface: pygame.Surface, message: str, *, beside_trace: bool = False) -> None:
-        """A short message near the top, centred (left of the trace panel while that is shown)."""
-        img = self.text(message, self.theme.text)
+        """A short message near the top, centred (left of the trace panel while that is shown).
+
+        Wrapped onto more lines when the window is too narrow for it, and kept
+        below the title chip when the two would overlap.
+        """
         W = surface.get_width()
         if beside_trace:
             W = max(W // 2, (self.trace_rect.x if self.trace_rect else W - TRACE_PANEL_WIDTH) - 12)
-        rect = pygame.Rect(0, 0, img.get_width() + 28, img.get_height() + 14)
+        imgs = [self.text(part, self.theme.text) for part in self._wrap(message, max(80, W - 44))]
+        line = self.font.get_height() + 2
+        rect = pygame.Rect(0, 0, max(i.get_width() for i in imgs) + 28, line * len(imgs) + 12)
         rect.midtop = (W // 2, 52)
         rect.left = max(rect.left, 8)
+        if self.title_rect is not None and rect.colliderect(self.title_rect):
+            rect.top = self.title_rect.bottom + 8
         self._panel(surface, rect, 225)
-        surface.blit(img, (rect.x + 14, rect.y + 7))
+        for i, img in enumerate(imgs):
+            surface.blit(img, (rect.x + 14, rect.y + 6 + i * line))
+
+    def _wrap(self, message: str, width: int) -> list[str]:
+        """``message`` in lines no wider than ``width`` pixels (a word longer than that keeps its line)."""
+        lines: list[str] = []
+        current = ""
+        for word in message.split(" "):
+            candidate = f"{current} {word}" if current else word
+            if current and self.font.size(candidate)[0] > width:
+                lines.append(current)
+                current = word
+            else:
+                current = candidate
+        lines.append(current)
+        return lines
 
     # -- help -----------------------------------------------------------------
     def help_overlay(self, surface: pygame.Surface) -> None:
