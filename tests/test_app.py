@@ -433,6 +433,24 @@ def test_quitting_past_unsaved_changes_to_a_file_takes_a_second_request(make_app
     assert not scratch.running
 
 
+def test_coming_back_to_the_saved_board_clears_the_unsaved_mark(make_app, tmp_path: Path):
+    path = tmp_path / "blinker.rle"
+    path.write_text("x = 3, y = 1, rule = B3/S23\n3o!\n")
+    app = make_app(pattern=str(path))
+    assert not app.game.dirty
+    click(app, cell_center(app, 1, 1))
+    assert app.game.dirty
+    app.handle(key(pygame.K_z, pygame.KMOD_LCTRL))  # the only edit undone: the file's board again
+    assert not app.game.dirty
+    app.handle(key(pygame.K_n))
+    run_until(app, lambda: app.game.generation == 1)
+    assert app.game.dirty
+    app.handle(key(pygame.K_HOME))  # reset to generation 0: what the file holds
+    assert app.game.generation == 0 and not app.game.dirty
+    app.frame(tick=False)
+    assert not app.caption.endswith("*")
+
+
 def test_bad_dropped_file_is_a_message_not_a_crash(make_app, tmp_path: Path):
     bad = tmp_path / "bad.rle"
     bad.write_text("x = 3, y = 3\nthis is not rle\n")

@@ -76,6 +76,7 @@ class _Document:
     name: str | None
     rule: Rule
     dirty: bool
+    clean: tuple | None  # the saved state, see Game._clean
 
 
 @dataclass
@@ -139,6 +140,11 @@ class Game:
         self._rate_marks: deque[tuple[float, int]] = deque(maxlen=120)
         self._pop, self._pop_version = 0, -1
         self.history.append((self.generation, self.population))
+        # The state last saved (or opened): coming back to it by reset or undo
+        # clears the unsaved mark, as Golly does.
+        self._clean: tuple[tuple[tuple[int, int], np.ndarray, int], Rule] | None = (
+            None if self.dirty else (_pack(self.board, self.generation), self.rule)
+        )
 
     # -- what the view reads -------------------------------------------------
     @property
@@ -359,8 +365,24 @@ class Game:
         board, generation = _unpack(self._origin)
         self.playing = False
         self._replace(board, generation, "reset")
+        self._recheck_dirty()
         self.say(f"reset to generation {generation}")
         return True
+
+    def _mark_clean(self) -> None:
+        self.dirty = False
+        self._clean = (_pack(self.board, self.generation), self.rule)
+
+    def _recheck_dirty(self) -> None:
+        """Unsaved unless the board, generation and rule are those last saved (or opened)."""
+        if self._clean is None:
+            return
+        ((shape, bits, generation), rule) = self._clean
+        board = self.board
+        self.dirty = not (
+            board.shape == shape and self.generation == generation and self.rule == rule
+            and np.array_equal(np.packbits(board.cells), bits)
+        )
 
     def undo(self) -> bool:
         return self._undo_redo(self._undo, self._redo, undo=True)
@@ -387,6 +409,9 @@ class Game:
             self._set_board(board, generation)
             if document is not None:
                 self.path, self.name, self.dirty = document.path, document.name, document.dirty
+                self._clean = document.clean
+        if self.dirty:
+            self._recheck_dirty()
         target.append(record)
         self.say(f"{'undo' if undo else 'redo'}: {record.label}")
         return True
@@ -402,13 +427,15 @@ class Game:
         Undoable, like any change of the whole board: the undo brings back the
         previous board *and* its file, name, rule and unsaved state.
         """
-        was = _Document(self.path, self.name, self.rule, self.dirty)
+        was = _Document(self.path, self.name, self.rule, self.dirty, self._clean)
         self._set_rule(rule)
         self.playing = False
         self._origin = None
-        self._replace(board, 0, "open", (was, _Document(path, name, rule, False)))
+        clean = (_pack(board, 0), rule)
+        self._replace(board, 0, "open", (was, _Document(path, name, rule, False, clean)))
         self.path, self.name = path, name
         self.dirty = False
+        self._clean = clean
 
     def _set_rule(self, rule: Rule) -> None:
         if rule != self.rule:
@@ -417,4 +444,4 @@ class Game:
 
     def saved(self, path: Path) -> None:
         self.path = path
-        self.dirty = False
+        self._mark_clean()
