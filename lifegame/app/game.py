@@ -324,10 +324,12 @@ class Game:
         return self.paint(zip((ys + y).tolist(), (xs + x).tolist()), True, label="stamp")
 
     def _replace(self, board: Board, generation: int, label: str,
-                 documents: tuple[_Document, _Document] | None = None) -> None:
+                 documents: tuple[_Document, _Document] | None = None,
+                 after: tuple[tuple[int, int], np.ndarray, int] | None = None) -> None:
+        """Show ``board`` at ``generation``, undoably; ``after`` is ``_pack(board, generation)`` if known."""
         before = _pack(self.board, self.generation)
         self._set_board(board, generation)
-        self._push(_Snapshot(before, _pack(board, generation), label, documents))
+        self._push(_Snapshot(before, after or _pack(board, generation), label, documents))
 
     def _set_board(self, board: Board, generation: int) -> None:
         if board.shape != self.board.shape:
@@ -431,8 +433,9 @@ class Game:
         self._set_rule(rule)
         self.playing = False
         self._origin = None
-        clean = (_pack(board, 0), rule)
-        self._replace(board, 0, "open", (was, _Document(path, name, rule, False, clean)))
+        packed = _pack(board, 0)  # once: the undo record and the saved state share it
+        clean = (packed, rule)
+        self._replace(board, 0, "open", (was, _Document(path, name, rule, False, clean)), after=packed)
         self.path, self.name = path, name
         self.dirty = False
         self._clean = clean
