@@ -1,35 +1,181 @@
-"""What every engine offers: advance a board by some generations under a rule.
+"""The engine contract: advance a board under a rule by N generations.
 
-An engine is any object with ``name``, ``advance(board, rule, generations)``
-and ``close()``.  Engines never import pygame; the app and the CLI pick one
-with :func:`lifegame.engines.make_engine`.
+Everything that computes generations -- the coroutines, the fast kernel, bands
+in a process pool, the ``auto`` chooser, and any engine added later -- offers
+the same small surface, and the window and the CLI use nothing else::
+
+    engine.name                       "coroutine", "fast", "parallel", "auto", ...
+    engine.capabilities               Capabilities(background=..., traceable=..., workers=...)
+    engine.advance(board, rule, n, cancel=event) -> Board
+    engine.describe(board) -> str     who computes this board, for a status line
+    engine.engine_for(board) -> Engine
+                                      the engine that really computes ``board``
+                                      (itself, except for a chooser such as ``auto``)
+    engine.stepper(board, rule) -> Stepper
+                                      only when ``capabilities.traceable``: the
+                                      protocol's resumable environment, to be
+                                      driven a slice at a time and observed
+    engine.close()                    release processes or memory (idempotent)
+
+:class:`EngineBase` gives the defaults (``engine_for`` is the engine itself,
+``stepper`` refuses, ``close`` does nothing, ``with`` closes), so a new engine
+writes ``name``, ``capabilities``, ``advance`` and ``describe`` and registers
+a factory with :func:`lifegame.engines.register_engine`.
+
+Cancellation is cooperative: ``cancel`` is a :class:`threading.Event`; an
+engine looks at it between pieces of work (generations, batches, slices of
+instructions) and raises :class:`JobCancelled` once it is set.  Nothing here
+imports pygame.
 """
 
 from __future__ import annotations
 
-from typing import Protocol, runtime_checkable
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar, Protocol
 
 from ..board import Board
 from ..rules import Rule
 
-__all__ = ["Engine", "EngineError"]
+if TYPE_CHECKING:
+    from ..environment import Stepper
+
+__all__ = [
+    "Engine",
+    "EngineBase",
+    "EngineError",
+    "JobCancelled",
+    "Capabilities",
+    "Cancel",
+    "check_cancel",
+    "check_generations",
+    "advance_in_chunks",
+]
+
+Cancel = threading.Event
+"""The cancellation token every ``advance`` accepts (``None`` for "never cancelled")."""
 
 
 class EngineError(RuntimeError):
     """An engine could not compute a generation (e.g. a worker process died)."""
 
 
-@runtime_checkable
-class Engine(Protocol):
-    """The synchronous engine interface.
+class JobCancelled(EngineError):
+    """The work was cancelled (its ``cancel`` event was set, or the engine or pool was closed)."""
 
-    ``advance`` returns a new :class:`Board` ``generations`` generations after
-    ``board`` under ``rule`` on the torus; ``board`` itself is left unchanged.
-    ``close`` releases processes or memory; it is safe to call twice.
-    """
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What an engine declares about itself; the app decides from this, never from a type or a name."""
+
+    background: bool
+    """A call may take long enough to freeze a window: run it off the main
+    thread (the window submits it to a :class:`~lifegame.engines.background.BackgroundEngine`).
+    ``False`` means the engine is cheap to drive a slice at a time in the main
+    loop itself, through :meth:`Engine.stepper`."""
+    traceable: bool
+    """:meth:`Engine.stepper` gives the protocol's environment, whose every
+    instruction can be observed (the window's protocol trace)."""
+    workers: int = 1
+    """Processes that compute at once (1: this process)."""
+
+
+class Engine(Protocol):
+    """The contract (see the module docstring)."""
 
     name: str
+    capabilities: Capabilities
 
-    def advance(self, board: Board, rule: Rule, generations: int = 1) -> Board: ...
+    def advance(self, board: Board, rule: Rule, generations: int = 1, *, cancel: Cancel | None = None) -> Board:
+        """A new board ``generations`` generations after ``board`` (which is left unchanged).
 
-    def close(self) -> None: ...
+        Raises :class:`ValueError` for ``generations < 0``, :class:`JobCancelled`
+        once ``cancel`` is set, :class:`EngineError` when the computation failed.
+        """
+        ...
+
+    def describe(self, board: Board) -> str:
+        """Who computes ``board`` (one short phrase, e.g. ``"process pool, 2 workers"``)."""
+        ...
+
+    def engine_for(self, board: Board) -> Engine:
+        """The engine that computes ``board``: ``self``, or the one a chooser picks."""
+        ...
+
+    def stepper(self, board: Board, rule: Rule) -> Stepper:
+        """A resumable environment over ``board`` (only when ``capabilities.traceable``)."""
+        ...
+
+    def close(self) -> None:
+        """Release what the engine holds; safe to call twice."""
+        ...
+
+
+class EngineBase:
+    """Defaults for the optional parts of the contract; subclass and fill in the rest."""
+
+    name: ClassVar[str] = "engine"
+    capabilities: Capabilities = Capabilities(background=True, traceable=False)
+
+    def advance(self, board: Board, rule: Rule, generations: int = 1, *, cancel: Cancel | None = None) -> Board:
+        raise NotImplementedError
+
+    def describe(self, board: Board) -> str:
+        return self.name
+
+    def engine_for(self, board: Board) -> Engine:
+        return self
+
+    def stepper(self, board: Board, rule: Rule) -> Stepper:
+        raise EngineError(f"the {self.name} engine has no protocol environment to step or trace")
+
+    def close(self) -> None:
+        pass
+
+    def __enter__(self):  # -> Self
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.name}>"
+
+
+def check_generations(generations: int) -> int:
+    """``generations`` as an int, or :class:`ValueError` when it is negative."""
+    if generations < 0:
+        raise ValueError("generations must be >= 0")
+    return int(generations)
+
+
+def check_cancel(cancel: Cancel | None) -> None:
+    """Raise :class:`JobCancelled` when ``cancel`` is set."""
+    if cancel is not None and cancel.is_set():
+        raise JobCancelled("cancelled")
+
+
+def advance_in_chunks(
+    step: Callable[[Board, int], Board],
+    board: Board,
+    generations: int,
+    chunk: int,
+    cancel: Cancel | None,
+) -> Board:
+    """``step(board, n)`` repeated in chunks of at most ``chunk`` generations, looking at ``cancel`` between them.
+
+    For engines that compute whole generations in one uninterruptible call:
+    a chunk of ~10 ms keeps a cancel (or a window closing) prompt without
+    killing a thread.
+    """
+    check_cancel(cancel)
+    if cancel is None or generations <= chunk:
+        return step(board, generations)
+    done = 0
+    while done < generations:
+        check_cancel(cancel)
+        n = min(chunk, generations - done)
+        board = step(board, n)
+        done += n
+    return board
