@@ -26,17 +26,13 @@ import threading
 from collections.abc import Sequence
 from typing import NoReturn
 
-import numpy as np
-
 from .board import Board, BoardSizeError, check_size
-from .rules import CONWAY, Rule, RuleError, parse_rule_spec
+from .rules import Rule
 
-__all__ = ["main", "build_board", "UsageError"]
+__all__ = ["main", "UsageError"]
 
 PROG = "lifegame"
 SUBCOMMANDS = ("run", "patterns", "bench")
-DEFAULT_SIZE = (64, 64)
-MARGIN = 16  # empty cells around a pattern when the board is fitted to it
 
 
 class UsageError(Exception):
@@ -112,9 +108,9 @@ def _workers(text: str) -> int:
 
 
 def _engine_names() -> tuple[str, ...]:
-    from .engines import ENGINE_NAMES
+    from .engines import engine_names
 
-    return tuple(ENGINE_NAMES)
+    return engine_names()
 
 
 def _add_board_options(parser: argparse.ArgumentParser) -> None:
@@ -166,75 +162,18 @@ def _version() -> str:
     return __version__
 
 
-# -- building the board --------------------------------------------------------
+# -- the pattern ---------------------------------------------------------------
 def _load_pattern(spec: str):  # -> Pattern
     from .patterns import library
 
     return library.resolve(spec)
 
 
-def build_board(
-    pattern=None,
-    size: tuple[int, int] | None = None,
-    rule_text: str | None = None,
-    at: tuple[int, int] | None = None,
-    density: float | None = None,
-    seed: int | None = None,
-) -> tuple[Board, Rule]:
-    """The board and rule that ``lifegame run`` (and the app) start from.
-
-    The size is, in order of preference: ``size``; the torus size of the rule
-    (``--rule B3/S23:T64,64``); the torus size in the pattern file; the
-    pattern's extent plus a margin of :data:`MARGIN` cells on each side; or
-    :data:`DEFAULT_SIZE`.  The rule is ``rule_text``, else the file's, else
-    Conway's.  ``at`` is the pattern's top-left corner (default: centred).
-    """
-    rule = CONWAY
-    spec_h = spec_w = None
-    if rule_text is not None:
-        rule, spec_h, spec_w = parse_rule_spec(rule_text)
-    elif pattern is not None:
-        rule = pattern.rule
-    if size is not None and (spec_h not in (None, size[0]) or spec_w not in (None, size[1])):
-        raise BoardSizeError(
-            f"--size {size[0]}x{size[1]} and the rule's torus ({spec_h or '*'} rows, {spec_w or '*'} columns) disagree;"
-            " give one of them"
-        )
-    if size is None and pattern is None:
-        size = (spec_h or DEFAULT_SIZE[0], spec_w or DEFAULT_SIZE[1])
-    elif size is None:
-        size = (spec_h or pattern.board_height or pattern.height + 2 * MARGIN,
-                spec_w or pattern.board_width or pattern.width + 2 * MARGIN)
-    height, width = check_size(*size)
-    board = Board(height, width)
-    if density:
-        rng = np.random.default_rng(seed)
-        # Row blocks keep the random floats small even on a 16384x16384 board.
-        step = max(1, (1 << 22) // width)
-        for top in range(0, height, step):
-            block = board.cells[top:top + step]
-            block[...] = rng.random(block.shape, dtype=np.float32) < density
-    if pattern is not None:
-        ys, xs = np.asarray(pattern.ys), np.asarray(pattern.xs)
-        ph, pw = pattern.height, pattern.width
-        if (ph > height or pw > width) and ys.size:
-            # The file's extent (say, a whole saved board) is too big, but its
-            # live cells may still fit: place those.
-            top, left = int(ys.min()), int(xs.min())
-            ys, xs = ys - top, xs - left
-            ph, pw = int(ys.max()) + 1, int(xs.max()) + 1
-        if ph > height or pw > width:
-            raise BoardSizeError(f"the pattern ({ph}x{pw}) does not fit on a {height}x{width} board")
-        # --at wraps around the torus; reduced here, in Python's unbounded
-        # ints, so that no coordinate is too large for numpy.
-        y, x = (at[0] % height, at[1] % width) if at is not None else ((height - ph) // 2, (width - pw) // 2)
-        board.place_cells(ys + y, xs + x)
-    return board, rule
-
-
 # -- sub-commands ---------------------------------------------------------------
 def _cmd_run(args: argparse.Namespace) -> int:
-    from .engines import make_engine
+    from .engines import default_workers_for, make_engine
+    from .engines.pool import WorkerPool
+    from .start import starting_board
 
     # Options that would be silently ignored are mistakes worth a line.
     if args.at is not None and not args.pattern:
@@ -244,29 +183,27 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if args.output is not None:
         _check_output(args.output)
     pattern = _load_pattern(args.pattern) if args.pattern else None
-    try:
-        board, rule = build_board(pattern, args.size, args.rule, args.at, args.random, args.seed)
-    except BoardSizeError as err:
-        if pattern is None or args.size is not None:
-            raise
-        raise BoardSizeError(f"{os.path.basename(args.pattern)}: {err}") from None
+    board, rule = starting_board(pattern, size=args.size, rule=args.rule, at=args.at,
+                                 density=args.random, seed=args.seed)
     out = sys.stdout
-    # "auto" gets no shape: it then chooses from the board itself (its size and
-    # how much of it is alive) when it is asked to advance it.
-    engine = make_engine(args.engine, workers=args.workers)
-    try:
-        generation = 0
-        every = args.print_every
-        if every:
-            out.write(board.to_text() + "\n\n")
-        while generation < args.generations:
-            batch = min(every or args.generations - generation, args.generations - generation)
-            board = _advance_with_retry(engine, board, rule, batch)
-            generation += batch
+    workers = args.workers or default_workers_for(args.engine)
+    # The pool's one owner: processes start only if an engine submits to it,
+    # and leaving this block (normally, by an error, Ctrl+C or SIGTERM) stops them.
+    with WorkerPool(workers) as pool:
+        engine = make_engine(args.engine, pool)
+        try:
+            generation = 0
+            every = args.print_every
             if every:
                 out.write(board.to_text() + "\n\n")
-    finally:
-        engine.close()
+            while generation < args.generations:
+                batch = min(every or args.generations - generation, args.generations - generation)
+                board = _advance_with_retry(engine, board, rule, batch)
+                generation += batch
+                if every:
+                    out.write(board.to_text() + "\n\n")
+        finally:
+            engine.close()
     if args.output:
         _write_output(args, pattern, board, rule, generation)
     out.write(f"generation {generation} population {board.population()}\n")
@@ -320,7 +257,7 @@ def _write_output(args: argparse.Namespace, pattern, board: Board, rule: Rule, g
     source = args.pattern or (f"a random board (density {args.random})" if args.random else "an empty board")
     note = f"generation {generation} of {source}, written by lifegame run"
     if pattern is None:
-        write_pattern(args.output, board, rule, comments=(note,))
+        write_pattern(args.output, Pattern.from_board(board, rule, comments=(note,)))
         return
     saved = Pattern.from_board(board, rule, name=pattern.name or os.path.splitext(os.path.basename(args.pattern))[0],
                                comments=[*pattern.comments, note])

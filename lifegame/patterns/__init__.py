@@ -2,12 +2,13 @@
 
 ::
 
-    from lifegame.patterns import read_pattern, write_pattern, library
+    from lifegame.patterns import Pattern, read_pattern, write_pattern, library
+    from lifegame.start import starting_board
 
     gun = library.load("gosper-glider-gun")
-    board = gun.to_board()                      # centred, with a margin
-    write_pattern("gun.rle", board, gun.rule)   # atomic; reopening restores the board
-    same = read_pattern("gun.rle").to_board()
+    board, rule = starting_board(gun)                          # centred, with a margin
+    write_pattern("gun.rle", Pattern.from_board(board, rule))  # atomic; reopening restores the board
+    same, _ = starting_board(read_pattern("gun.rle"))
 
 Readers return a :class:`Pattern` (live cells as coordinates, never a dense
 grid); every failure is a :class:`PatternError` with a one-line message.
@@ -15,7 +16,7 @@ Nothing here imports pygame.
 """
 
 from .io import EXTENSIONS, FORMATS, parse_pattern, read_pattern, sniff_format, write_pattern
-from .pattern import DEFAULT_MARGIN, MAX_FILE_BYTES, MAX_LIVE_CELLS, Pattern, PatternError
+from .pattern import MAX_FILE_BYTES, MAX_LIVE_CELLS, Pattern, PatternError
 from .plaintext import format_cells
 from .rle import format_rle
 
@@ -32,5 +33,4 @@ __all__ = [
     "EXTENSIONS",
     "MAX_FILE_BYTES",
     "MAX_LIVE_CELLS",
-    "DEFAULT_MARGIN",
 ]

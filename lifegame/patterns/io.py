@@ -22,8 +22,6 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
-from ..board import Board
-from ..rules import Rule
 from .life import is_life106_line, parse_life
 from .pattern import MAX_FILE_BYTES, Pattern, PatternError, decode, prefix, split_lines
 from .plaintext import format_cells, parse_cells
@@ -45,7 +43,7 @@ FORMATS = tuple(_READERS)
 _ALIASES = {"plaintext": "cells", "lif": "life", "life105": "life", "life106": "life"}
 EXTENSIONS = {".rle": "rle", ".cells": "cells", ".lif": "life", ".life": "life"}
 """File extensions read by :func:`read_pattern`, and their formats."""
-_WRITERS = {".rle", ".cells"}
+_WRITERS = {".rle": format_rle, ".cells": format_cells}
 
 _RLE_HEADER = re.compile(r"x\s*=")
 _CELLS_ROW = re.compile(r"[.Oo*]*")
@@ -158,17 +156,16 @@ def read_pattern(path: str | os.PathLike[str]) -> Pattern:
 
 def write_pattern(
     path: str | os.PathLike[str],
-    board: Board | Pattern,
-    rule: Rule | None = None,
+    pattern: Pattern,
     *,
     name: str | None = None,
     comments: Iterable[str] = (),
 ) -> None:
-    """Save a board (or a pattern) as RLE or ``.cells``, chosen by the extension, atomically.
+    """Save a pattern as RLE or ``.cells``, chosen by the extension, atomically.
 
-    ``rule`` defaults to Conway's for a board and to a pattern's own rule.
-    Both keep the board's size and rule: RLE as ``rule = B3/S23:TW,H``,
-    ``.cells`` as a ``!Rule: B3/S23:TW,H`` comment line and full rows.  Any other extension is
+    A board is saved as ``Pattern.from_board(board, rule)``: both formats then
+    keep its size and rule (RLE as ``rule = B3/S23:TW,H``, ``.cells`` as a
+    ``!Rule: B3/S23:TW,H`` comment line and full rows).  Any other extension is
     refused with :class:`PatternError`, as is a failure to write (whose
     message names the file); the old file, if any, is then unchanged.
     """
@@ -176,10 +173,7 @@ def write_pattern(
     ext = p.suffix.lower()
     if ext not in _WRITERS:
         raise PatternError(f"{p.name}: cannot write this format; lifegame writes .rle or .cells files")
-    if ext == ".rle":
-        text = format_rle(board, rule, name=name, comments=comments)
-    else:
-        text = format_cells(board, rule, name=name, comments=comments)
+    text = _WRITERS[ext](pattern, name=name, comments=comments)
     if len(text) > MAX_FILE_BYTES:
         # Never write a file that lifegame itself would refuse to open again.
         hint = "; RLE is smaller" if ext == ".cells" else ""

@@ -3,8 +3,9 @@
 A :class:`Pattern` is a set of live cells given as coordinates, never as a
 dense grid: a real file such as Golly's ``switch-engine-ping-pong.rle``
 declares 210515 x 183739 cells and has 23 live ones.  Only
-:meth:`Pattern.to_array` and :meth:`Pattern.to_board` build a grid, and they
-refuse sizes above :data:`lifegame.board.MAX_CELLS`.
+:meth:`Pattern.to_array` builds a grid (refusing sizes above
+:data:`lifegame.board.MAX_CELLS`); :func:`lifegame.start.starting_board`
+puts a pattern on a board.
 
 Every error a reader raises is a :class:`PatternError` whose message is one
 line a user can act on, starting with the file name when it is known.
@@ -19,7 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..board import MAX_CELLS, MAX_SIDE, Board, BoardSizeError, check_size
+from ..board import MAX_CELLS, MAX_SIDE, Board
 from ..rules import CONWAY, Rule, RuleError, RuleSpec, parse_rule_spec
 
 __all__ = [
@@ -27,7 +28,6 @@ __all__ = [
     "Pattern",
     "MAX_FILE_BYTES",
     "MAX_LIVE_CELLS",
-    "DEFAULT_MARGIN",
 ]
 
 MAX_FILE_BYTES = 64 << 20
@@ -38,8 +38,6 @@ board, written as RLE, stays well below the cap for any ordinary density.
 """
 MAX_LIVE_CELLS = MAX_CELLS
 """A pattern may have at most this many live cells (as many as the largest board)."""
-DEFAULT_MARGIN = 8
-"""Empty cells :meth:`Pattern.to_board` leaves on each side when it picks the size."""
 
 
 class PatternError(ValueError):
@@ -261,43 +259,3 @@ class Pattern:
         grid = np.zeros((self.height, self.width), dtype=np.uint8)
         grid[self.ys, self.xs] = 1
         return grid
-
-    def to_board(
-        self,
-        height: int | None = None,
-        width: int | None = None,
-        at: tuple[int, int] | None = None,
-        margin: int = DEFAULT_MARGIN,
-    ) -> Board:
-        """A new board with this pattern on it.
-
-        Each side is, in order of preference: the argument; the file's torus
-        size; the pattern's extent plus ``margin`` empty cells on both sides.
-        ``at`` is the ``(y, x)`` of the pattern's top-left corner, wrapping
-        around the torus; by default the extent is centred.  Raises
-        :class:`PatternError` when the board would be too large or when the
-        live cells do not fit on it (they would wrap onto each other).
-        """
-        h = height if height is not None else self.board_height or self.height + 2 * margin
-        w = width if width is not None else self.board_width or self.width + 2 * margin
-        try:
-            h, w = check_size(max(h, 1), max(w, 1))
-        except BoardSizeError as err:
-            raise PatternError(f"{prefix(self.name)}cannot make a board for the pattern: {err}") from None
-        box = self.bounding_box()
-        if box is not None and (box[2] > h or box[3] > w):
-            raise PatternError(
-                f"{prefix(self.name)}the pattern ({box[2]}x{box[3]} live cells, rows x columns) "
-                f"does not fit on a {h}x{w} board"
-            )
-        if at is None:
-            y, x = (h - self.height) // 2, (w - self.width) // 2
-            if box is not None and self.height > h:  # a header with empty slack: centre the cells
-                y = (h - box[2]) // 2 - box[0]
-            if box is not None and self.width > w:
-                x = (w - box[3]) // 2 - box[1]
-        else:
-            y, x = at
-        board = Board(h, w)
-        board.place_cells(self.ys + int(y), self.xs + int(x))
-        return board

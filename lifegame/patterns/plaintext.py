@@ -28,8 +28,8 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from ..board import MAX_SIDE, Board
-from ..rules import CONWAY, Rule, format_rule_spec
+from ..board import MAX_SIDE
+from ..rules import CONWAY, format_rule_spec
 from .pattern import Pattern, PatternError, prefix, rule_spec, iter_lines
 
 __all__ = ["parse_cells", "format_cells"]
@@ -99,38 +99,27 @@ def parse_cells(text: str, label: str | None = None, name: str | None = None) ->
 
 
 def format_cells(
-    board: Board | Pattern,
-    rule: Rule | None = None,
+    pattern: Pattern,
     *,
     name: str | None = None,
     comments: Iterable[str] = (),
 ) -> str:
-    """Plaintext for a board (or a pattern's extent): ``!Name:``, ``!`` comments, full rows of ``.``/``O``.
+    """Plaintext for a pattern's extent: ``!Name:``, ``!`` comments, full rows of ``.``/``O``.
 
-    For a board, a ``!Rule:`` line keeps ``rule`` (default Conway's) and the
-    board's size.  For a pattern, ``name`` and ``comments`` default to its
-    own, its author is written as ``!Author:``, and ``!Rule:`` is written when
-    its rule is not Conway's or it has a torus size.
+    ``name`` and ``comments`` default to the pattern's own, its author is
+    written as ``!Author:``, and a ``!Rule:`` line keeps its rule and torus
+    size when it has a torus size (a whole board always does) or a rule
+    other than Conway's.
 
     Raises :class:`PatternError` for a pattern whose extent is too large for a grid.
     """
-    comments = list(comments)
-    author = None
-    spec: str | None
-    if isinstance(board, Pattern):
-        name = board.name if name is None else name
-        comments = comments or list(board.comments)
-        author = board.author
-        cells = board.to_array()
-        pattern_rule = board.rule if rule is None else rule
-        sized = board.board_height is not None or board.board_width is not None
-        spec = (format_rule_spec(pattern_rule, board.board_height, board.board_width)
-                if sized or pattern_rule != CONWAY else None)
-    elif isinstance(board, Board):
-        cells = board.cells
-        spec = format_rule_spec(CONWAY if rule is None else rule, board.height, board.width)
-    else:
-        raise TypeError(f"format_cells needs a Board or a Pattern, not {type(board).__name__}")
+    name = pattern.name if name is None else name
+    comments = list(comments) or list(pattern.comments)
+    author = pattern.author
+    cells = pattern.to_array()
+    sized = pattern.board_height is not None or pattern.board_width is not None
+    spec = (format_rule_spec(pattern.rule, pattern.board_height, pattern.board_width)
+            if sized or pattern.rule != CONWAY else None)
     lines = []
     if name:
         lines.append(f"!Name: {' '.join(str(name).split())}")

@@ -32,8 +32,8 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from ..board import MAX_SIDE, Board
-from ..rules import CONWAY, Rule, format_rule_spec
+from ..board import MAX_SIDE
+from ..rules import format_rule_spec
 from .pattern import MAX_LIVE_CELLS, Pattern, PatternError, prefix, rule_spec, iter_lines
 
 __all__ = ["parse_rle", "format_rle", "LINE_LENGTH"]
@@ -304,43 +304,30 @@ def _refuse_states(buf, kinds, tokens, tk, offsets, fail) -> None:
 
 # -- writing -------------------------------------------------------------------
 def format_rle(
-    board: Board | Pattern,
-    rule: Rule | None = None,
+    pattern: Pattern,
     *,
     name: str | None = None,
     comments: Iterable[str] = (),
 ) -> str:
-    """RLE text for a board (or a pattern), as Golly writes it.
+    """RLE text for a pattern, as Golly writes it.
 
-    For a :class:`Board` the header is ``x = W, y = H, rule = B3/S23:TW,H``
-    with the board's full size, so that reading the text back restores the
-    very same board (leading empty rows and columns included).  For a
-    :class:`Pattern` the header is its extent and its own rule and torus
-    suffix, and ``name``/``comments``/``rule`` default to the pattern's.
+    The header is the pattern's extent with its rule and torus suffix
+    (``x = W, y = H, rule = B3/S23:TW,H``); a whole board, as
+    :meth:`Pattern.from_board` makes it, thus reads back as the very same
+    board (leading empty rows and columns included).  ``name`` and
+    ``comments`` default to the pattern's own.
 
     ``#N`` and ``#C`` lines come first (a comment with line breaks becomes
     several ``#C`` lines); cell lines are at most :data:`LINE_LENGTH`
     characters, trailing dead cells of a row are left out, empty rows are
     merged into one ``$`` run, and the text ends with ``!`` and a newline.
     """
-    comments = list(comments)
-    author = None
-    if isinstance(board, Pattern):
-        pattern = board
-        rule = pattern.rule if rule is None else rule
-        name = pattern.name if name is None else name
-        comments = comments or list(pattern.comments)
-        author = pattern.author
-        height, width = pattern.height, pattern.width
-        spec = format_rule_spec(rule, pattern.board_height, pattern.board_width)
-        ys, xs = pattern.ys, pattern.xs
-    elif isinstance(board, Board):
-        rule = CONWAY if rule is None else rule
-        height, width = board.shape
-        spec = format_rule_spec(rule, height, width)
-        ys, xs = np.nonzero(board.cells)
-    else:
-        raise TypeError(f"format_rle needs a Board or a Pattern, not {type(board).__name__}")
+    name = pattern.name if name is None else name
+    comments = list(comments) or list(pattern.comments)
+    author = pattern.author
+    height, width = pattern.height, pattern.width
+    spec = format_rule_spec(pattern.rule, pattern.board_height, pattern.board_width)
+    ys, xs = pattern.ys, pattern.xs
 
     lines = []
     if name:

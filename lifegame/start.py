@@ -1,0 +1,113 @@
+"""The starting board: one function, used by ``lifegame run``, the window at start and a file opened in it.
+
+:func:`starting_board` turns what a user gives -- a pattern (or none), a
+board size, a rule with Golly's ``:Tw,h`` torus suffix, a placement and a
+random fill -- into the board and rule to start from.  Every path that opens
+a pattern calls it, so the same file gives the same board (size and
+position) whether it comes from the command line, the window's open or a
+drop on the window.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .board import Board, BoardSizeError, check_size
+from .rules import CONWAY, Rule, parse_rule_spec
+
+if TYPE_CHECKING:
+    from .patterns import Pattern
+
+__all__ = ["starting_board", "DEFAULT_SIZE", "MARGIN"]
+
+DEFAULT_SIZE = (64, 64)
+"""Rows and columns of a board when nothing else gives its size."""
+MARGIN = 16
+"""Empty cells left on each side of a pattern when the board is fitted to it."""
+
+
+def _name_prefix(pattern: Pattern | None) -> str:
+    return f"{pattern.name}: " if pattern is not None and pattern.name else ""
+
+
+def starting_board(
+    pattern: Pattern | None = None,
+    *,
+    size: tuple[int, int] | None = None,
+    rule: str | None = None,
+    at: tuple[int, int] | None = None,
+    density: float | None = None,
+    seed: int | None = None,
+    margin: int = MARGIN,
+) -> tuple[Board, Rule]:
+    """The board and rule to start from.
+
+    The size is, in order of preference: ``size`` (rows, columns); the torus
+    of ``rule`` (``B3/S23:T64,48``); the torus the pattern's file declares;
+    the pattern's extent plus ``margin`` empty cells on each side; or
+    :data:`DEFAULT_SIZE`.  The rule is ``rule`` (text, parsed), else the
+    pattern's, else Conway's.  ``density`` fills the board at random first
+    (``seed`` makes it repeatable); the pattern is then placed with its
+    top-left corner at ``at`` (wrapping round the torus) or, by default,
+    centred.  A file whose declared extent is larger than the board still
+    opens when its live cells fit: those are centred.
+
+    Raises :class:`~lifegame.board.BoardSizeError` (an impossible size, a
+    size that contradicts the rule's torus, a pattern that does not fit) or
+    :class:`~lifegame.rules.RuleError`; both are ``ValueError`` with one line.
+    """
+    chosen = CONWAY
+    spec_h = spec_w = None
+    if rule is not None:
+        chosen, spec_h, spec_w = parse_rule_spec(rule)
+    elif pattern is not None:
+        chosen = pattern.rule
+    if size is not None and (spec_h not in (None, size[0]) or spec_w not in (None, size[1])):
+        raise BoardSizeError(
+            f"--size {size[0]}x{size[1]} and the rule's torus ({spec_h or '*'} rows, {spec_w or '*'} columns)"
+            " disagree; give one of them"
+        )
+    if size is None:
+        if pattern is None:
+            size = (spec_h or DEFAULT_SIZE[0], spec_w or DEFAULT_SIZE[1])
+        else:
+            size = (spec_h or pattern.board_height or pattern.height + 2 * margin,
+                    spec_w or pattern.board_width or pattern.width + 2 * margin)
+    try:
+        height, width = check_size(*size)
+    except BoardSizeError as err:
+        raise BoardSizeError(f"{_name_prefix(pattern)}cannot make a board for the pattern: {err}"
+                             if pattern is not None else str(err)) from None
+    board = Board(height, width)
+    if density:
+        rng = np.random.default_rng(seed)
+        # Row blocks keep the random floats small even on a 16384x16384 board.
+        step = max(1, (1 << 22) // width)
+        for top in range(0, height, step):
+            block = board.cells[top:top + step]
+            block[...] = rng.random(block.shape, dtype=np.float32) < density
+    if pattern is not None:
+        _place(board, pattern, at)
+    return board, chosen
+
+
+def _place(board: Board, pattern: Pattern, at: tuple[int, int] | None) -> None:
+    height, width = board.shape
+    ys, xs = np.asarray(pattern.ys, dtype=np.int64), np.asarray(pattern.xs, dtype=np.int64)
+    ph, pw = pattern.height, pattern.width
+    if (ph > height or pw > width) and ys.size:
+        # The file's extent (a header with slack, a whole saved board) is too
+        # big, but its live cells may still fit: place those.
+        top, left = int(ys.min()), int(xs.min())
+        ys, xs = ys - top, xs - left
+        ph, pw = int(ys.max()) + 1, int(xs.max()) + 1
+    if ph > height or pw > width:
+        raise BoardSizeError(
+            f"{_name_prefix(pattern)}the pattern ({ph}x{pw}, rows x columns) does not fit on a {height}x{width} board"
+        )
+    # ``at`` wraps round the torus; reduced here, in Python's unbounded ints,
+    # so that no coordinate is too large for numpy.
+    y, x = (at[0] % height, at[1] % width) if at is not None else ((height - ph) // 2, (width - pw) // 2)
+    board.place_cells(ys + y, xs + x)
