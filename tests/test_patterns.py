@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lifegame.board import MAX_CELLS, Board
+from lifegame.board import MAX_CELLS, Board, BoardSizeError
 from lifegame.environment import run_generations
 from lifegame.patterns import (
     Pattern,
@@ -24,6 +24,7 @@ from lifegame.patterns import (
     write_pattern,
 )
 from lifegame.rules import CONWAY, PRESETS, parse_rule
+from lifegame.start import starting_board
 
 HIGHLIFE = PRESETS["HighLife"]
 
@@ -143,11 +144,11 @@ def test_rle_rules_lifegame_does_not_run_are_refused_by_name(rule, words):
 def test_rle_torus_suffix_sets_the_board_size():
     p = rle("bo$2bo$3o!", "x = 3, y = 3, rule = B36/S23:T10,8")
     assert (p.board_height, p.board_width, p.rule) == (8, 10, HIGHLIFE)
-    board = p.to_board()
+    board, _ = starting_board(p)
     assert board.shape == (8, 10) and board.population() == 5
     half = rle("o!", "x = 1, y = 1, rule = B3/S23:T0,128")  # width unbounded, height 128
     assert (half.board_height, half.board_width) == (128, None)
-    assert half.to_board(margin=4).shape == (128, 9)
+    assert starting_board(half, margin=4)[0].shape == (128, 9)
 
 
 @pytest.mark.parametrize("body, header, words", [
@@ -247,14 +248,14 @@ def test_unknown_format_name():
 def test_format_rle_keeps_the_board_size_and_empty_rows():
     board = Board(7, 9)
     board.place_cells([2, 3, 4, 4, 4, 6], [4, 5, 3, 4, 5, 0])
-    text = format_rle(board, CONWAY, name="glider and a cell", comments=["first\nsecond"])
+    text = format_rle(Pattern.from_board(board), name="glider and a cell", comments=["first\nsecond"])
     assert text == (
         "#N glider and a cell\n#C first\n#C second\n"
         "x = 9, y = 7, rule = B3/S23:T9,7\n"
         "2$4bo$5bo$3b3o2$o!\n"
     )
     again = parse_pattern(text)
-    assert again.to_board() == board  # exactly: size, position, cells
+    assert starting_board(again)[0] == board  # exactly: size, position, cells
     assert again.name == "glider and a cell" and again.comments == ["first", "second"]
 
 
@@ -262,19 +263,19 @@ def test_format_rle_lines_are_at_most_70_characters_and_runs_merge():
     rng = np.random.default_rng(1)
     board = Board.from_array(rng.random((120, 333)) < 0.5)
     board.cells[50:60] = 0
-    text = format_rle(board, HIGHLIFE)
+    text = format_rle(Pattern.from_board(board, HIGHLIFE))
     body = text.splitlines()[1:]
     assert all(len(line) <= 70 for line in body)
     assert "11$" in "".join(body)  # row 49 to row 60: ten empty rows in one run
     assert text.endswith("!\n")
     again = parse_pattern(text)
-    assert again.rule == HIGHLIFE and again.to_board() == board
+    assert again.rule == HIGHLIFE and starting_board(again)[0] == board
 
 
 def test_format_rle_of_an_empty_board():
-    text = format_rle(Board(4, 5), CONWAY)
+    text = format_rle(Pattern.from_board(Board(4, 5), CONWAY))
     assert text == "x = 5, y = 4, rule = B3/S23:T5,4\n!\n"
-    assert parse_pattern(text).to_board() == Board(4, 5)
+    assert starting_board(parse_pattern(text))[0] == Board(4, 5)
 
 
 def test_format_rle_of_a_pattern_keeps_its_extent_rule_and_notes():
@@ -288,49 +289,49 @@ def test_format_rle_of_a_pattern_keeps_its_extent_rule_and_notes():
 def test_format_cells_writes_full_rows():
     board = Board(3, 5)
     board.place_cells([0, 1], [1, 2])
-    text = format_cells(board, name="two cells", comments=["hi"])
+    text = format_cells(Pattern.from_board(board), name="two cells", comments=["hi"])
     assert text == "!Name: two cells\n!Rule: B3/S23:T5,3\n!hi\n.O...\n..O..\n.....\n"
     p = parse_pattern(text)
     assert (p.height, p.width, p.name) == (3, 5, "two cells")
-    assert p.to_board(p.height, p.width, at=(0, 0)) == board
+    assert starting_board(p, size=(p.height, p.width), at=(0, 0))[0] == board
 
 
 @settings(max_examples=60, deadline=None)
 @given(st.integers(1, 40), st.integers(1, 90), st.floats(0, 1), st.integers(0, 2**32 - 1))
 def test_round_trip_any_board(height, width, density, seed):
     board = Board.from_array(np.random.default_rng(seed).random((height, width)) < density)
-    assert parse_pattern(format_rle(board, HIGHLIFE)).to_board() == board
-    p = parse_pattern(format_cells(board))
-    assert p.to_board(height, width, at=(0, 0)) == board
+    assert starting_board(parse_pattern(format_rle(Pattern.from_board(board, HIGHLIFE))))[0] == board
+    p = parse_pattern(format_cells(Pattern.from_board(board)))
+    assert starting_board(p, size=(height, width), at=(0, 0))[0] == board
 
 
 def test_write_pattern_by_extension(tmp_path):
-    board = library.load("glider").to_board(10, 12)
-    write_pattern(tmp_path / "g.rle", board, HIGHLIFE, name="g")
-    write_pattern(tmp_path / "g.CELLS", board)
+    board, _ = starting_board(library.load("glider"), size=(10, 12))
+    write_pattern(tmp_path / "g.rle", Pattern.from_board(board, HIGHLIFE), name="g")
+    write_pattern(tmp_path / "g.CELLS", Pattern.from_board(board))
     p = read_pattern(tmp_path / "g.rle")
-    assert p.to_board() == board and p.rule == HIGHLIFE and p.name == "g"
+    assert starting_board(p)[0] == board and p.rule == HIGHLIFE and p.name == "g"
     q = read_pattern(tmp_path / "g.CELLS")
-    assert q.to_board(q.height, q.width, at=(0, 0)) == board and q.name == "g"  # named after the file
+    assert starting_board(q, size=(q.height, q.width), at=(0, 0))[0] == board and q.name == "g"  # named after the file
     assert sorted(os.listdir(tmp_path)) == ["g.CELLS", "g.rle"]  # no temporary files left
 
 
 @pytest.mark.parametrize("name", ["g.lif", "g.png", "g"])
 def test_write_pattern_refuses_other_extensions(tmp_path, name):
     with pytest.raises(PatternError, match=r"\.rle or \.cells"):
-        write_pattern(tmp_path / name, Board(3, 3))
+        write_pattern(tmp_path / name, Pattern.from_board(Board(3, 3)))
     assert os.listdir(tmp_path) == []
 
 
 def test_write_pattern_reports_a_missing_folder(tmp_path):
     with pytest.raises(PatternError, match="g.rle: cannot write"):
-        write_pattern(tmp_path / "nope" / "g.rle", Board(3, 3))
+        write_pattern(tmp_path / "nope" / "g.rle", Pattern.from_board(Board(3, 3)))
 
 
 @pytest.mark.parametrize("failing", ["replace", "fsync"])
 def test_interrupted_write_leaves_the_old_file_intact(tmp_path, monkeypatch, failing):
     target = tmp_path / "keep.rle"
-    write_pattern(target, library.load("glider").to_board(8, 8))
+    write_pattern(target, Pattern.from_board(starting_board(library.load("glider"), size=(8, 8))[0]))
     before = target.read_bytes()
 
     def boom(*args, **kwargs):
@@ -338,40 +339,41 @@ def test_interrupted_write_leaves_the_old_file_intact(tmp_path, monkeypatch, fai
 
     monkeypatch.setattr(pattern_io.os, failing, boom)
     with pytest.raises(KeyboardInterrupt):
-        write_pattern(target, Board(50, 50))
+        write_pattern(target, Pattern.from_board(Board(50, 50)))
     monkeypatch.undo()
     assert target.read_bytes() == before
     assert os.listdir(tmp_path) == ["keep.rle"]
 
 
 def test_saved_files_get_ordinary_permissions(tmp_path):
-    write_pattern(tmp_path / "new.rle", Board(2, 2))
+    write_pattern(tmp_path / "new.rle", Pattern.from_board(Board(2, 2)))
     mask = os.umask(0o022)
     os.umask(mask)
     assert stat.S_IMODE(os.stat(tmp_path / "new.rle").st_mode) == 0o666 & ~mask
     os.chmod(tmp_path / "new.rle", 0o600)
-    write_pattern(tmp_path / "new.rle", Board(3, 3))
+    write_pattern(tmp_path / "new.rle", Pattern.from_board(Board(3, 3)))
     assert stat.S_IMODE(os.stat(tmp_path / "new.rle").st_mode) == 0o600
 
 
 # -- Pattern ----------------------------------------------------------------------------
-def test_to_board_centres_with_a_margin_or_places_at():
+def test_starting_board_centres_with_a_margin_or_places_at():
     glider = library.load("glider")
-    board = glider.to_board(margin=2)
+    board, _ = starting_board(glider, margin=2)
     assert board.shape == (7, 7) and board.bounding_box() == (2, 2, 3, 3)
-    placed = glider.to_board(10, 10, at=(8, 9))  # wraps around the torus
+    assert starting_board(glider)[0].shape == (35, 35)  # the default margin, 16 cells a side
+    placed, _ = starting_board(glider, size=(10, 10), at=(8, 9))  # wraps around the torus
     assert set(placed.live_cells()) == {((y + 8) % 10, (x + 9) % 10) for y, x in GLIDER}
 
 
-def test_to_board_refuses_a_board_too_small_or_too_large():
+def test_starting_board_refuses_a_board_too_small_or_too_large():
     gun = library.load("gosper-glider-gun")
-    with pytest.raises(PatternError, match="does not fit"):
-        gun.to_board(9, 20)
+    with pytest.raises(BoardSizeError, match="does not fit"):
+        starting_board(gun, size=(9, 20))
     huge = Pattern([0], [0], 1, 1 << 20)
-    with pytest.raises(PatternError, match="a side may be at most"):
-        huge.to_board()
-    with pytest.raises(PatternError, match="the maximum is"):
-        Pattern([0], [0], 20000, 20000).to_board(margin=0)
+    with pytest.raises(BoardSizeError, match="a side may be at most"):
+        starting_board(huge)
+    with pytest.raises(BoardSizeError, match="the maximum is"):
+        starting_board(Pattern([0], [0], 20000, 20000), margin=0)
     with pytest.raises(PatternError, match=f"at most {MAX_CELLS:,}"):
         Pattern([0], [0], 20000, 20000).to_array()
 
@@ -446,7 +448,7 @@ def run_plane(name: str, generations: int):
 
 def test_plane_step_agrees_with_the_coroutine_engine():
     glider = library.load("glider")
-    board = run_generations(glider.to_board(8, 8, at=(0, 0)), 7)
+    board = run_generations(starting_board(glider, size=(8, 8), at=(0, 0))[0], 7)
     *_, (_, grid, (y, x)) = run_plane("glider", 7)
     expected = Board(8, 8)
     expected.place(grid, y, x)
@@ -506,10 +508,10 @@ def test_cells_file_keeps_the_rule_and_the_board_size(tmp_path):
     board = Board(6, 9)
     board.place_cells([1, 1, 1], [0, 1, 2])
     path = tmp_path / "highlife.cells"
-    write_pattern(path, board, parse_rule("B36/S23"), name="row")
+    write_pattern(path, Pattern.from_board(board, parse_rule("B36/S23")), name="row")
     again = read_pattern(path)
     assert (again.rule, again.board_height, again.board_width) == (parse_rule("B36/S23"), 6, 9)
-    assert again.to_board() == board
+    assert starting_board(again)[0] == board
     # Other programs see a comment; a rule lifegame does not run is refused by name.
     (tmp_path / "odd.cells").write_text("!Rule: LifeHistory\n.O\n")
     with pytest.raises(PatternError, match="LifeHistory"):
@@ -519,19 +521,19 @@ def test_cells_file_keeps_the_rule_and_the_board_size(tmp_path):
 def test_saving_through_a_symbolic_link_replaces_its_target(tmp_path):
     target = tmp_path / "target.rle"
     link = tmp_path / "link.rle"
-    write_pattern(target, Board(3, 3))
+    write_pattern(target, Pattern.from_board(Board(3, 3)))
     link.symlink_to(target)
     board = Board(4, 4)
     board[1, 1] = True
-    write_pattern(link, board)
+    write_pattern(link, Pattern.from_board(board))
     assert link.is_symlink()
-    assert read_pattern(target).to_board() == board
+    assert starting_board(read_pattern(target))[0] == board
 
 
 def test_a_file_too_big_to_open_again_is_not_written(tmp_path, monkeypatch):
     monkeypatch.setattr(pattern_io, "MAX_FILE_BYTES", 1000)
     with pytest.raises(PatternError, match="would be .* MiB.*RLE is smaller"):
-        write_pattern(tmp_path / "big.cells", Board(40, 40))
+        write_pattern(tmp_path / "big.cells", Pattern.from_board(Board(40, 40)))
     assert not (tmp_path / "big.cells").exists()
 
 
