@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from lifegame.board import Board
 from lifegame.columns import ColumnPrinter
-from lifegame.environment import Stepper, live_a_generation, run_generations
+from lifegame.environment import Stepper, live_a_generation, observe, run_generations
 from lifegame.protocol import ALIVE, EMPTY, TICK, ProtocolError, Query, Transition, simulate, step_cell
 from lifegame.rules import PRESETS, Rule, parse_rule
 
@@ -187,16 +187,23 @@ def test_stepper_with_a_deadline_in_the_past_still_makes_progress():
     assert stepper.in_progress and stepper.generation_instructions > 0
 
 
-def test_stepper_observer_sees_every_instruction_and_reply():
+def test_an_observed_simulation_shows_every_instruction_and_reply():
     seen = []
     board = Board.from_text(GLIDER)
-    stepper = Stepper(board)
-    while not stepper.run(max_instructions=5, observer=lambda item, reply: seen.append((item, reply))):
+    sim = observe(simulate(board.height, board.width), lambda item, reply: seen.append((item, reply)))
+    stepper = Stepper(board, sim=sim)
+    while not stepper.run(max_instructions=5):
         pass
     assert seen[0] == (Query(0, 0), EMPTY)
+    assert seen[1] == (Query(1, 0), board.cells[1, 0] and ALIVE or EMPTY)  # then its neighbours, north first
     assert seen[-1] == (TICK, None)
+    assert len(seen) == 9 * 10 + 1 == stepper.last_generation_instructions
     assert sum(type(item) is Transition for item, _ in seen) == 9
     assert stepper.board == run_generations(board, 1)
+    # The next generation goes on through the same wrapper.
+    seen.clear()
+    assert stepper.run() and len(seen) == 91
+    assert stepper.board == run_generations(board, 2)
 
 
 def test_edit_during_a_generation_is_not_lost():
@@ -220,7 +227,7 @@ def test_unknown_instruction_is_a_protocol_error():
     with pytest.raises(ProtocolError, match="sandwich"):
         stepper.run()
     with pytest.raises(ProtocolError, match="sandwich"):
-        Stepper(Board(2, 2), sim=rogue(2, 2)).run(observer=lambda *a: None)
+        Stepper(Board(2, 2), sim=observe(rogue(2, 2), lambda *a: None)).run()
     with pytest.raises(ProtocolError, match="sandwich"):
         Stepper(Board(2, 2), sim=rogue(2, 2)).run(max_instructions=100)
 

@@ -1,7 +1,9 @@
 """The coroutine protocol: fake-data tests in the style of Effective Python.
 
-Each of the seed's bugs listed in DESIGN.md has a test here that fails on the
-seed's code.
+Each of the bugs in the seed's code (Effective Python, Items 40-41: the
+doubled neighbour, ``y & height``, the missing ``Transition``, a ``TICK`` that
+does not survive pickling, the misspelt interpreter, unknown instructions
+taken for transitions) has a test here that fails on the seed's code.
 """
 
 from __future__ import annotations
