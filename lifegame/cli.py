@@ -183,8 +183,13 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if args.output is not None:
         _check_output(args.output)
     pattern = _load_pattern(args.pattern) if args.pattern else None
-    board, rule = starting_board(pattern, size=args.size, rule=args.rule, at=args.at,
-                                 density=args.random, seed=args.seed)
+    try:
+        board, rule = starting_board(pattern, size=args.size, rule=args.rule, at=args.at,
+                                     density=args.random, seed=args.seed)
+    except BoardSizeError as err:
+        if pattern is None:
+            raise
+        raise BoardSizeError(f"{os.path.basename(args.pattern)}: {err}") from None
     out = sys.stdout
     workers = args.workers or default_workers_for(args.engine)
     # The pool's one owner: processes start only if an engine submits to it,

@@ -28,10 +28,6 @@ MARGIN = 16
 """Empty cells left on each side of a pattern when the board is fitted to it."""
 
 
-def _name_prefix(pattern: Pattern | None) -> str:
-    return f"{pattern.name}: " if pattern is not None and pattern.name else ""
-
-
 def starting_board(
     pattern: Pattern | None = None,
     *,
@@ -56,7 +52,8 @@ def starting_board(
 
     Raises :class:`~lifegame.board.BoardSizeError` (an impossible size, a
     size that contradicts the rule's torus, a pattern that does not fit) or
-    :class:`~lifegame.rules.RuleError`; both are ``ValueError`` with one line.
+    :class:`~lifegame.rules.RuleError`; both are ``ValueError`` with one line
+    that does not name the file (the caller knows it and says it).
     """
     chosen = CONWAY
     spec_h = spec_w = None
@@ -78,8 +75,9 @@ def starting_board(
     try:
         height, width = check_size(*size)
     except BoardSizeError as err:
-        raise BoardSizeError(f"{_name_prefix(pattern)}cannot make a board for the pattern: {err}"
-                             if pattern is not None else str(err)) from None
+        if pattern is None:
+            raise
+        raise BoardSizeError(f"cannot make a board for the pattern: {err}") from None
     board = Board(height, width)
     if density:
         rng = np.random.default_rng(seed)
@@ -105,7 +103,7 @@ def _place(board: Board, pattern: Pattern, at: tuple[int, int] | None) -> None:
         ph, pw = int(ys.max()) + 1, int(xs.max()) + 1
     if ph > height or pw > width:
         raise BoardSizeError(
-            f"{_name_prefix(pattern)}the pattern ({ph}x{pw}, rows x columns) does not fit on a {height}x{width} board"
+            f"the pattern ({ph}x{pw}, rows x columns) does not fit on a {height}x{width} board"
         )
     # ``at`` wraps round the torus; reduced here, in Python's unbounded ints,
     # so that no coordinate is too large for numpy.

@@ -215,10 +215,10 @@ def test_run_recovers_when_a_worker_process_dies(monkeypatch, capsys):
         advance = engine.advance
         failures = iter([True])
 
-        def sometimes_dies(board, rule, generations=1):
+        def sometimes_dies(board, rule, generations=1, *, cancel=None):
             if next(failures, False):
-                raise EngineError("worker process died (pid 1 killed by SIGKILL); restarted the pool")
-            return advance(board, rule, generations)
+                raise EngineError("a worker process died; restarted the pool")
+            return advance(board, rule, generations, cancel=cancel)
 
         engine.advance = sometimes_dies
         return engine
@@ -235,13 +235,18 @@ def test_run_recovers_when_a_worker_process_dies(monkeypatch, capsys):
 def test_sigterm_ends_a_run_cleanly_with_its_pool():
     env = dict(os.environ, SDL_VIDEODRIVER="dummy")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "lifegame", "run", "--size", "2048x2048", "--random", "0.5", "--seed", "1",
-         "--generations", "1000000", "--engine", "fast", "--workers", "2"],
+        [sys.executable, "-m", "lifegame", "run", "--size", "1024x1024", "--random", "0.5", "--seed", "1",
+         "--generations", "1000000", "--print-every", "20", "--engine", "fast", "--workers", "2"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
     )
-    time.sleep(3)
+    # Ready when the second board is printed: the pool has started and computed.
+    blank_lines = 0
+    while blank_lines < 2:
+        line = proc.stdout.readline()
+        assert line, proc.stderr.read()
+        blank_lines += line == "\n"
     proc.terminate()
-    out, err = proc.communicate(timeout=30)
+    out, err = proc.communicate(timeout=60)
     assert proc.returncode == 143
     assert err == "lifegame run: terminated\n"  # no traceback, no leaked-resource warnings
 
