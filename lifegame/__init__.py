@@ -8,7 +8,7 @@ without a display::
 
 from .board import MAX_CELLS, MAX_SIDE, Board, BoardSizeError
 from .columns import ColumnPrinter
-from .environment import Stepper, live_a_generation, run_generations
+from .environment import Stepper, live_a_generation, observe, run_generations
 from .patterns import Pattern, PatternError, read_pattern, write_pattern
 from .protocol import (
     ALIVE,
@@ -23,6 +23,7 @@ from .protocol import (
     step_cell,
 )
 from .rules import CONWAY, PRESETS, Rule, RuleError, parse_rule, parse_rule_spec
+from .start import starting_board
 
 __version__ = "0.1.0"
 
@@ -30,7 +31,7 @@ __all__ = [
     "ALIVE", "EMPTY", "TICK", "Query", "Transition", "ProtocolError",
     "count_neighbors", "step_cell", "simulate", "game_logic",
     "Board", "BoardSizeError", "MAX_SIDE", "MAX_CELLS",
-    "Stepper", "live_a_generation", "run_generations", "ColumnPrinter",
+    "Stepper", "live_a_generation", "observe", "run_generations", "ColumnPrinter", "starting_board",
     "Pattern", "PatternError", "read_pattern", "write_pattern",
     "Rule", "RuleError", "CONWAY", "PRESETS", "parse_rule", "parse_rule_spec",
 ]
