@@ -1,169 +1,138 @@
-"""The engine registry: pick an engine by name, board size and worker count.
+"""The engines, and the registry that makes one by name.
 
-Every engine advances a :class:`~lifegame.board.Board` under a
-:class:`~lifegame.rules.Rule` on the torus and gives exactly the coroutine
-engine's result (see :mod:`.base` for the protocol):
+Every engine implements the contract of :mod:`.base` and gives exactly the
+coroutine engine's result on the torus.  Registered names (``--engine``)::
 
-``coroutine``  the seed's coroutines driven by the environment (the reference);
-               with ``workers >= 2`` they run over bands in a process pool;
-``fast``       the vectorised kernel in this process; with ``workers >= 2``
-               over bands in a process pool (:class:`ParallelEngine`);
-``auto``       coroutines for small boards, the fast kernel above
-               :data:`COROUTINE_MAX_CELLS`, the pool from
-               :data:`POOL_MIN_CELLS` when there is more than one worker.
+    auto       a chooser (:mod:`.auto`): coroutines for small boards, the fast
+               kernel for large ones, the pool for large busy ones
+    coroutine  the seed's coroutines driven by the environment (the reference);
+               with a pool of 2+ workers, over bands in the pool
+    fast       the bit-packed kernel in this process; with a pool of 2+
+               workers, over bands in the pool
 
-Nothing here imports pygame (worker processes import this package).
+The modules, one job each::
+
+    base.py        the engine contract, cancellation helpers
+    coroutine.py   CoroutineEngine
+    fast.py        FastEngine (bitpack.py: the packed kernel, tiled.py: tile skipping)
+    auto.py        AutoEngine
+    parallel.py    ParallelEngine: bands, halos, batches
+    pool.py        WorkerPool: the processes, their lifetime and recovery
+    worker.py      the worker process: start-up and band tasks
+    bands.py       the band kernels (FAST_BANDS, COROUTINE_BANDS)
+    shm.py         boards in shared memory
+    background.py  BackgroundEngine and Job: engines off the main thread
+
+A new engine implements the contract and calls :func:`register_engine`;
+nothing else (the window, the CLI) needs to change.  Nothing here imports
+pygame (worker processes import this package).
 """
 
 from __future__ import annotations
 
-import os
-import threading
+from collections.abc import Callable
 
-from ..board import Board
-from ..rules import Rule
-from .base import Engine, EngineError
+from .auto import COROUTINE_MAX_CELLS, POOL_MIN_CELLS, SPARSE_FRACTION, AutoEngine
+from .background import BackgroundEngine, Job
+from .bands import COROUTINE_BANDS, FAST_BANDS, BandKernel
+from .base import Capabilities, Engine, EngineBase, EngineError, JobCancelled
 from .coroutine import CoroutineEngine
 from .fast import FastEngine
-from .parallel import BackgroundEngine, Job, JobCancelled, ParallelEngine, advance_cancellable
+from .parallel import ParallelEngine, split_rows
+from .pool import WorkerPool, default_workers, pool_context
 
 __all__ = [
     "Engine",
+    "EngineBase",
+    "Capabilities",
     "EngineError",
+    "JobCancelled",
     "CoroutineEngine",
     "FastEngine",
     "ParallelEngine",
     "AutoEngine",
     "BackgroundEngine",
     "Job",
-    "JobCancelled",
-    "ENGINE_NAMES",
+    "WorkerPool",
+    "BandKernel",
+    "FAST_BANDS",
+    "COROUTINE_BANDS",
     "COROUTINE_MAX_CELLS",
     "POOL_MIN_CELLS",
     "SPARSE_FRACTION",
+    "EngineFactory",
     "default_workers",
+    "default_workers_for",
+    "engine_names",
     "make_engine",
+    "pool_context",
+    "register_engine",
+    "split_rows",
 ]
 
-ENGINE_NAMES: tuple[str, ...] = ("auto", "coroutine", "fast")
-"""Names accepted by :func:`make_engine` (and ``--engine``); ``auto`` first, the default."""
+EngineFactory = Callable[[WorkerPool | None], Engine]
+"""Makes an engine, given the program's worker pool (``None``: compute in this process)."""
 
-COROUTINE_MAX_CELLS = 128 * 128
-"""``auto`` runs the coroutines up to this many cells (a generation in ~0.1 s)."""
-
-POOL_MIN_CELLS = 1024 * 1024
-"""``auto`` uses the process pool from this many cells when ``workers > 1``.
-Measured on two cores (dense random boards, K = 32): two workers against the
-fast kernel in one process are ~1.0x at 1024^2, ~1.5x at 2048^2, ~1.8x at
-4096^2 and above; at 1024^2 the pool still keeps the window's process free."""
+_REGISTRY: dict[str, tuple[EngineFactory, int]] = {}
 
 
-SPARSE_FRACTION = 0.01
-"""``auto`` keeps a board with fewer live cells than this fraction in this
-process even when it is large: the fast engine there skips quiet tiles, so a
-small pattern on a big torus (the R-pentomino on 1024^2: 0.2 s against 0.45 s)
-costs less than shipping the whole board to a pool that computes it densely."""
+def _key(name: str) -> str:
+    return name.strip().lower()
 
 
-def default_workers() -> int:
-    """Workers for ``auto`` when none are asked for: two where there are two cores."""
-    return max(1, min(2, os.cpu_count() or 1))
+def register_engine(name: str, factory: EngineFactory, *, default_workers: int = 1) -> None:
+    """Make ``name`` an engine of :func:`make_engine` (and ``--engine``); a name registered again is replaced.
 
-
-def _single(kind: str, workers: int) -> Engine:
-    """The engine for ``kind`` ("coroutine" or "fast") with ``workers`` (1 = this process)."""
-    if workers <= 1:
-        return CoroutineEngine() if kind == "coroutine" else FastEngine()
-    return ParallelEngine(workers=workers, kernel=kind)  # type: ignore[arg-type]
-
-
-def _choice(shape: tuple[int, int], workers: int, population: int | None = None) -> tuple[str, int]:
-    cells = shape[0] * shape[1]
-    if cells <= COROUTINE_MAX_CELLS:
-        return "coroutine", 1
-    sparse = population is not None and population < cells * SPARSE_FRACTION
-    if workers > 1 and cells >= POOL_MIN_CELLS and not sparse:
-        return "fast", workers
-    return "fast", 1
-
-
-class AutoEngine:
-    """Choose per call, from the board: coroutines, the fast kernel, or the pool.
-
-    Small boards get the coroutines; large, busy boards the pool (when there
-    is more than one worker); large boards that are nearly empty the fast
-    kernel in this process (see :data:`SPARSE_FRACTION`).
-
-    The engines are created on first use and kept (a pool is started once).
-    :attr:`last` names the engine that computed the last call, for a status
-    line: ``"coroutine"``, ``"fast"`` or ``"parallel"``.
+    ``factory(pool)`` gets the program's :class:`WorkerPool` (or ``None``) and
+    returns a new engine, which must not start processes of its own.
+    ``default_workers`` is the pool size the CLI and the window create for
+    this engine when no ``--workers`` is given (1: no pool).
     """
-
-    name = "auto"
-    accepts_cancel = True
-
-    def __init__(self, workers: int | None = None) -> None:
-        self.workers = default_workers() if workers is None else max(1, int(workers))
-        self._engines: dict[tuple[str, int], Engine] = {}
-        self._lock = threading.Lock()
-        self.last: str | None = None
-
-    def plan(self, shape: tuple[int, int], population: int | None = None) -> str:
-        """The name of the engine :meth:`advance` would use: ``"coroutine"``, ``"fast"`` or ``"parallel"``.
-
-        Creates nothing (unlike :meth:`engine_for`): a status line may ask every frame.
-        """
-        kind, workers = _choice(shape, self.workers, population)
-        return "parallel" if workers > 1 else kind
-
-    def engine_for(self, shape: tuple[int, int], population: int | None = None) -> Engine:
-        """The engine that :meth:`advance` uses for boards of ``shape`` (and ``population``)."""
-        key = _choice(shape, self.workers, population)
-        with self._lock:
-            engine = self._engines.get(key)
-            if engine is None:
-                engine = self._engines[key] = _single(*key)
-        return engine
-
-    def advance(
-        self, board: Board, rule: Rule, generations: int = 1, *, cancel: threading.Event | None = None
-    ) -> Board:
-        engine = self.engine_for(board.shape, board.population())
-        self.last = engine.name
-        return advance_cancellable(engine, board, rule, generations, cancel)
-
-    def close(self) -> None:
-        with self._lock:
-            engines, self._engines = list(self._engines.values()), {}
-        for engine in engines:
-            engine.close()
-
-    def __enter__(self) -> AutoEngine:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def __repr__(self) -> str:
-        return f"<AutoEngine workers={self.workers} last={self.last}>"
+    key = _key(name)
+    if not key or not key.isidentifier():
+        raise ValueError(f"an engine name must be a word, not {name!r}")
+    if default_workers < 1:
+        raise ValueError(f"default_workers must be >= 1, got {default_workers}")
+    _REGISTRY[key] = (factory, int(default_workers))
 
 
-def make_engine(name: str, workers: int | None = None, board_shape: tuple[int, int] | None = None) -> Engine:
-    """An engine by ``name`` (one of :data:`ENGINE_NAMES`).
+def engine_names() -> tuple[str, ...]:
+    """The registered names, ``"auto"`` (the default) first."""
+    return tuple(_REGISTRY)
 
-    ``workers``: ``None`` or 1 runs ``coroutine``/``fast`` in this process;
-    2 or more runs them over bands in a pool of that many processes.  For
-    ``auto``, ``None`` means :func:`default_workers`, and ``board_shape`` (if
-    known) fixes the choice now; without it an :class:`AutoEngine` chooses on
-    every call.  Raises :class:`ValueError` for an unknown name or ``workers < 1``.
+
+def _lookup(name: str) -> tuple[EngineFactory, int]:
+    entry = _REGISTRY.get(_key(name)) if isinstance(name, str) else None
+    if entry is None:
+        raise ValueError(f"unknown engine {name!r}; choose from {', '.join(engine_names())}")
+    return entry
+
+
+def default_workers_for(name: str) -> int:
+    """The pool size for engine ``name`` when none is asked for (:class:`ValueError` for an unknown name)."""
+    return _lookup(name)[1]
+
+
+def make_engine(name: str, pool: WorkerPool | None = None) -> Engine:
+    """A new engine by registered ``name`` (case and spaces ignored), computing with ``pool`` if it uses one.
+
+    The caller closes the engine, then the pool.  :class:`ValueError` for an
+    unknown name.
     """
-    key = name.strip().lower() if isinstance(name, str) else name
-    if workers is not None and workers < 1:
-        raise ValueError(f"workers must be >= 1, got {workers}")
-    if key in ("coroutine", "fast"):
-        return _single(key, 1 if workers is None else workers)
-    if key == "auto":
-        if board_shape is None:  # choose on every call, from the board itself
-            return AutoEngine(workers)
-        return _single(*_choice(tuple(board_shape), default_workers() if workers is None else workers))
-    raise ValueError(f"unknown engine {name!r}; choose from {', '.join(ENGINE_NAMES)}")
+    return _lookup(name)[0](pool)
+
+
+def _in_pool_or_here(single: Callable[[], Engine], kernel: BandKernel) -> EngineFactory:
+    """A factory: ``single()`` without a pool of 2+ workers, else bands of ``kernel`` in the pool."""
+
+    def factory(pool: WorkerPool | None) -> Engine:
+        if pool is None or pool.workers < 2:
+            return single()
+        return ParallelEngine(pool, kernel=kernel)
+
+    return factory
+
+
+register_engine("auto", AutoEngine, default_workers=default_workers())
+register_engine("coroutine", _in_pool_or_here(CoroutineEngine, COROUTINE_BANDS))
+register_engine("fast", _in_pool_or_here(FastEngine, FAST_BANDS))

@@ -31,7 +31,7 @@ imports pygame.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar, Protocol
 
@@ -51,6 +51,7 @@ __all__ = [
     "check_cancel",
     "check_generations",
     "advance_in_chunks",
+    "generation_chunks",
 ]
 
 Cancel = threading.Event
@@ -179,3 +180,19 @@ def advance_in_chunks(
         board = step(board, n)
         done += n
     return board
+
+
+def generation_chunks(generations: int, chunk: int, cancel: Cancel | None) -> Iterator[int]:
+    """The sizes (at most ``chunk`` each) that add up to ``generations``, looking at ``cancel`` before each.
+
+    For an engine that keeps its own state between chunks (a packed torus, a
+    batch of band tasks): ``for n in generation_chunks(g, k, cancel): state.run(n)``
+    raises :class:`JobCancelled` between two chunks once ``cancel`` is set.
+    """
+    chunk = max(1, int(chunk))
+    done = 0
+    while done < generations:
+        check_cancel(cancel)
+        n = min(chunk, generations - done)
+        yield n
+        done += n

@@ -13,7 +13,7 @@ One generation
 For every word the kernel builds the west and east neighbours of its 64 cells
 by shifting the word one bit and carrying in the edge bit of the adjacent word.
 At the ends of a row the carry comes from the other end (the torus), taken
-either inside the kernel (``Kernel(wrap=True)``: a few extra operations per
+either inside the kernel (``RowKernel(wrap=True)``: a few extra operations per
 block, at any bit position, so a 1-wide row is its own neighbour) or from halo
 words the caller keeps up to date (:class:`PackedTorus`, ~15% faster).  Then
 a carry-save adder tree adds the eight neighbours as bit planes, 64 cells at a
@@ -45,7 +45,7 @@ import numpy as np
 
 from ..rules import Rule
 
-__all__ = ["pack", "unpack", "words_for", "Kernel", "PackedTorus", "compile_rule"]
+__all__ = ["pack", "unpack", "words_for", "RowKernel", "PackedTorus", "compile_rule"]
 
 _U64 = np.dtype("<u8")
 
@@ -320,7 +320,7 @@ class _Program:
 _BLOCK_WORDS = 1 << 13  # words per block of rows: keeps ~12 scratch arrays in L2
 
 
-class Kernel:
+class RowKernel:
     """One rule on packed rows of ``width`` cells, stepped in cache-sized blocks.
 
     With ``wrap`` (the default) each row is a circle of ``width`` cells.
@@ -468,7 +468,7 @@ class PackedTorus:
         self.nwords = W = words_for(width)
         self.top_bit = (width - 1) % 64  # bit of the last word holding column width-1
         self.pad_mask = None if width % 64 == 0 else np.uint64((1 << (width % 64)) - 1)
-        self.kernel = Kernel(rule, (W + 2) * 64, wrap=False)
+        self.kernel = RowKernel(rule, (W + 2) * 64, wrap=False)
         shape = (max(height, rows or 0) + 2, W + 2)
         self.buffer = np.zeros(shape, _U64)
         self._spare = np.zeros(shape, _U64)
@@ -488,11 +488,6 @@ class PackedTorus:
         chunk = max(1, (1 << 20) // max(1, self.width))  # rows per chunk: ~1 MB of cells
         for r in range(0, self.height, chunk):
             dst[r : r + chunk] = pack(cells[r : r + chunk])
-        self.fill_halo()
-
-    def load_words(self, words: np.ndarray) -> None:
-        """Copy a packed ``(height, W)`` board (padding bits 0) into the buffer."""
-        self.words[...] = words
         self.fill_halo()
 
     def cells(self) -> np.ndarray:

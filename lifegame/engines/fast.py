@@ -6,7 +6,9 @@
 * :func:`step_band` runs it on a band of rows with halo rows (ghost zones), as a
   worker process of the parallel engine does.
 * :class:`FastEngine` is the :class:`~lifegame.engines.base.Engine`; on large,
-  mostly quiet boards it computes only the tiles that can change.
+  mostly quiet boards it computes only the tiles that can change.  It runs in
+  the background (a call may take seconds) and honours ``cancel`` between
+  chunks of about :data:`CHUNK_CELL_UPDATES` cell updates.
 
 All of them give exactly the coroutine engine's result, for any Life-like rule
 (B0 included) and any board size, 1x1 included.
@@ -20,10 +22,14 @@ import numpy as np
 
 from ..board import Board
 from ..rules import Rule
-from .bitpack import Kernel, PackedTorus, pack, unpack
+from .base import Cancel, Capabilities, EngineBase, check_cancel, check_generations, generation_chunks
+from .bitpack import PackedTorus, RowKernel, pack, unpack
 from .tiled import TiledTorus, tile_rows_for
 
-__all__ = ["FastEngine", "roll_step", "step", "step_band", "kernel_for", "tiles_apply"]
+__all__ = ["FastEngine", "roll_step", "step", "step_band", "kernel_for", "tiles_apply", "CHUNK_CELL_UPDATES"]
+
+CHUNK_CELL_UPDATES = 1 << 24
+"""Cell updates between two looks at ``cancel`` (~10 ms of the packed kernel)."""
 
 _OFFSETS = [(dy, dx) for dy in (-1, 0, 1) for dx in (-1, 0, 1) if (dy, dx) != (0, 0)]
 
@@ -78,9 +84,9 @@ def _cached(key: tuple, make) -> object:
     return item
 
 
-def kernel_for(rule: Rule, width: int) -> Kernel:
-    """A wrapping :class:`Kernel` for ``rule`` and ``width``, reused per thread."""
-    return _cached(("kernel", rule, width), lambda: Kernel(rule, width))  # type: ignore[return-value]
+def kernel_for(rule: Rule, width: int) -> RowKernel:
+    """A wrapping :class:`~.bitpack.RowKernel` for ``rule`` and ``width``, reused per thread."""
+    return _cached(("kernel", rule, width), lambda: RowKernel(rule, width))  # type: ignore[return-value]
 
 
 def torus_for(rule: Rule, height: int, width: int) -> PackedTorus:
@@ -144,39 +150,38 @@ def tiles_apply(height: int, width: int, rule: Rule) -> bool:
     return not rule.has_b0 and height * width >= TILED_MIN_CELLS
 
 
-class FastEngine:
+class FastEngine(EngineBase):
     """The vectorised engine: the packed kernel, skipping quiet tiles when that pays.
 
     ``tiles``: ``None`` (the default) skips tiles whenever :func:`tiles_apply`
     says it can; ``False`` always steps the whole board.  Either way the result
-    is exact.
+    is exact.  The board stays packed across the chunks between two looks at
+    ``cancel``: cancelling costs nothing when it does not happen.
     """
 
     name = "fast"
+    capabilities = Capabilities(background=True, traceable=False, workers=1)
 
     def __init__(self, tiles: bool | None = None) -> None:
         self.tiles = tiles
 
-    def advance(self, board: Board, rule: Rule, generations: int = 1) -> Board:
+    def advance(self, board: Board, rule: Rule, generations: int = 1, *, cancel: Cancel | None = None) -> Board:
         """A new board ``generations`` generations after ``board`` (left unchanged)."""
-        if generations < 0:
-            raise ValueError("generations must be >= 0")
+        generations = check_generations(generations)
+        check_cancel(cancel)
         h, w = board.shape
         if generations == 0:
             return board.copy()
+        chunk = generations if cancel is None else max(1, CHUNK_CELL_UPDATES // (h * w))
         if self.tiles is not False and tiles_apply(h, w, rule):
             rows = tile_rows_for(h)
-            tiled = _cached(("tiled", rule, h, w), lambda: TiledTorus(rule, h, w, tile_rows=rows))
-            tiled.load(board.cells)  # type: ignore[attr-defined]
-            tiled.run(generations)  # type: ignore[attr-defined]
-            return Board(h, w, tiled.cells())  # type: ignore[attr-defined]
-        return Board(h, w, step(board.cells, rule, generations))
+            torus = _cached(("tiled", rule, h, w), lambda: TiledTorus(rule, h, w, tile_rows=rows))
+        else:
+            torus = torus_for(rule, h, w)
+        torus.load(_check_cells(board.cells))  # type: ignore[attr-defined]
+        for n in generation_chunks(generations, chunk, cancel):
+            torus.run(n)  # type: ignore[attr-defined]
+        return Board(h, w, torus.cells())  # type: ignore[attr-defined]
 
-    def close(self) -> None:
-        """Nothing to release; kept for the :class:`~.base.Engine` protocol."""
-
-    def __enter__(self) -> FastEngine:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def describe(self, board: Board) -> str:
+        return "fast kernel"

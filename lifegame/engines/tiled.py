@@ -25,7 +25,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..rules import Rule
-from .bitpack import Kernel, PackedTorus, words_for
+from .bitpack import PackedTorus, RowKernel, words_for
 
 __all__ = ["TiledTorus", "tile_rows_for"]
 
@@ -40,9 +40,8 @@ def tile_rows_for(height: int) -> int:
 class TiledTorus:
     """A packed torus that steps only its active tiles.
 
-    Requires a rule without B0.  Load a board with :meth:`load` (or
-    :meth:`load_words`), advance it with :meth:`run`, read it with
-    :meth:`cells` or :attr:`words`.  The object may be reused for other boards
+    Requires a rule without B0.  Load a board with :meth:`load`, advance it
+    with :meth:`run`, read it with :meth:`cells` or :attr:`words`.  The object may be reused for other boards
     of the same size (its buffers are large: reusing them is cheaper).
 
     Any size works: when ``tile_rows`` does not divide the height the last row
@@ -66,7 +65,7 @@ class TiledTorus:
         self.ty, self.tx = -(-height // tile_rows), W // tile_words
         self.last_rows = height - (self.ty - 1) * tile_rows  # rows in the last tile row
         self.torus = PackedTorus(rule, height, width, rows=self.ty * tile_rows)
-        self.stack = Kernel(rule, (tile_words + 2) * 64, wrap=False)
+        self.stack = RowKernel(rule, (tile_words + 2) * 64, wrap=False)
         # Flat offsets, in the torus buffer, of a tile with its ring (the halo
         # row and word of the buffer make every tile's ring a plain rectangle),
         # and of each tile's top-left ring cell.
@@ -86,11 +85,6 @@ class TiledTorus:
     def load(self, cells: np.ndarray) -> None:
         """Start from a ``(height, width)`` 0/1 ``uint8`` board."""
         self.torus.load(cells)
-        self._start()
-
-    def load_words(self, words: np.ndarray) -> None:
-        """Start from a packed ``(height, W)`` board."""
-        self.torus.load_words(words)
         self._start()
 
     def _start(self) -> None:

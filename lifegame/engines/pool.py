@@ -1,0 +1,204 @@
+"""The worker pool: one owner, a context manager, for the processes that compute bands.
+
+The CLI or the window creates one :class:`WorkerPool` in a ``with`` block and
+hands it to the engines (:func:`lifegame.engines.make_engine`); the engines
+submit to it and never shut it down.  Leaving the block is the one clean-up
+path::
+
+    with WorkerPool(2) as pool, make_engine("auto", pool) as engine:
+        ...                                        # engines submit band tasks
+    # engine.close(): its shared memory is unlinked
+    # pool.close():   interrupt set -> busy workers return within a generation
+    #                 -> shutdown(wait=True, cancel_futures=True) -> no process left
+
+It is a :class:`concurrent.futures.Executor` (``submit``, ``shutdown``) over a
+:class:`~concurrent.futures.ProcessPoolExecutor`, using only its public API:
+
+* processes start lazily, on the first ``submit`` (constructing a pool is free);
+  :meth:`WorkerPool.warm` starts them all at once and returns their pids;
+* the ``forkserver`` start method, never ``fork`` (:func:`pool_context`);
+* each worker runs :func:`.worker.init_worker`: a lower priority, the pool's
+  *interrupt* event (a :mod:`multiprocessing` Event handed over at process
+  start), and a thread that exits the worker when its parent is gone (the
+  SIGKILL case, when no clean-up runs here; the resource tracker then
+  unlinks the shared memory);
+* a dead worker breaks the executor (``BrokenProcessPool``, raised by
+  ``submit`` or set on the futures); the pool then replaces the executor on
+  its next use, so the caller reports the failure once and the next call
+  works (:attr:`WorkerPool.restarts` counts the replacements);
+* :meth:`WorkerPool.interrupting` lets an engine stop its band tasks early
+  (a cancelled job): set the event, wait for the tasks, clear it.
+
+Nothing here imports pygame.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import threading
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import BrokenExecutor, Executor, Future, ProcessPoolExecutor
+from contextlib import contextmanager
+from typing import Any
+
+from . import worker
+
+__all__ = ["WorkerPool", "pool_context", "default_workers"]
+
+
+def default_workers() -> int:
+    """Workers for ``auto`` when none are asked for: two where there are two cores."""
+    return max(1, min(2, os.cpu_count() or 1))
+
+
+def pool_context() -> Any:
+    """The multiprocessing context for worker pools: ``forkserver`` where there is one, else ``spawn``.
+
+    Never ``fork``: the window's process runs SDL threads, and a forked child
+    inherits their locks in whatever state they were.  The forkserver preloads
+    :mod:`lifegame.engines.worker` (numpy and the core, no pygame) once, so a
+    new worker is a cheap fork of an already warm process.
+    """
+    if "forkserver" in mp.get_all_start_methods():
+        context = mp.get_context("forkserver")
+        context.set_forkserver_preload([worker.__name__])
+        return context
+    return mp.get_context("spawn")
+
+
+class WorkerPool(Executor):
+    """``workers`` worker processes, started on first use (see the module docstring).
+
+    Thread-safe.  ``close()`` (or leaving ``with``) returns promptly even with
+    work in flight and leaves no process behind; after it, ``submit`` raises
+    :class:`RuntimeError`, as any shut-down executor does.
+    """
+
+    def __init__(self, workers: int) -> None:
+        if workers < 1:
+            raise ValueError(f"workers must be >= 1, got {workers}")
+        self.workers = int(workers)
+        self.restarts = 0
+        """How many times a broken executor was replaced."""
+        self._context = pool_context()
+        self._interrupt: Any = None  # a context Event, made with the first executor
+        self._executor: ProcessPoolExecutor | None = None
+        self._broken = False
+        self._closed = False
+        self._lock = threading.Lock()
+
+    # -- the executor ------------------------------------------------------------
+    def _live(self) -> ProcessPoolExecutor:
+        """The executor to submit to: created on first use, replaced once it broke (lock held)."""
+        if self._closed:
+            raise RuntimeError("cannot schedule new futures after the worker pool was closed")
+        if self._broken and self._executor is not None:
+            # A broken executor has already terminated and reaped its workers;
+            # this joins its manager thread.
+            self._executor.shutdown(wait=True, cancel_futures=True)
+            self._executor = None
+            self.restarts += 1
+        self._broken = False
+        if self._executor is None:
+            if self._interrupt is None:
+                self._interrupt = self._context.Event()
+            self._executor = ProcessPoolExecutor(
+                max_workers=self.workers,
+                mp_context=self._context,
+                initializer=worker.init_worker,
+                # Our pid: the workers exit when it is gone (SIGKILL, no clean-up here).
+                initargs=(os.getpid(), self._interrupt),
+            )
+        return self._executor
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        """Schedule ``fn(*args, **kwargs)`` in a worker.
+
+        Raises ``BrokenProcessPool`` when a worker died since the last call
+        (the next call gets a new executor) and :class:`RuntimeError` once
+        the pool is closed.
+        """
+        with self._lock:
+            executor = self._live()
+            try:
+                future = executor.submit(fn, *args, **kwargs)
+            except BrokenExecutor:
+                self._broken = True
+                raise
+        future.add_done_callback(self._notice_broken)
+        return future
+
+    def _notice_broken(self, future: Future[Any]) -> None:
+        # Runs in the executor's manager thread (or here, if already done).
+        if not future.cancelled() and isinstance(future.exception(), BrokenExecutor):
+            self._broken = True
+
+    # -- helpers for the engines and the tests ------------------------------------
+    def warm(self, timeout: float = 60.0) -> list[int]:
+        """Start every worker now and return their pids (sorted).
+
+        The calls sleep a little, longer each round, so that one worker cannot
+        answer them all while another is still starting.
+        """
+        pids: set[int] = set()
+        delay, deadline = 0.05, time.monotonic() + timeout
+        while len(pids) < self.workers and time.monotonic() < deadline:
+            futures = [self.submit(worker.worker_pid, delay) for _ in range(self.workers)]
+            pids.update(future.result(timeout=max(1.0, deadline - time.monotonic())) for future in futures)
+            delay = min(2 * delay, 1.0)
+        return sorted(pids)
+
+    @contextmanager
+    def interrupting(self) -> Iterator[None]:
+        """While inside, band tasks in the workers stop at their next look (raising ``Interrupted``).
+
+        For an engine abandoning a batch: enter, wait for its in-flight tasks,
+        leave (the event is cleared for the next batch).
+        """
+        event = self._interrupt
+        if event is None:  # no worker ever started: nothing to interrupt
+            yield
+            return
+        event.set()
+        try:
+            yield
+        finally:
+            if not self._closed:
+                event.clear()
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    # -- closing -----------------------------------------------------------------
+    def close(self) -> None:
+        """Stop the workers: interrupt their tasks, cancel queued ones, wait for the processes to exit.
+
+        Prompt with work in flight (a task returns within one generation, or
+        one slice of coroutine instructions); safe to call twice.
+        """
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            executor, self._executor = self._executor, None
+            if self._interrupt is not None:
+                self._interrupt.set()
+        if executor is not None:
+            executor.shutdown(wait=True, cancel_futures=True)
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        """:meth:`close` (the executor protocol's name; it always waits and cancels)."""
+        self.close()
+
+    def __enter__(self) -> WorkerPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        state = "closed" if self._closed else "started" if self._executor is not None else "not started"
+        return f"<WorkerPool workers={self.workers} {state}>"
