@@ -26,7 +26,7 @@ from typing import Any, NoReturn
 import numpy as np
 
 from .board import Board
-from .protocol import ALIVE, EMPTY, TICK, GameLogic, ProtocolError, Query, Transition, game_logic, simulate
+from .protocol import ALIVE, EMPTY, TICK, GameLogic, ProtocolError, Query, Transition, game_logic, simulate_active
 
 __all__ = ["live_a_generation", "Stepper", "Observer", "observe", "run_generations"]
 
@@ -57,6 +57,17 @@ def _rows_of(board: Board) -> list[list[str]]:
     return rows
 
 
+def _near(mask: np.ndarray) -> np.ndarray:
+    """``mask`` grown by one cell in every direction, round the torus (the cells whose 3x3 neighbourhood it touches)."""
+    rows = mask | np.roll(mask, 1, axis=0) | np.roll(mask, -1, axis=0)
+    return rows | np.roll(rows, 1, axis=1) | np.roll(rows, -1, axis=1)
+
+
+ACTIVE_FRACTION = 0.5
+"""Above this fraction of active cells a generation simply steps every cell
+(row by row, as :func:`simulate` does): listing them would cost more than it saves."""
+
+
 class Stepper:
     """Drive a ``simulate`` coroutine over a board, a budget of instructions at a time.
 
@@ -66,8 +77,16 @@ class Stepper:
     the next call.  Between calls the coroutine is simply suspended, so a
     generation may be spread over any number of calls.
 
-    ``sim`` defaults to ``simulate(height, width, logic)``; one ``Stepper`` keeps
-    driving the same (infinite) coroutine across generations, as in the book.
+    ``sim`` defaults to :func:`~lifegame.protocol.simulate_active` with
+    ``logic``: the stepper keeps the cells that changed in the last
+    generation (and those edited since), and each generation steps only
+    those and their neighbours -- every cell on the first generation, and
+    always for a rule with B0, where empty space itself changes.  Pass
+    ``sim=simulate(height, width, logic)`` for the seed's driver, which steps
+    every cell; the two give the same boards.  ``observer(instruction, reply)``
+    watches the stepper's own simulation (through :func:`observe`).  One
+    ``Stepper`` keeps driving the same (infinite) coroutine across
+    generations, as in the book.
     """
 
     def __init__(
@@ -75,19 +94,34 @@ class Stepper:
         board: Board,
         logic: GameLogic = game_logic,
         sim: Simulation | None = None,
+        *,
+        observer: Observer | None = None,
     ) -> None:
         self.board = board
         self.logic = logic
-        self.sim = sim if sim is not None else simulate(board.height, board.width, logic)
+        height, width = board.shape
         self._own_sim = sim is None  # then every Query is within one cell of the board
+        # Activity pays off only where empty space stays empty (no B0).
+        self._tracks_activity = self._own_sim and logic(EMPTY, 0) != ALIVE
+        if sim is None:
+            sim = simulate_active(height, width, logic, active=self._active_cells)
+            if observer is not None:
+                sim = observe(sim, observer)
+        elif observer is not None:
+            raise ValueError("observer= watches the stepper's own simulation; wrap a given sim with observe()")
+        self.sim = sim
         self.generation_instructions = 0
         """Instructions carried out so far in the generation under way."""
         self.last_generation_instructions: int = 0
         """Instructions of the last completed generation."""
+        self.stepped_cells = height * width
+        """Cells the generation under way (or the last one) steps."""
         self._pending: object = None  # the instruction yielded but not yet carried out
         self._rows: list[list[str]] | None = None
         self._next: list[list[str]] | None = None
         self._edits: dict[tuple[int, int], bool] = {}  # made while a generation was under way
+        # Cells changed since the last generation began (None: not known, step every cell).
+        self._changed: np.ndarray | None = None
 
     @property
     def in_progress(self) -> bool:
@@ -99,20 +133,43 @@ class Stepper:
         """The instruction that will be carried out next (``None`` before it is known)."""
         return self._pending
 
+    def _active_cells(self) -> list[tuple[int, int]] | None:
+        """For :func:`simulate_active`: the cells this generation must step (``None``: all)."""
+        height, width = self.board.shape
+        changed, self._changed = self._changed, np.zeros((height, width), dtype=bool)
+        if changed is None or not self._tracks_activity:
+            self.stepped_cells = height * width
+            return None
+        ys, xs = np.nonzero(_near(changed))
+        if ys.size > ACTIVE_FRACTION * height * width:
+            self.stepped_cells = height * width
+            return None
+        self.stepped_cells = int(ys.size)
+        return list(zip(ys.tolist(), xs.tolist()))
+
     def _begin(self) -> None:
-        self._rows = _rows_of(self.board)
-        self._next = [[EMPTY] * self.board.width for _ in range(self.board.height)]
+        board = self.board
+        self._rows = _rows_of(board)
         self.generation_instructions = 0
-        self._pending = next(self.sim)
+        self._pending = next(self.sim)  # our own simulate_active asks _active_cells() here
+        if self._own_sim and self.stepped_cells < board.height * board.width:
+            # Cells not stepped keep their state: the next board starts as this one.
+            self._next = [row[:-2] for row in self._rows[:-2]]
+        else:
+            self._next = [[EMPTY] * board.width for _ in range(board.height)]
 
     def _finish(self) -> None:
         assert self._next is not None
         # Anything but ALIVE is empty, as for Board.assign: a custom game_logic
         # returning some other value must not break the environment.
         cells = (np.array(self._next, dtype=object) == ALIVE).astype(np.uint8)
+        changed = cells != self.board.cells
         for (y, x), alive in self._edits.items():
             cells[y, x] = alive
+            changed[y, x] = True
         self._edits.clear()
+        if self._changed is not None:
+            self._changed |= changed
         self.board = Board(self.board.height, self.board.width, cells)
         self.last_generation_instructions = self.generation_instructions
         self._rows = self._next = None
@@ -127,8 +184,11 @@ class Stepper:
         that comes back, so the user's cell is never overwritten by it.
         """
         self.board[y, x] = alive
+        y, x = y % self.board.height, x % self.board.width
         if self._rows is not None:
-            self._edits[(y % self.board.height, x % self.board.width)] = alive
+            self._edits[(y, x)] = alive
+        elif self._changed is not None:
+            self._changed[y, x] = True
 
     def run(self, max_instructions: int | None = None, deadline: float | None = None) -> bool:
         """Carry out instructions until ``TICK``, the budget, or the deadline.
@@ -212,7 +272,7 @@ class Stepper:
             self._ended()
         # Not counted one by one: our simulate() yields ten instructions a
         # cell (its own Query, eight neighbours', a Transition) and one TICK.
-        self.generation_instructions = 10 * self.board.height * self.board.width + 1
+        self.generation_instructions = 10 * self.stepped_cells + 1
         self._finish()
         return True
 

@@ -36,6 +36,7 @@ __all__ = [
     "count_neighbors",
     "step_cell",
     "simulate",
+    "simulate_active",
     "game_logic",
 ]
 
@@ -162,4 +163,30 @@ def simulate(
         for y in band:
             for x in columns:
                 yield from step_cell(y, x, logic)
+        yield TICK
+
+
+def simulate_active(
+    height: int,
+    width: int,
+    logic: GameLogic = game_logic,
+    *,
+    active: Callable[[], Iterable[tuple[int, int]] | None],
+) -> Generator[Query | Transition | _Tick, str | None, None]:
+    """:func:`simulate`, stepping each generation only the cells that can change.
+
+    At the start of every generation ``active()`` (the environment's) names
+    the cells to step -- under any rule, a cell whose 3x3 neighbourhood did
+    not change in the last generation gets the same answers as last time, so
+    it cannot change now -- or returns ``None`` for every cell (the first
+    generation, or when most cells are active).  Each cell named is stepped
+    by :func:`step_cell`, with all its queries and its ``Transition``,
+    exactly as :func:`simulate` steps it; the environment keeps every cell
+    not named as it is.  Then ``TICK``, forever.
+    """
+    everything = [(y, x) for y in range(height) for x in range(width)]
+    while True:
+        cells = active()
+        for y, x in everything if cells is None else cells:
+            yield from step_cell(y, x, logic)
         yield TICK
