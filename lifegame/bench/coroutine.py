@@ -14,7 +14,7 @@ import numpy as np
 from ..board import Board
 from ..environment import Stepper
 from ..protocol import ALIVE, TICK, Query, simulate, step_cell
-from . import fmt_rate, measure
+from .timing import fmt_rate, measure
 from . import seed
 
 

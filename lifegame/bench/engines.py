@@ -19,7 +19,7 @@ import numpy as np
 
 from ..board import Board
 from ..rules import CONWAY
-from . import fmt_rate, measure
+from .timing import fmt_rate, measure
 
 __all__ = ["bench_engines", "bench_sparse"]
 
@@ -61,15 +61,19 @@ def _speedup(rates: dict[str, list[float]], two: str, one: str, alone: str) -> f
 
 def bench_engines(quick: bool = False, repeats: int | None = None) -> dict:
     """Print cells/s for each size and engine; return the medians by size."""
+    from ..engines.bands import COROUTINE_BANDS, FAST_BANDS
     from ..engines.coroutine import CoroutineEngine
     from ..engines.fast import FastEngine, roll_step
     from ..engines.parallel import ParallelEngine
+    from ..engines.pool import WorkerPool
 
     repeats = repeats or (3 if quick else 5)
     results: dict = {}
     fast = FastEngine()
-    pools = {n: ParallelEngine(workers=n, kernel="fast") for n in (1, 2)}
-    co_pools = {n: ParallelEngine(workers=n, kernel="coroutine") for n in (1, 2)}
+    # One pool per size; each pool serves its fast and its coroutine engine.
+    workers = {n: WorkerPool(n) for n in (1, 2)}
+    pools = {n: ParallelEngine(workers[n], kernel=FAST_BANDS) for n in (1, 2)}
+    co_pools = {n: ParallelEngine(workers[n], kernel=COROUTINE_BANDS) for n in (1, 2)}
     try:
         print(f"\nengines on random 50% boards, B3/S23 on a torus, median of {repeats}; "
               f"{os.cpu_count()} CPUs, load average {_load()}")
@@ -109,6 +113,8 @@ def bench_engines(quick: bool = False, repeats: int | None = None) -> dict:
         fast.close()
         for engine in (*pools.values(), *co_pools.values()):
             engine.close()
+        for pool in workers.values():
+            pool.close()
     results["sparse"] = bench_sparse(quick=quick)
     return results
 
