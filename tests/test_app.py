@@ -10,6 +10,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -18,12 +19,14 @@ import pygame
 import pytest
 
 from lifegame.app import AppOptions, initial_board
-from lifegame.app.compute import InlineDriver, PoolDriver
 from lifegame.app.game import SPEEDS, line_cells
-from lifegame.app.loop import App
+from lifegame.app.input import Cmd, Command
+from lifegame.app.loop import READY_FILE_ENV, App
 from lifegame.board import Board
 from lifegame.engines.fast import step as fast_step
+from lifegame.patterns import read_pattern
 from lifegame.rules import CONWAY
+from lifegame.start import starting_board
 
 KD, MD, MU, MM = pygame.KEYDOWN, pygame.MOUSEBUTTONDOWN, pygame.MOUSEBUTTONUP, pygame.MOUSEMOTION
 
@@ -182,7 +185,7 @@ def test_tab_steps_a_batch(make_app):
 
 def test_space_plays_and_pauses(make_app):
     app = make_app()  # the default board: something alive, coroutines in the loop
-    assert isinstance(app.game.driver, InlineDriver) and app.game.population > 0
+    assert app.game.driver.label == "coroutines in the loop" and app.game.population > 0
     app.handle(key(pygame.K_SPACE))
     assert app.game.playing
     run_until(app, lambda: app.game.generation >= 2)
@@ -224,7 +227,7 @@ def test_more_than_one_generation_per_frame_at_full_speed(make_app):
 def test_inline_edits_during_a_generation_are_kept(make_app):
     app = make_app(size=(100, 100))
     app.game.randomize(seed=5)
-    assert isinstance(app.game.driver, InlineDriver)
+    assert app.game.driver.label == "coroutines in the loop"
     app.handle(key(pygame.K_n))
     app.update(0.0, time.perf_counter() + 0.001)  # a sliver of a generation
     assert app.game.driver.busy
@@ -264,7 +267,7 @@ def _pool_app(make_app, n: int = 300) -> App:
     rng = np.random.default_rng(7)
     board = Board.from_array(rng.random((n, n)) < 0.4)
     app = make_app(board=board, size=(n, n))
-    assert isinstance(app.game.driver, PoolDriver)
+    assert not app.game.driver.traceable  # computed in the background
     return app
 
 
@@ -348,18 +351,18 @@ def test_clean_shutdown_with_work_in_flight(make_app):
     app = _pool_app(make_app, n=1536)
     app.game.speed_index = len(SPEEDS) - 1
     app.handle(key(pygame.K_SPACE))
-    run_until(app, lambda: app.game.generation >= 1, timeout=30)
+    run_until(app, lambda: app.game.generation >= 1, timeout=120)
     app.frame(tick=False)
     assert app.game.driver.busy
-    engines = getattr(app._background.engine, "_engines", {}).values()
-    workers = [pid for e in engines for pid in getattr(e, "worker_pids", lambda: [])()]
+    workers = _descendants().keys() - before.keys()
     assert workers  # a 1536x1536 board is computed by a process pool
-    t = time.monotonic()
     app.handle(key(pygame.K_q, pygame.KMOD_LCTRL))
     assert not app.running
-    app.close()
-    assert time.monotonic() - t < 2.5
-    deadline = time.monotonic() + 3
+    closing = threading.Thread(target=app.close, daemon=True)
+    closing.start()
+    closing.join(120)  # a hang guard, not a measure: close cancels the work in flight
+    assert not closing.is_alive()
+    deadline = time.monotonic() + 60
     while _descendants().keys() - before.keys() and time.monotonic() < deadline:
         time.sleep(0.05)
     left = {pid: line for pid, line in _descendants().items() if pid not in before}
@@ -370,6 +373,23 @@ def test_clean_shutdown_with_work_in_flight(make_app):
 
 
 # -- files and the title ----------------------------------------------------------------------
+def test_a_pattern_opens_on_the_same_board_on_every_path(make_app, tmp_path: Path):
+    path = tmp_path / "glider.rle"
+    path.write_text("#N Glider\nx = 3, y = 3, rule = B3/S23\nbo$2bo$3o!\n")
+    expected, rule = starting_board(read_pattern(path))
+    assert expected.shape == (35, 35)  # the glider's extent and a margin of 16 on each side
+    board, rule0, *_ = initial_board(AppOptions(pattern=str(path)))
+    assert board == expected and rule0 == rule
+    on_start = make_app(pattern=str(path))
+    assert on_start.game.board == expected
+    opened = make_app(size=(10, 12))
+    opened.execute(Cmd(Command.OPEN, str(path)))  # the window's open
+    assert opened.game.board == expected and opened.game.path == path
+    dropped = make_app(size=(10, 12))
+    dropped.handle(pygame.event.Event(pygame.DROPFILE, file=str(path)))
+    assert dropped.game.board == expected and dropped.game.rule == rule
+
+
 def test_title_save_and_reopen(make_app, tmp_path: Path):
     path = tmp_path / "mine.rle"
     app = make_app(pattern=str(path), size=(20, 30))
@@ -379,9 +399,7 @@ def test_title_save_and_reopen(make_app, tmp_path: Path):
     assert app.caption.endswith("*")
     app.handle(key(pygame.K_s, pygame.KMOD_LCTRL))
     assert path.is_file() and not app.caption.endswith("*")
-    from lifegame.patterns import read_pattern
-
-    again = read_pattern(path).to_board()
+    again, _ = starting_board(read_pattern(path))
     assert again == app.game.board
     # Dropping the file on the window opens it.
     app.handle(key(pygame.K_c))
@@ -405,8 +423,6 @@ def test_undoing_an_open_brings_back_the_old_file_so_a_save_cannot_overwrite_the
     assert "mine.rle" in app.caption and app.caption.endswith("*")
     app.handle(key(pygame.K_s, pygame.KMOD_LCTRL))
     assert gun.read_text().endswith("3o!\n")  # untouched
-    from lifegame.patterns import read_pattern
-
     saved = read_pattern(mine)
     assert saved.population == 1 and str(saved.rule) == "B36/S23" and saved.author != "Somebody"
     # Redo opens the gun again, with its credits for the next save.
@@ -473,38 +489,79 @@ def test_trace_shows_the_protocol(make_app):
     app = make_app(size=(8, 8))
     click(app, cell_center(app, 3, 3))
     app.handle(key(pygame.K_t))
-    assert app.tracing
+    assert app.game.tracing
     app.handle(key(pygame.K_SPACE))
     for _ in range(6):
         app.update(0.5, time.perf_counter() + 0.01)  # half a second each: a few instructions
-    tr = app.trace
+    tr = app.game.trace
     assert tr.cell is not None and tr.instructions > 0 and tr.log
     app.draw(app.screen)
     # N completes the generation, observed: 10 instructions per cell, and TICK.
     app.handle(key(pygame.K_n))
     run_until(app, lambda: app.game.generation == 1)
-    assert app.game.driver.stepper.last_generation_instructions == 8 * 8 * 10 + 1
+    assert app.game.driver.progress.last_instructions == 8 * 8 * 10 + 1
+    assert tr.ticks == 1
+
+
+def test_the_trace_starts_and_stops_at_generation_boundaries(make_app):
+    app = make_app(size=(16, 16))
+    app.game.randomize(seed=2)
+    expected = app.game.board.cells.copy()
+    app.handle(key(pygame.K_n))
+    app.update(0.0, time.perf_counter())  # a deadline already past: one slice of a generation
+    assert app.game.driver.busy
+    app.handle(key(pygame.K_t))  # the generation under way is finished first, then observed
+    assert app.game.tracing and app.game.generation == 1 and not app.game.driver.busy
+    expected = fast_step(expected, CONWAY, 1)
+    assert np.array_equal(app.game.board.cells, expected)
+    tr = app.game.trace
+    app.handle(key(pygame.K_n))
+    run_until(app, lambda: app.game.generation == 2)
+    assert tr.ticks == 1 and tr.instructions == 16 * 16 * 10 + 1
+    # Off in the middle of a generation: that one stays observed to its end,
+    # the ones after it are computed without the observer.
+    app.handle(key(pygame.K_SPACE))
+    app.update(0.5, time.perf_counter() + 0.01)
+    assert app.game.driver.busy and app.game.generation == 2
+    app.handle(key(pygame.K_t))
+    assert not app.game.tracing
+    run_until(app, lambda: app.game.generation >= 5)
+    assert tr.ticks == 2
+    app.handle(key(pygame.K_SPACE))
+    run_until(app, lambda: not app.game.driver.busy)
+    expected = fast_step(expected, CONWAY, app.game.generation - 1)
+    assert np.array_equal(app.game.board.cells, expected)
 
 
 def test_trace_on_a_bigger_board_says_how_long_a_generation_will_take(make_app):
     app = make_app(size=(40, 40))
     app.handle(key(pygame.K_t))
-    assert app.tracing
+    assert app.game.tracing
     assert "16,000 instructions" in app.game.message and "min" in app.game.message
     app.handle(key(pygame.K_t))
     small = make_app(size=(16, 16))
     small.handle(key(pygame.K_t))
-    assert small.tracing and "instructions per second" in small.game.message
+    assert small.game.tracing and "instructions per second" in small.game.message
 
 
 def test_sigterm_ends_the_program(tmp_path: Path):
+    ready = tmp_path / "ready"
     env = dict(os.environ, SDL_VIDEODRIVER="dummy", SDL_AUDIODRIVER="dummy")
-    proc = subprocess.Popen([sys.executable, "-m", "lifegame.app", "--size", "32x32"], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    time.sleep(2.0)
-    assert proc.poll() is None
-    proc.send_signal(signal.SIGTERM)
-    assert proc.wait(timeout=3) == 0
+    env[READY_FILE_ENV] = str(ready)  # the app creates it once its first frame is drawn
+    proc = subprocess.Popen([sys.executable, "-m", "lifegame", "--size", "32x32"], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 120  # a hang guard: the app says when it is ready
+        while not ready.exists():
+            assert proc.poll() is None, proc.stderr.read()
+            assert time.monotonic() < deadline, "the window never drew its first frame"
+            time.sleep(0.02)
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=120) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
 
 
 def test_saving_keeps_the_files_credits(make_app, tmp_path: Path):

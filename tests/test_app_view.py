@@ -16,7 +16,8 @@ from lifegame.app.render import BoardRenderer, Theme, downsample, wrapped_region
 from lifegame.app.trace import TraceRecorder
 from lifegame.app.view import ZOOM_LEVELS, View, snap_ppc
 from lifegame.board import Board
-from lifegame.environment import Stepper
+from lifegame.environment import Stepper, observe
+from lifegame.protocol import simulate
 from lifegame.rules import CONWAY
 
 
@@ -181,13 +182,13 @@ def test_palette_rotates_and_flips():
 def test_trace_recorder_follows_the_protocol():
     board = Board(4, 4)
     board[1, 1] = board[1, 2] = board[2, 1] = True
-    stepper = Stepper(board, CONWAY)
     tr = TraceRecorder()
-    stepper.run(max_instructions=10, observer=tr)  # one whole step_cell
+    stepper = Stepper(board, CONWAY, sim=observe(simulate(4, 4, CONWAY), tr))
+    stepper.run(max_instructions=10)  # one whole step_cell
     assert tr.cell == (0, 0) and len(tr.answered) == 8
     assert tr.transitions == {(0, 0): "-"}
-    stepper.run(max_instructions=3, observer=tr)
+    stepper.run(max_instructions=3)
     assert tr.cell == (0, 1) and len(tr.answered) == 2
-    stepper.run(observer=tr)  # the rest of the generation
+    stepper.run()  # the rest of the generation
     assert tr.ticks == 1 and tr.transitions == {}
     assert stepper.last_generation_instructions == 4 * 4 * 10 + 1

@@ -27,7 +27,7 @@ def bench_board(size: int, seconds: float = 4.0, window: tuple[int, int] = (1280
     os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
     from ..board import Board
     from ..rules import CONWAY
-    from . import AppOptions
+    from .options import AppOptions
     from .game import SPEEDS
     from .loop import App
 

@@ -1,121 +1,236 @@
-"""Who computes the next generation: the coroutines in the main loop, or a process pool.
+"""Who computes the next generation: the main loop itself, a slice per frame, or a background engine.
 
-Both drivers offer the same small interface to the model:
+The window decides from the engine contract (:mod:`lifegame.engines.base`)
+alone: it asks its engine which engine computes a board
+(``engine.engine_for(board)``) and what that one can do (its
+``capabilities``).  An engine that is traceable and need not run in the
+background is driven by the loop itself, a slice of its protocol environment
+(``chosen.stepper(board, rule)``) per frame: :class:`LoopDriver`.  Any other
+board goes, a batch of generations per job, to a
+:class:`~lifegame.engines.background.BackgroundEngine` wrapping the window's
+engine: :class:`BackgroundDriver`.  No engine is named or probed here, so an
+engine registered later works in the window unchanged.
 
-``board``           the generation shown (edits change it at once)
-``edit(ys, xs, v)`` set cells; never lost, even while a generation is being computed
-``set_board(b)``    replace the board (clear, random fill, undo of a big change):
-                    work under way is dropped
-``pump(owed, deadline) -> int``
-                    do some work, never blocking past ``deadline`` (a
-                    :func:`time.perf_counter` value); returns how many generations
-                    were completed (``board`` is then the newest one).  A
-                    generation already under way is always continued; a new one
-                    is started only while ``owed >= 1``.
-``busy``            a generation is under way
-``close()``         stop (dropping work under way)
-
-:class:`InlineDriver` *is* the environment of the protocol: it drives the
-``simulate`` coroutine through :class:`lifegame.environment.Stepper` with a
-time budget per frame, so a generation may span several frames.
-:class:`PoolDriver` submits to a background engine (the fast kernel in a thread, or
-bands in a process pool) and polls ``done()``.
+Both drivers offer the model (:class:`~lifegame.app.game.Game`) the same interface,
+:class:`Driver`.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Protocol
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
 from ..board import Board
-from ..environment import Observer, Stepper
+from ..environment import Observer, Stepper, observe
+from ..protocol import simulate
 from ..rules import Rule
-from .background import Background, Job, describe
 
-__all__ = ["Driver", "InlineDriver", "PoolDriver", "INLINE_MAX_CELLS"]
+if TYPE_CHECKING:
+    from ..engines.background import BackgroundEngine, Job
+    from ..engines.base import Engine
 
-INLINE_MAX_CELLS = 128 * 128
-"""Largest board the coroutines run on inside the loop.
+__all__ = ["Driver", "Progress", "LoopDriver", "BackgroundDriver", "choose_driver"]
 
-Measured: the Stepper carries out about 3.2 M instructions/s (10 per cell), so
-a 128x128 generation takes ~50 ms, i.e. ~6 frames at a 9 ms budget: still
-about 10 generations/s with a smooth window.  Larger boards go to the pool.
-"""
+
+@dataclass(frozen=True)
+class Progress:
+    """Where the protocol environment is, for the status line and the trace's header."""
+
+    instructions: int
+    """Instructions carried out so far in the generation under way."""
+    last_instructions: int
+    """Instructions of the last completed generation."""
+    pending: object
+    """The instruction to be carried out next (``None`` between generations)."""
 
 
 class Driver(Protocol):
-    label: str
-    board: Board
+    """What the model needs from whoever computes generations."""
 
     @property
-    def busy(self) -> bool: ...
-    def edit(self, ys: np.ndarray, xs: np.ndarray, values: np.ndarray | int) -> None: ...
-    def set_board(self, board: Board) -> None: ...
-    def set_rule(self, rule: Rule) -> None: ...
-    def pump(self, owed: float, deadline: float) -> int: ...
-    def close(self) -> None: ...
+    def board(self) -> Board:
+        """The generation shown (edits change it at once)."""
+        ...
+
+    @property
+    def label(self) -> str:
+        """Who computes, for the status line ("coroutines in the loop", "process pool, 2 workers")."""
+        ...
+
+    @property
+    def busy(self) -> bool:
+        """A generation is under way."""
+        ...
+
+    @property
+    def error(self) -> str | None:
+        """The last failure of the engine (shown in the window), or ``None``."""
+        ...
+
+    @property
+    def traceable(self) -> bool:
+        """Every protocol instruction can be observed (:meth:`start_trace`)."""
+        ...
+
+    @property
+    def progress(self) -> Progress | None:
+        """Instruction counts of the protocol environment (``None`` when there is none to see)."""
+        ...
+
+    def edit(self, ys: np.ndarray, xs: np.ndarray, values: np.ndarray | int) -> None:
+        """Set cells; never lost, even while a generation is being computed."""
+        ...
+
+    def set_board(self, board: Board) -> None:
+        """Replace the board (clear, random fill, undo of a big change): work under way is dropped."""
+        ...
+
+    def set_rule(self, rule: Rule) -> None:
+        """Compute under ``rule`` from now on: work under way is dropped."""
+        ...
+
+    def pump(self, owed: float, deadline: float) -> int:
+        """Do some work, never blocking past ``deadline`` (a :func:`time.perf_counter` value).
+
+        Returns how many generations were completed (:attr:`board` is then the
+        newest one).  A generation under way is always continued; a new one is
+        started only while ``owed >= 1``.
+        """
+        ...
+
+    def start_trace(self, observer: Observer) -> int:
+        """Tell ``observer(instruction, reply)`` of every instruction from the next generation on.
+
+        A generation under way is finished first; returns the generations so
+        completed (0 or 1).  Only when :attr:`traceable`.
+        """
+        ...
+
+    def stop_trace(self) -> None:
+        """Stop observing (from the next generation boundary; the one under way stays observed)."""
+        ...
+
+    def trace(self, max_instructions: int | None, deadline: float | None) -> int:
+        """Carry out at most ``max_instructions`` instructions (``None``: to the end of the
+        generation) or until ``deadline``, observed; returns generations completed (0 or 1)."""
+        ...
+
+    def close(self) -> None:
+        """Stop, dropping work under way (the engine itself belongs to the app)."""
+        ...
+
+
+def choose_driver(engine: Engine, board: Board, rule: Rule,
+                  background: Callable[[], BackgroundEngine]) -> Driver:
+    """The driver for ``board``: the loop itself when the engine that computes it can be
+    stepped in the loop, else jobs for ``background()`` (created on first need)."""
+    chosen = engine.engine_for(board)
+    caps = chosen.capabilities
+    if caps.traceable and not caps.background:
+        return LoopDriver(chosen, board, rule)
+    return BackgroundDriver(engine, board, rule, background)
 
 
 def _as_values(values: np.ndarray | int, n: int) -> np.ndarray:
     return np.broadcast_to(np.asarray(values, dtype=np.uint8), (n,))
 
 
-class InlineDriver:
-    """The pygame main loop as the environment: ``simulate`` driven a slice per frame."""
+class LoopDriver:
+    """The pygame main loop as the protocol's environment: a stepper driven a slice per frame.
 
-    label = "coroutines in the loop"
+    The stepper is the engine's own (``engine.stepper(board, rule)``); while
+    the trace is on it is a stepper over the same ``simulate`` coroutine
+    wrapped by :func:`lifegame.environment.observe`.  The two are swapped only
+    at a generation boundary.
+    """
 
-    def __init__(self, board: Board, rule: Rule) -> None:
+    traceable = True
+    error: str | None = None
+
+    def __init__(self, engine: Engine, board: Board, rule: Rule) -> None:
+        self.engine = engine
         self.rule = rule
-        self.stepper = Stepper(board, rule)
+        self._observer: Observer | None = None
+        self._observed = False  # the current stepper reports to _observer
+        self._stepper = self._new_stepper(board)
+        self.label = f"{engine.describe(board)} in the loop"
+
+    def _new_stepper(self, board: Board) -> Stepper:
+        self._observed = self._observer is not None
+        if self._observer is None:
+            return self.engine.stepper(board, self.rule)
+        sim = observe(simulate(board.height, board.width, self.rule), self._observer)
+        return Stepper(board, self.rule, sim=sim)
+
+    def _at_boundary(self) -> None:
+        """Between generations, switch to the observed or plain stepper as the trace asks."""
+        if not self._stepper.in_progress and self._observed != (self._observer is not None):
+            self._stepper = self._new_stepper(self._stepper.board)
 
     @property
     def board(self) -> Board:
-        return self.stepper.board
+        return self._stepper.board
 
     @property
     def busy(self) -> bool:
-        return self.stepper.in_progress
+        return self._stepper.in_progress
+
+    @property
+    def progress(self) -> Progress:
+        st = self._stepper
+        return Progress(st.generation_instructions, st.last_generation_instructions, st.pending)
 
     def edit(self, ys: np.ndarray, xs: np.ndarray, values: np.ndarray | int) -> None:
         # Stepper.edit changes the board shown and re-applies the cell to the
         # generation under way when it completes, so the edit is never lost.
         vals = _as_values(values, len(ys))
         for y, x, v in zip(np.asarray(ys).tolist(), np.asarray(xs).tolist(), vals.tolist()):
-            self.stepper.edit(y, x, bool(v))
+            self._stepper.edit(y, x, bool(v))
 
     def set_board(self, board: Board) -> None:
-        self.stepper = Stepper(board, self.rule)
+        self._stepper = self._new_stepper(board)
 
     def set_rule(self, rule: Rule) -> None:
         self.rule = rule
-        self.stepper = Stepper(self.stepper.board, rule)
+        self._stepper = self._new_stepper(self._stepper.board)
 
     def pump(self, owed: float, deadline: float) -> int:
         done = 0
-        while self.stepper.in_progress or owed - done >= 1:
-            if not self.stepper.run(deadline=deadline):
+        while self._stepper.in_progress or owed - done >= 1:
+            self._at_boundary()
+            if not self._stepper.run(deadline=deadline):
                 break  # out of time; the coroutine resumes here next frame
             done += 1
             if time.perf_counter() >= deadline:
                 break
         return done
 
-    def trace(self, instructions: int, observer: Observer) -> bool:
-        """Carry out at most ``instructions`` instructions, telling ``observer`` each one.
+    def start_trace(self, observer: Observer) -> int:
+        done = 0
+        if self._stepper.in_progress and not self._observed:
+            done = int(self._stepper.run())  # the rest of the generation under way, unobserved
+        self._observer = observer
+        self._at_boundary()
+        return done
 
-        Returns True when a generation was completed.
-        """
-        return self.stepper.run(max_instructions=max(1, instructions), observer=observer)
+    def stop_trace(self) -> None:
+        self._observer = None
+        self._at_boundary()
+
+    def trace(self, max_instructions: int | None, deadline: float | None) -> int:
+        self._at_boundary()
+        budget = None if max_instructions is None else max(1, max_instructions)
+        return int(self._stepper.run(max_instructions=budget, deadline=deadline))
 
     def close(self) -> None:
         pass
 
 
-class PoolDriver:
+class BackgroundDriver:
     """Generations computed by a background engine while the loop keeps drawing.
 
     One job is in flight at a time; it covers a batch of generations sized so
@@ -124,12 +239,15 @@ class PoolDriver:
     in flight are recorded and applied again to the board that comes back.
     """
 
-    def __init__(self, board: Board, rule: Rule, engine: Callable[[], Background],
+    traceable = False
+    progress = None
+
+    def __init__(self, engine: Engine, board: Board, rule: Rule, background: Callable[[], BackgroundEngine],
                  job_seconds: float = 0.05, max_batch: int = 64) -> None:
+        self.engine = engine  # the window's engine, for describe() and engine_for()
         self._board = board
         self.rule = rule
-        self._get_engine = engine  # the app owns the pool: one for the whole session
-        self._engine: Background | None = None
+        self._background = background  # the app owns it: one for the whole session
         self._label: tuple[object, str] | None = None
         self._edit_count = 0
         self._shared_with_job = False
@@ -143,19 +261,15 @@ class PoolDriver:
         self.error: str | None = None
 
     @property
-    def engine(self) -> Background:
-        if self._engine is None:
-            self._engine = self._get_engine()
-        return self._engine
-
-    @property
     def label(self) -> str:
-        # Recomputed when the board or the engine's last choice changes: "auto"
-        # moves a board between the pool and this process as it fills or empties.
-        last = getattr(getattr(self.engine, "engine", None), "last", None)
-        key = (id(self._board), self._edit_count, last)
+        # Asked again when the board changes: a chooser such as "auto" moves a
+        # board between the pool and this process as it fills or empties.
+        key = (id(self._board), self._edit_count)
         if self._label is None or self._label[0] != key:
-            self._label = (key, describe(self.engine, self._board))
+            text = self.engine.describe(self._board)
+            if self.engine.engine_for(self._board).capabilities.workers <= 1:
+                text += " in a thread"  # the background engine's thread, in this process
+            self._label = (key, text)
         return self._label[1]
 
     @property
@@ -227,14 +341,19 @@ class PoolDriver:
             self._job_started = time.perf_counter()
             # The job reads our board without a copy (16 MiB at 4096x4096, every
             # job); the first edit while it runs copies the board instead.
-            try:
-                self.job = self.engine.submit(self._board, self.rule, n, copy=False)  # type: ignore[call-arg]
-                self._shared_with_job = True
-            except TypeError:  # an engine without the option copies by itself
-                self.job = self.engine.submit(self._board, self.rule, n)
-                self._shared_with_job = False
+            self.job = self._background().submit(self._board, self.rule, n, copy=False)
+            self._shared_with_job = True
         return done
 
+    def start_trace(self, observer: Observer) -> int:
+        raise RuntimeError("a board computed in the background cannot be traced")
+
+    def stop_trace(self) -> None:
+        pass
+
+    def trace(self, max_instructions: int | None, deadline: float | None) -> int:
+        raise RuntimeError("a board computed in the background cannot be traced")
+
     def close(self) -> None:
-        """Drop the job in flight; the engine itself is closed by its owner (the app)."""
+        """Drop the job in flight; the engines themselves are closed by their owner (the app)."""
         self._drop_job()

@@ -1,11 +1,12 @@
-"""The game's state and every command a user can give it.  No pygame.
+"""The game's state and every change a user can make to it.  No pygame.
 
 :class:`Game` owns the rule, the generation counter, play/pause and speed,
-undo/redo of edits, the generation to reset to, the population history and
-the file it was opened from.  The board itself lives in a driver
-(:mod:`lifegame.app.compute`) because whoever computes generations must see
-every edit.  ``version`` increases on every change of the board, so that the
-renderer redraws only when something changed.
+undo/redo of edits, the generation to reset to, the population history, the
+file it was opened from, and the protocol trace (its recorder and its pace).
+The board itself lives in a driver (:mod:`lifegame.app.compute`) because
+whoever computes generations must see every edit.  ``version`` increases on
+every change of the board, so that the renderer redraws only when something
+changed.
 """
 
 from __future__ import annotations
@@ -22,8 +23,9 @@ import numpy as np
 from ..board import Board
 from ..rules import Rule
 from .compute import Driver
+from .trace import TraceRecorder
 
-__all__ = ["Game", "SPEEDS", "TRACE_SPEEDS", "DENSITIES", "line_cells"]
+__all__ = ["Game", "SPEEDS", "TRACE_SPEEDS", "DENSITIES", "TRACE_MAX_CELLS", "line_cells"]
 
 SPEEDS: tuple[float, ...] = (1, 2, 3, 5, 8, 10, 15, 20, 30, 45, 60, 90, 120, 250, 500, 1000, 2000, math.inf)
 """Target generations per second; ``inf`` is "as fast as the engine goes"."""
@@ -31,6 +33,8 @@ TRACE_SPEEDS: tuple[float, ...] = (1, 2, 4, 8, 15, 30, 60, 120, 240, 480, 960, 2
 """Protocol instructions per second in trace mode."""
 DENSITIES: tuple[float, ...] = (0.1, 0.2, 0.3, 0.4, 0.5)
 UNDO_LIMIT = 200
+TRACE_MAX_CELLS = 64 * 64
+"""The largest board the protocol trace follows (ten instructions a cell)."""
 
 
 def line_cells(y0: int, x0: int, y1: int, x1: int) -> list[tuple[int, int]]:
@@ -126,12 +130,15 @@ class Game:
     message: str = ""
     message_until: float = 0.0
     history: deque = field(default_factory=lambda: deque(maxlen=600))
+    tracing: bool = False
+    trace: TraceRecorder = field(default_factory=TraceRecorder)
 
     def __post_init__(self) -> None:
         self.driver: Driver = self.make_driver(self.board0, self.rule)
         del self.board0
         self._owed = 0.0
         self._queued = 0  # explicit steps (N, Tab) still to do
+        self._trace_owed = 0.0  # instructions owed in trace mode
         self._undo: list[_CellEdit | _Snapshot] = []
         self._redo: list[_CellEdit | _Snapshot] = []
         self._group: dict[tuple[int, int], tuple[int, int]] | None = None  # cell -> (before, after)
@@ -200,6 +207,7 @@ class Game:
         if playing and not self.playing:
             self._remember_origin()
             self._owed = 1.0  # the first generation comes at once, not after 1/speed s
+        self._trace_owed = 1.0  # so does the first instruction of the trace
         self.playing = playing
 
     def step(self, generations: int = 1) -> None:
@@ -209,14 +217,15 @@ class Game:
         self.playing = False
         self._queued += max(0, generations)
 
-    def faster(self, trace: bool = False) -> None:
-        if trace:
+    def faster(self) -> None:
+        """A step up the speeds (of instructions per second while tracing)."""
+        if self.tracing:
             self.trace_speed_index = min(self.trace_speed_index + 1, len(TRACE_SPEEDS) - 1)
         else:
             self.speed_index = min(self.speed_index + 1, len(SPEEDS) - 1)
 
-    def slower(self, trace: bool = False) -> None:
-        if trace:
+    def slower(self) -> None:
+        if self.tracing:
             self.trace_speed_index = max(self.trace_speed_index - 1, 0)
         else:
             self.speed_index = max(self.speed_index - 1, 0)
@@ -231,8 +240,11 @@ class Game:
 
         Returns the generations completed.  Owed generations do not pile up
         when the engine is slower than the target speed (the speed shown as
-        actual is then lower than the target).
+        actual is then lower than the target).  While tracing, time buys
+        instructions instead (:attr:`trace_speed` a second).
         """
+        if self.tracing:
+            return self._update_traced(dt, deadline)
         if self.playing:
             speed = self.speed
             if math.isinf(speed):
@@ -254,9 +266,50 @@ class Game:
         self.history.append((self.generation, self.population))
         self._rate_marks.append((time.perf_counter(), self.generation))
 
-    def generation_finished_by_trace(self) -> None:
-        """The trace mode completed a generation through the driver directly."""
-        self._generations_done(1)
+    # -- the protocol trace ---------------------------------------------------------
+    def start_trace(self) -> bool:
+        """Observe every instruction of the protocol from now on; False when this board cannot be.
+
+        A generation under way is finished first, so the trace starts at a
+        generation boundary.
+        """
+        h, w = self.board.shape
+        if not self.driver.traceable or h * w > TRACE_MAX_CELLS:
+            return False
+        self.trace.reset()
+        done = self.driver.start_trace(self.trace)
+        if done:
+            self._generations_done(done)
+        self.tracing = True
+        self._trace_owed = 1.0
+        return True
+
+    def stop_trace(self) -> None:
+        self.tracing = False
+        self.driver.stop_trace()
+
+    def _update_traced(self, dt: float, deadline: float) -> int:
+        done = 0
+        if self._queued > 0:
+            # N / Tab in trace mode: the rest of the generation, still observed.
+            while self._queued - done > 0 and time.perf_counter() < deadline:
+                finished = self.driver.trace(None, deadline)
+                if not finished:
+                    break
+                done += finished
+        elif self.playing:
+            speed = self.trace_speed
+            self._trace_owed = min(self._trace_owed + speed * dt, 1 + speed / 4)
+            n = int(self._trace_owed)
+            if n <= 0:
+                return 0
+            self._trace_owed -= n
+            done = self.driver.trace(n, None)
+            if not done:
+                self.version += 1  # the trace moved on; the board did not
+        if done:
+            self._generations_done(done)
+        return done
 
     def note_frame(self, now: float) -> None:
         """Record the time so that the actual speed decays to 0 when nothing happens."""
@@ -335,8 +388,13 @@ class Game:
         if board.shape != self.board.shape:
             self.driver.close()
             self.driver = self.make_driver(board, self.rule)
+            if self.tracing and not self.start_trace():
+                self.tracing = False
+                self.say("protocol trace off: this board is too big for it")
         else:
             self.driver.set_board(board)
+        if self.tracing:
+            self.trace.new_generation()
         self.generation = generation
         self._owed = 0.0
         self._queued = 0
@@ -418,10 +476,6 @@ class Game:
         self.say(f"{'undo' if undo else 'redo'}: {record.label}")
         return True
 
-    @property
-    def can_undo(self) -> bool:
-        return bool(self._undo)
-
     # -- files ------------------------------------------------------------------
     def open_board(self, board: Board, rule: Rule, path: Path | None, name: str | None) -> None:
         """Show a board read from a file.
@@ -430,6 +484,8 @@ class Game:
         previous board *and* its file, name, rule and unsaved state.
         """
         was = _Document(self.path, self.name, self.rule, self.dirty, self._clean)
+        if self.tracing:
+            self.stop_trace()
         self._set_rule(rule)
         self.playing = False
         self._origin = None

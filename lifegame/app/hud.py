@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pygame
 
@@ -16,7 +17,11 @@ from .input import HELP_MOUSE, KEYMAP
 from .render import Theme
 from .view import BAR_HEIGHT
 
-__all__ = ["Hud", "Status", "BAR_HEIGHT"]
+if TYPE_CHECKING:
+    from .compute import Progress
+    from .trace import TraceRecorder
+
+__all__ = ["Hud", "Status", "BAR_HEIGHT", "trace_header"]
 
 TRACE_PANEL_WIDTH = 300
 """Pixels: the protocol trace's panel along the right edge."""
@@ -48,6 +53,18 @@ class Status:
     trace_speed: float = 0.0
     instructions: int = 0
     last_instructions: int = 0
+
+
+def trace_header(trace: TraceRecorder, progress: Progress | None) -> list[str]:
+    """The first lines of the trace's panel: the cell being stepped and where the generation is."""
+    if trace.cell is not None:
+        lines = [f"step_cell{trace.cell}  state {trace.cell_state!r}  neighbours {trace.live_neighbours}"]
+    else:
+        lines = ["between cells"]
+    if progress is not None:
+        lines.append(f"instruction {progress.instructions:,} of this generation")
+        lines.append(f"next: {progress.pending!r}" if progress.pending is not None else "next: a new generation")
+    return lines
 
 
 def _rate(value: float) -> str:
@@ -247,13 +264,16 @@ class Hud:
         surface.blit(label, (rect.x + 8, rect.bottom - 18))
 
     # -- protocol trace -----------------------------------------------------------
-    def trace_panel(self, surface: pygame.Surface, lines: Sequence[tuple[str, tuple[int, int, int]]],
-                    header: Sequence[str]) -> None:
+    def trace_panel(self, surface: pygame.Surface, trace: TraceRecorder, progress: Progress | None) -> None:
         """The trace's panel at the right: where the protocol is, a legend, and the log of instructions."""
         th = self.theme
+        header = trace_header(trace, progress)
+        colours = {"self": th.accent, "alive": th.query_alive, "empty": th.query_empty,
+                   "transition": th.born, "tick": th.text}
+        lines = [(s, colours[kind]) for s, kind in trace.log]
         W, H = surface.get_size()
         line = self.small.get_height() + 3
-        legend = [  # (colour, filled, meaning) as _draw_trace marks the board
+        legend = [  # (colour, filled, meaning) as BoardRenderer.draw_trace marks the board
             (th.query_alive_ring, False, "asked: ALIVE"), (th.query_empty, False, "asked: EMPTY"),
             (th.born, True, "alive next"), (th.dies, True, "dies"),
         ]

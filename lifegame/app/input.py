@@ -1,22 +1,61 @@
-"""Input: pygame events -> small commands.  One table maps keys; the help overlay reads it.
+"""Input: pygame events -> typed commands.  One table maps keys; the help overlay reads it.
 
 :func:`translate` knows nothing about the board or the view: it turns an event
 (plus the pointer's state between events) into :class:`Cmd` values such as
-``Cmd("step", 1)`` or ``Cmd("stroke_to", (x, y))`` that the app carries out.
+``Cmd(Command.STEP, 1)`` or ``Cmd(Command.STROKE_TO, (x, y))``.  Every command
+is a member of :class:`Command`, so a misspelt one fails at import; what each
+one does is :data:`lifegame.app.commands.HANDLERS` (checked complete there).
 """
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 import pygame
 
-__all__ = ["Cmd", "KeyBinding", "KEYMAP", "HELP_MOUSE", "PointerState", "translate"]
+__all__ = ["Command", "Cmd", "KeyBinding", "KEYMAP", "HELP_MOUSE", "PointerState", "translate", "key_command"]
+
+
+class Command(enum.Enum):
+    """Everything a user can ask of the window.  The comment says what ``Cmd.arg`` carries."""
+
+    QUIT = enum.auto()
+    TOGGLE_PLAY = enum.auto()
+    STEP = enum.auto()  # int: generations
+    STEP_BATCH = enum.auto()
+    FASTER = enum.auto()
+    SLOWER = enum.auto()
+    CLEAR = enum.auto()
+    RANDOMIZE = enum.auto()
+    NEXT_DENSITY = enum.auto()
+    GRID = enum.auto()
+    FIT = enum.auto()
+    UNDO = enum.auto()
+    REDO = enum.auto()
+    RESET = enum.auto()
+    HELP = enum.auto()
+    ESCAPE = enum.auto()
+    GRAPH = enum.auto()
+    PICK = enum.auto()  # int | None: palette index (None: draw cells again)
+    ROTATE = enum.auto()  # int: quarter turns clockwise
+    FLIP = enum.auto()
+    TRACE = enum.auto()
+    SAVE = enum.auto()
+    SCREENSHOT = enum.auto()
+    OPEN = enum.auto()  # str: a file's path
+    RESIZE = enum.auto()
+    HOVER = enum.auto()  # (x, y) | None: the pointer's pixel, None when it left the window
+    PAN = enum.auto()  # (dx, dy): pixels
+    ZOOM = enum.auto()  # ((x, y), steps): at the pointer
+    STROKE_BEGIN = enum.auto()  # ((x, y), alive): left (draw or stamp) or right (erase) button down
+    STROKE_TO = enum.auto()  # (x, y): the pointer moved while drawing
+    STROKE_END = enum.auto()
 
 
 class Cmd(NamedTuple):
-    name: str
+    command: Command
     arg: Any = None
 
 
@@ -30,33 +69,33 @@ class KeyBinding(NamedTuple):
 
 K = pygame
 KEYMAP: tuple[KeyBinding, ...] = (
-    KeyBinding((K.K_SPACE,), "", Cmd("toggle_play"), "Space", "play / pause"),
-    KeyBinding((K.K_n, K.K_RIGHT), "", Cmd("step", 1), "N  \u2192", "step one generation"),
-    KeyBinding((K.K_TAB,), "", Cmd("step_batch"), "Tab", "step a batch (the speed, at least 10)"),
-    KeyBinding((K.K_PLUS, K.K_EQUALS, K.K_KP_PLUS, K.K_RIGHTBRACKET), "", Cmd("faster"), "+  ]", "faster"),
-    KeyBinding((K.K_MINUS, K.K_KP_MINUS, K.K_LEFTBRACKET), "", Cmd("slower"), "-  [", "slower"),
-    KeyBinding((K.K_c,), "", Cmd("clear"), "C", "clear the board"),
-    KeyBinding((K.K_r,), "shift", Cmd("next_density"), "Shift+R", "change the random density, and fill"),
-    KeyBinding((K.K_r,), "", Cmd("randomize"), "R", "fill at random"),
-    KeyBinding((K.K_g,), "", Cmd("grid"), "G", "grid lines on / off"),
-    KeyBinding((K.K_f,), "", Cmd("fit"), "F", "fit the pattern in the window"),
-    KeyBinding((K.K_z,), "ctrl+shift", Cmd("redo"), "", ""),
-    KeyBinding((K.K_z,), "ctrl", Cmd("undo"), "Ctrl+Z", "undo an edit"),
-    KeyBinding((K.K_y,), "ctrl", Cmd("redo"), "Ctrl+Y", "redo"),
-    KeyBinding((K.K_r,), "ctrl", Cmd("reset"), "Ctrl+R  Home", "reset to where play started"),
-    KeyBinding((K.K_HOME,), "", Cmd("reset"), "", ""),
-    KeyBinding((K.K_s,), "ctrl", Cmd("save"), "Ctrl+S", "save (RLE or .cells by the file's name)"),
-    KeyBinding((K.K_p,), "", Cmd("screenshot"), "P", "save a PNG screenshot"),
-    KeyBinding((K.K_1, K.K_2, K.K_3, K.K_4, K.K_5, K.K_6, K.K_7, K.K_8, K.K_9), "", Cmd("pick"),
+    KeyBinding((K.K_SPACE,), "", Cmd(Command.TOGGLE_PLAY), "Space", "play / pause"),
+    KeyBinding((K.K_n, K.K_RIGHT), "", Cmd(Command.STEP, 1), "N  \u2192", "step one generation"),
+    KeyBinding((K.K_TAB,), "", Cmd(Command.STEP_BATCH), "Tab", "step a batch (the speed, at least 10)"),
+    KeyBinding((K.K_PLUS, K.K_EQUALS, K.K_KP_PLUS, K.K_RIGHTBRACKET), "", Cmd(Command.FASTER), "+  ]", "faster"),
+    KeyBinding((K.K_MINUS, K.K_KP_MINUS, K.K_LEFTBRACKET), "", Cmd(Command.SLOWER), "-  [", "slower"),
+    KeyBinding((K.K_c,), "", Cmd(Command.CLEAR), "C", "clear the board"),
+    KeyBinding((K.K_r,), "shift", Cmd(Command.NEXT_DENSITY), "Shift+R", "change the random density, and fill"),
+    KeyBinding((K.K_r,), "", Cmd(Command.RANDOMIZE), "R", "fill at random"),
+    KeyBinding((K.K_g,), "", Cmd(Command.GRID), "G", "grid lines on / off"),
+    KeyBinding((K.K_f,), "", Cmd(Command.FIT), "F", "fit the pattern in the window"),
+    KeyBinding((K.K_z,), "ctrl+shift", Cmd(Command.REDO), "", ""),
+    KeyBinding((K.K_z,), "ctrl", Cmd(Command.UNDO), "Ctrl+Z", "undo an edit"),
+    KeyBinding((K.K_y,), "ctrl", Cmd(Command.REDO), "Ctrl+Y", "redo"),
+    KeyBinding((K.K_r,), "ctrl", Cmd(Command.RESET), "Ctrl+R  Home", "reset to where play started"),
+    KeyBinding((K.K_HOME,), "", Cmd(Command.RESET), "", ""),
+    KeyBinding((K.K_s,), "ctrl", Cmd(Command.SAVE), "Ctrl+S", "save (RLE or .cells by the file's name)"),
+    KeyBinding((K.K_p,), "", Cmd(Command.SCREENSHOT), "P", "save a PNG screenshot"),
+    KeyBinding((K.K_1, K.K_2, K.K_3, K.K_4, K.K_5, K.K_6, K.K_7, K.K_8, K.K_9), "", Cmd(Command.PICK),
                "1 \u2026 9", "pick a pattern (again: put it away)"),
-    KeyBinding((K.K_0,), "", Cmd("pick", None), "0  Esc", "draw cells again"),
-    KeyBinding((K.K_PERIOD,), "", Cmd("rotate", 1), ".  ,", "rotate the pattern"),
-    KeyBinding((K.K_COMMA,), "", Cmd("rotate", -1), "", ""),
-    KeyBinding((K.K_SLASH, K.K_x), "", Cmd("flip"), "/  X", "flip the pattern"),
-    KeyBinding((K.K_t,), "", Cmd("trace"), "T", "protocol trace (small boards)"),
-    KeyBinding((K.K_y,), "", Cmd("graph"), "Y", "population graph"),
-    KeyBinding((K.K_h, K.K_F1), "", Cmd("help"), "H  F1", "this help"),
-    KeyBinding((K.K_q,), "ctrl", Cmd("quit"), "Ctrl+Q", "quit"),
+    KeyBinding((K.K_0,), "", Cmd(Command.PICK, None), "0  Esc", "draw cells again"),
+    KeyBinding((K.K_PERIOD,), "", Cmd(Command.ROTATE, 1), ".  ,", "rotate the pattern"),
+    KeyBinding((K.K_COMMA,), "", Cmd(Command.ROTATE, -1), "", ""),
+    KeyBinding((K.K_SLASH, K.K_x), "", Cmd(Command.FLIP), "/  X", "flip the pattern"),
+    KeyBinding((K.K_t,), "", Cmd(Command.TRACE), "T", "protocol trace (small boards)"),
+    KeyBinding((K.K_y,), "", Cmd(Command.GRAPH), "Y", "population graph"),
+    KeyBinding((K.K_h, K.K_F1), "", Cmd(Command.HELP), "H  F1", "this help"),
+    KeyBinding((K.K_q,), "ctrl", Cmd(Command.QUIT), "Ctrl+Q", "quit"),
 )
 HELP_MOUSE: tuple[tuple[str, str], ...] = (
     ("Left drag", "draw cells (or stamp the pattern)"),
@@ -88,13 +127,13 @@ def key_command(key: int, mods: int) -> Cmd | None:
     ctrl = bool(mods & (pygame.KMOD_CTRL | pygame.KMOD_META))
     if key in _PAN_KEYS and not ctrl and (shift or key != K.K_RIGHT):
         dx, dy = _PAN_KEYS[key]
-        return Cmd("pan", (dx * PAN_STEP, dy * PAN_STEP))
+        return Cmd(Command.PAN, (dx * PAN_STEP, dy * PAN_STEP))
     if key == K.K_ESCAPE:
-        return Cmd("escape")
+        return Cmd(Command.ESCAPE)
     for binding in KEYMAP:
         if key in binding.keys and _mods_match(binding.mods, mods):
-            if binding.cmd.name == "pick" and binding.cmd.arg is None and key != K.K_0:
-                return Cmd("pick", binding.keys.index(key))
+            if binding.cmd.command is Command.PICK and binding.cmd.arg is None and key != K.K_0:
+                return Cmd(Command.PICK, binding.keys.index(key))
             return binding.cmd
     return None
 
@@ -111,7 +150,7 @@ def translate(event: pygame.event.Event, pointer: PointerState) -> list[Cmd]:
     """The commands an event asks for (often none)."""
     et = event.type
     if et == pygame.QUIT:
-        return [Cmd("quit")]
+        return [Cmd(Command.QUIT)]
     if et == pygame.KEYDOWN:
         cmd = key_command(event.key, getattr(event, "mod", 0))
         return [cmd] if cmd else []
@@ -126,23 +165,23 @@ def translate(event: pygame.event.Event, pointer: PointerState) -> list[Cmd]:
             return []
         if event.button == 1:
             pointer.mode = "draw"
-            return [Cmd("stroke_begin", (pos, True))]
+            return [Cmd(Command.STROKE_BEGIN, (pos, True))]
         if event.button == 3:
             pointer.mode = "erase"
-            return [Cmd("stroke_begin", (pos, False))]
+            return [Cmd(Command.STROKE_BEGIN, (pos, False))]
         return []
     if et == pygame.MOUSEMOTION:
         pos = tuple(event.pos)
         prev, pointer.pos = pointer.pos, pos  # type: ignore[assignment]
         if pointer.mode == "pan":
-            return [Cmd("pan", (pos[0] - prev[0], pos[1] - prev[1]))]
+            return [Cmd(Command.PAN, (pos[0] - prev[0], pos[1] - prev[1]))]
         if pointer.mode in ("draw", "erase"):
-            return [Cmd("stroke_to", pos)]
-        return [Cmd("hover", pos)]
+            return [Cmd(Command.STROKE_TO, pos)]
+        return [Cmd(Command.HOVER, pos)]
     if et == pygame.MOUSEBUTTONUP:
         mode, pointer.mode = pointer.mode, None
         if mode in ("draw", "erase"):
-            return [Cmd("stroke_end")]
+            return [Cmd(Command.STROKE_END)]
         return []
     if et == pygame.MOUSEWHEEL:
         steps = event.y if not getattr(event, "flipped", False) else -event.y
@@ -150,11 +189,11 @@ def translate(event: pygame.event.Event, pointer: PointerState) -> list[Cmd]:
         # (or the real one, if the mouse has not moved since the window opened).
         if pointer.pos == (0, 0) and pygame.mouse.get_focused():
             pointer.pos = pygame.mouse.get_pos()
-        return [Cmd("zoom", (pointer.pos, int(steps)))] if steps else []
+        return [Cmd(Command.ZOOM, (pointer.pos, int(steps)))] if steps else []
     if et == pygame.DROPFILE:
-        return [Cmd("open", event.file)]
+        return [Cmd(Command.OPEN, event.file)]
     if et in (pygame.VIDEORESIZE, pygame.WINDOWSIZECHANGED):
-        return [Cmd("resize")]
+        return [Cmd(Command.RESIZE)]
     if et == pygame.WINDOWLEAVE:
-        return [Cmd("hover", None)]
+        return [Cmd(Command.HOVER, None)]
     return []

@@ -6,6 +6,9 @@ cut out of the board with numpy, written into a palettised 8-bit surface with
 cell.  When zoomed out below one pixel per cell the board is first reduced
 with an "any cell alive in the block" filter, so lone gliders never vanish.
 
+Over the board: a stamp's preview (:meth:`BoardRenderer.draw_pattern`) and
+the protocol trace's marks (:meth:`BoardRenderer.draw_trace`).
+
 Palette indices: 0 empty, 1 alive (the board's own tile); 2 and 3 the same
 in the surrounding copies of the torus, drawn dimmer so that the edge of the
 board is visible while what lies past it is the other side.
@@ -14,12 +17,17 @@ board is visible while what lies past it is the other side.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pygame
 
+from ..protocol import ALIVE
 from .view import View
+
+if TYPE_CHECKING:
+    from .trace import TraceRecorder
 
 __all__ = ["Theme", "BoardRenderer", "downsample", "wrapped_region"]
 
@@ -147,9 +155,6 @@ class BoardRenderer:
         self._key: tuple | None = None
         self._reduced: tuple[int, int, np.ndarray] | None = None  # (version, k, cells)
 
-    def invalidate(self) -> None:
-        self._key = None
-
     def _source(self, cells: np.ndarray, version: int, k: int) -> np.ndarray:
         if k <= 1:
             return cells
@@ -267,7 +272,42 @@ class BoardRenderer:
         size = max(1, round(view.ppc))
         return pygame.Rect(round(px) + inset, round(py) + inset, max(1, size - 2 * inset), max(1, size - 2 * inset))
 
-    def outline_cells(self, surface: pygame.Surface, view: View, cells: Iterable[tuple[int, int]],
-                      color: tuple[int, int, int], width: int = 2, inset: int = 0) -> None:
-        for y, x in cells:
-            pygame.draw.rect(surface, color, self.cell_rect(view, y, x, inset), width)
+    # -- the protocol trace ----------------------------------------------------------
+    def draw_trace(self, surface: pygame.Surface, view: View, trace: TraceRecorder, cells: np.ndarray,
+                   label: Callable[[str, tuple[int, int, int]], pygame.Surface]) -> None:
+        """The trace's marks on the board (the legend is in the HUD's trace panel).
+
+        ``cells`` is the board shown (the generation the queries read);
+        ``label(text, colour)`` renders the small numbers.
+        """
+        th = self.theme
+        h, w = cells.shape
+        ppc = view.ppc
+        inset = 2 if ppc >= 12 else 0
+        # The next board as the transitions build it (double buffering made
+        # visible): a dot in each cell already stepped, cyan where it will be
+        # alive, red where a live cell dies.
+        dot = max(1, int(ppc * 0.32))
+        for (y, x), state in trace.transitions.items():
+            if state == ALIVE:
+                pygame.draw.rect(surface, th.born, self.cell_rect(view, y, x, dot))
+            elif cells[y % h, x % w]:
+                pygame.draw.rect(surface, th.dies, self.cell_rect(view, y, x, dot))
+        # The neighbours asked so far: bright where the reply was ALIVE, grey
+        # where EMPTY, numbered in the order count_neighbors asks them.
+        for i, (y, x, reply) in enumerate(trace.answered, 1):
+            alive = reply == ALIVE
+            color = th.query_alive_ring if alive else th.query_empty
+            rect = self.cell_rect(view, y, x, inset)
+            pygame.draw.rect(surface, color, rect, 3 if alive and ppc >= 8 else (2 if ppc >= 8 else 1))
+            if ppc >= 24:
+                surface.blit(label(str(i), color), (rect.x + 3, rect.y + 1))
+        if trace.cell is not None:
+            cy, cx = trace.cell
+            pygame.draw.rect(surface, th.accent, self.cell_rect(view, cy, cx, 0), 3 if ppc >= 10 else 1)
+            if ppc >= 16:
+                img = label(str(trace.live_neighbours), th.accent)
+                surface.blit(img, img.get_rect(center=self.cell_rect(view, cy, cx).center))
+        if trace.last_transition is not None:
+            y, x, state = trace.last_transition
+            pygame.draw.rect(surface, th.born if state == ALIVE else th.dies, self.cell_rect(view, y, x, 0), 3)

@@ -1,7 +1,8 @@
 """The protocol trace: what the coroutines just asked, as state the renderer can show.
 
 :class:`TraceRecorder` is an ``observer(instruction, reply)`` for
-:meth:`lifegame.environment.Stepper.run`.  It follows the protocol's own
+:func:`lifegame.environment.observe`, the wrapper the window puts between the
+``simulate`` coroutine and the environment while the trace is on.  It follows the protocol's own
 shape: each ``step_cell`` first queries its own cell, then its eight
 neighbours, then yields one ``Transition``; ``TICK`` ends the generation.
 No pygame here.
