@@ -585,3 +585,13 @@ def test_without_a_screen_the_app_says_so_instead_of_running_unseen():
     assert "lifegame: error:" in result.stderr and "lifegame run" in result.stderr
     assert "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1  # one line, no SDL noise ahead of it
+
+
+def test_every_command_has_one_handler_and_every_key_a_command():
+    # commands.py also refuses to import when one is missing: a misspelt or
+    # forgotten command fails there, never at a key press.
+    from lifegame.app.commands import HANDLERS
+    from lifegame.app.input import KEYMAP
+
+    assert set(HANDLERS) == set(Command)
+    assert all(isinstance(binding.cmd.command, Command) for binding in KEYMAP)

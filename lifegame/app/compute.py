@@ -266,8 +266,9 @@ class BackgroundDriver:
         # board between the pool and this process as it fills or empties.
         key = (id(self._board), self._edit_count)
         if self._label is None or self._label[0] != key:
-            text = self.engine.describe(self._board)
-            if self.engine.engine_for(self._board).capabilities.workers <= 1:
+            chosen = self.engine.engine_for(self._board)
+            text = chosen.describe(self._board)
+            if chosen.capabilities.workers <= 1:
                 text += " in a thread"  # the background engine's thread, in this process
             self._label = (key, text)
         return self._label[1]
