@@ -65,18 +65,18 @@ class App:
                  path: Path | None = None, name: str | None = None) -> None:
         self.options = options
         size = options.window or DEFAULT_WINDOW
+        engine_name = options.engine or "auto"
+        workers = options.workers or default_workers_for(engine_name)  # an unknown name: before any window
         # Everything with a lifetime, closed in reverse order by close().
         self._resources = contextlib.ExitStack()
         with self._resources:  # closed at once if the set-up fails
             self.screen = open_window(size)
             self._resources.callback(close_window)
-            self._set_up(options, size, board, rule, path, name)
+            self._set_up(engine_name, workers, size, board, rule, path, name)
             self._resources = self._resources.pop_all()
 
-    def _set_up(self, options: AppOptions, size: tuple[int, int], board: Board, rule: Rule,
+    def _set_up(self, engine_name: str, workers: int, size: tuple[int, int], board: Board, rule: Rule,
                 path: Path | None, name: str | None) -> None:
-        engine_name = options.engine or "auto"
-        workers = options.workers or default_workers_for(engine_name)
         pool = self._resources.enter_context(WorkerPool(workers))
         self.engine = make_engine(engine_name, pool)
         self._resources.callback(self.engine.close)
