@@ -169,6 +169,11 @@ class WorkerPool(Executor):
                 event.clear()
 
     @property
+    def started(self) -> bool:
+        """True once worker processes were asked for (by a submit or :meth:`warm`)."""
+        return self._executor is not None
+
+    @property
     def closed(self) -> bool:
         return self._closed
 

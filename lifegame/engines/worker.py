@@ -22,6 +22,7 @@ workers back within a generation, with no process killed.
 from __future__ import annotations
 
 import os
+import signal
 import threading
 import time
 from dataclasses import dataclass
@@ -110,17 +111,22 @@ WORKER_NICENESS = 5
 
 
 def init_worker(parent_pid: int, interrupt: Any, interval: float = 0.5) -> None:
-    """Pool initializer: keep the pool's interrupt event, lower this worker's
-    priority a little, and exit when the program that started it is gone.
+    """Pool initializer: keep the pool's interrupt event, ignore Ctrl+C, lower
+    this worker's priority a little, and exit when the program that started it
+    is gone.
 
     A ProcessPoolExecutor's workers outlive a parent that is SIGKILLed: they
     hold both ends of their call queue (and, under forkserver, the pipe that
     would tell the forkserver to stop), so nothing ever wakes them.  A daemon
-    thread checks every ``interval`` seconds that ``parent_pid`` still exists
-    (and, when it is the direct parent, that we were not re-parented).
+    thread checks every ``interval`` seconds that we were not re-parented and
+    that ``parent_pid`` still exists.
     """
     global _interrupt
     _interrupt = interrupt
+    # Ctrl+C in a terminal signals the whole process group: the parent alone
+    # should react (by closing the pool, which interrupts our tasks).  A
+    # worker killed by SIGINT would break the pool under the parent's feet.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     # Workers compute in bulk; the process that started them may be a window
     # that must draw a frame every 16 ms.  On a machine with no spare core a
     # slightly lower priority lets the window's thread in first.
@@ -128,18 +134,20 @@ def init_worker(parent_pid: int, interrupt: Any, interval: float = 0.5) -> None:
         os.nice(WORKER_NICENESS)
     except (AttributeError, OSError):  # pragma: no cover - no nice() here
         pass
-    direct = os.getppid() == parent_pid
+    first_parent = os.getppid()  # the program itself, or its forkserver
 
     def watch() -> None:
         while True:
             time.sleep(interval)
+            # Re-parented: the forkserver (or the program) that started us is
+            # gone.  This also covers a killed program that is still a zombie
+            # (its pid exists until its own parent reaps it), since the
+            # forkserver exits as soon as the program's end of its pipe closes.
+            if os.getppid() != first_parent:
+                os._exit(0)
             try:
                 os.kill(parent_pid, 0)
-            except ProcessLookupError:
-                os._exit(0)
-            except PermissionError:  # pragma: no cover - the pid was reused by another user
-                os._exit(0)
-            if direct and os.getppid() != parent_pid:
+            except (ProcessLookupError, PermissionError):  # gone (or the pid was reused by another user)
                 os._exit(0)
 
     threading.Thread(target=watch, name="lifegame-parent-watch", daemon=True).start()
