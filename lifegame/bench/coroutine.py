@@ -92,7 +92,7 @@ def bench_coroutine(quick: bool = False, repeats: int | None = None) -> dict[str
     per_cell = suspended_cell_bytes(2_000 if quick else 10_000)
     print(f"\ncoroutine engine, {size}x{size} random board, {generations} generations, median of {repeats}")
     print(f"  lifegame Stepper + simulate   {fmt_rate(rates['ours'])}cells/s")
-    print(f"  the seed (its coroutines, Grid and live_a_generation loop)")
+    print("  the seed (its coroutines, Grid and live_a_generation loop)")
     print(f"                                {fmt_rate(rates['seed'])}cells/s")
     print(f"  ratio                         {rates['ours'] / rates['seed']:.2f}x the seed's code")
     print(f"  the seed's loop driving this project's coroutines: {fmt_rate(rates['mixed']).strip()}cells/s; "

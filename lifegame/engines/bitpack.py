@@ -40,6 +40,7 @@ stays small.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 
 import numpy as np
 
@@ -428,21 +429,6 @@ class RowKernel:
         self.program.run(inputs, [b[:N] for b in bufs[9:]], out)
         if self._pad_mask is not None:
             out2[:, W - 1] &= self._pad_mask
-
-    def band(self, words: np.ndarray, generations: int) -> np.ndarray:
-        """``generations`` generations of packed rows without vertical wrap.
-
-        ``words`` has ``h + 2 * generations`` rows; returns the middle ``h``.
-        """
-        rows = words.shape[0]
-        if rows < 2 * generations + 1:
-            raise ValueError("a band needs at least one row besides its halo rows")
-        cur = np.ascontiguousarray(words, dtype=_U64)
-        for _ in range(generations):
-            nxt = np.empty((cur.shape[0] - 2, self.nwords), _U64)
-            self.rows(cur, nxt)
-            cur = nxt
-        return cur
 
 
 class PackedTorus:

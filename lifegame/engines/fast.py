@@ -3,8 +3,8 @@
 * :func:`roll_step` is the plain numpy idiom (the sum of eight ``np.roll``
   copies), kept as the benchmarks' baseline and as an independent check.
 * :func:`step` runs the bit-packed kernel of :mod:`.bitpack` on a whole torus.
-* :func:`step_band` runs it on a band of rows with halo rows (ghost zones), as a
-  worker process of the parallel engine does.
+* :func:`kernel_for` gives the row kernel that the band kernel
+  :data:`~lifegame.engines.bands.FAST_BANDS` steps bands of a torus with.
 * :class:`FastEngine` is the :class:`~lifegame.engines.base.Engine`; on large,
   mostly quiet boards it computes only the tiles that can change.  It runs in
   the background (a call may take seconds) and honours ``cancel`` between
@@ -23,10 +23,10 @@ import numpy as np
 from ..board import Board
 from ..rules import Rule
 from .base import Cancel, Capabilities, EngineBase, check_cancel, check_generations, generation_chunks
-from .bitpack import PackedTorus, RowKernel, pack, unpack
+from .bitpack import PackedTorus, RowKernel
 from .tiled import TiledTorus, tile_rows_for
 
-__all__ = ["FastEngine", "roll_step", "step", "step_band", "kernel_for", "tiles_apply", "CHUNK_CELL_UPDATES"]
+__all__ = ["FastEngine", "roll_step", "step", "kernel_for", "tiles_apply", "CHUNK_CELL_UPDATES"]
 
 CHUNK_CELL_UPDATES = 1 << 24
 """Cell updates between two looks at ``cancel`` (~10 ms of the packed kernel)."""
@@ -118,27 +118,6 @@ def step(cells: np.ndarray, rule: Rule, generations: int = 1) -> np.ndarray:
     torus.load(arr)
     torus.run(generations)
     return torus.cells()
-
-
-def step_band(padded: np.ndarray, rule: Rule, generations: int) -> np.ndarray:
-    """Advance a band of rows that carries ``generations`` halo rows above and below.
-
-    ``padded`` is ``(h + 2 * generations, w)``: the halo rows, the band's ``h``
-    rows, the halo rows.  Columns wrap (the band is a strip of a torus); rows do
-    not: each generation the outermost rows lose validity, so after
-    ``generations`` generations exactly the band's ``h`` rows are exact.  Returns
-    them as a new ``(h, w)`` ``uint8`` array.  Exact for every Life-like rule.
-    """
-    if generations < 0:
-        raise ValueError("generations must be >= 0")
-    arr = _check_cells(padded)
-    rows, width = arr.shape
-    if rows < 2 * generations + 1:
-        raise ValueError(f"a band with {generations} halo rows each side needs more than {2 * generations} rows, got {rows}")
-    if generations == 0:
-        return np.array(arr, dtype=np.uint8, order="C")
-    kernel = kernel_for(rule, width)
-    return unpack(kernel.band(pack(arr), generations), width)
 
 
 #: Boards with fewer cells are stepped densely: tile skipping would not pay.
