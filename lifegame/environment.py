@@ -104,9 +104,7 @@ class Stepper:
         # Activity pays off only where empty space stays empty (no B0).
         self._tracks_activity = self._own_sim and logic(EMPTY, 0) != ALIVE
         if sim is None:
-            sim = simulate_active(height, width, logic, active=self._active_cells)
-            if observer is not None:
-                sim = observe(sim, observer)
+            sim = self._own_simulation(observer)
         elif observer is not None:
             raise ValueError("observer= watches the stepper's own simulation; wrap a given sim with observe()")
         self.sim = sim
@@ -122,6 +120,24 @@ class Stepper:
         self._edits: dict[tuple[int, int], bool] = {}  # made while a generation was under way
         # Cells changed since the last generation began (None: not known, step every cell).
         self._changed: np.ndarray | None = None
+
+    def _own_simulation(self, observer: Observer | None) -> Simulation:
+        height, width = self.board.shape
+        sim = simulate_active(height, width, self.logic, active=self._active_cells)
+        return sim if observer is None else observe(sim, observer)
+
+    def watch(self, observer: Observer | None) -> None:
+        """From the next generation on, tell ``observer`` of every instruction (``None``: stop).
+
+        Only between generations and for the stepper's own simulation: the
+        activity it keeps (which cells to step next) carries over, so a
+        watched generation steps the same cells an unwatched one would.
+        """
+        if self.in_progress:
+            raise RuntimeError("watch() between generations only (this one is under way)")
+        if not self._own_sim:
+            raise RuntimeError("watch() needs the stepper's own simulation; wrap a given sim with observe()")
+        self.sim = self._own_simulation(observer)
 
     @property
     def in_progress(self) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -126,3 +127,23 @@ def test_simulate_active_steps_the_cells_it_is_given_then_ticks() -> None:
         second.append(sim.send(ALIVE if type(second[-1]) is Query else None))
     assert [i for i in second if type(i) is Transition] == [Transition(1, 1, EMPTY)]  # 8 live neighbours
     assert second[0] == Query(1, 1) and len(second) == 11
+
+
+def test_watching_carries_the_activity_over() -> None:
+    board = Board(30, 30)
+    board.place(np.array([[1, 1, 1]]), 15, 14)  # a blinker
+    stepper = Stepper(board, CONWAY)
+    stepper.run()
+    seen: list[object] = []
+    stepper.watch(lambda item, reply: seen.append(item))
+    stepper.run()
+    # Only the blinker's neighbourhood, as without the observer.
+    assert len(seen) == stepper.last_generation_instructions == 10 * stepper.stepped_cells + 1
+    assert stepper.stepped_cells < 40
+    watched = len(seen)
+    stepper.watch(None)
+    stepper.run()
+    assert len(seen) == watched and stepper.board.population() == 3
+    stepper.run(max_instructions=5)
+    with pytest.raises(RuntimeError, match="between generations"):
+        stepper.watch(None)
