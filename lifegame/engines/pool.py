@@ -27,7 +27,9 @@ It is a :class:`concurrent.futures.Executor` (``submit``, ``shutdown``) over a
   its next use, so the caller reports the failure once and the next call
   works (:attr:`WorkerPool.restarts` counts the replacements);
 * :meth:`WorkerPool.interrupting` lets an engine stop its band tasks early
-  (a cancelled job): set the event, wait for the tasks, clear it.
+  (a cancelled job): set the event, wait for the tasks, clear it.  The event
+  is pool-wide: engines sharing a pool take turns (the window and the CLI
+  run one job at a time), or a cancel of one job also stops the other's batch.
 
 Nothing here imports pygame.
 """
