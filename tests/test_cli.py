@@ -5,8 +5,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
-from pathlib import Path
 
 import pytest
 
@@ -122,13 +120,16 @@ def test_a_negative_or_huge_at_wraps_around_the_torus(capsys):
     assert capsys.readouterr().out == wrapped
 
 
-def test_an_output_that_cannot_be_written_is_refused_before_computing(tmp_path, capsys):
+def test_an_output_that_cannot_be_written_is_refused_before_computing(tmp_path, capsys, monkeypatch):
+    import lifegame.engines as engines
+
+    def no_engine(*args, **kwargs):
+        raise AssertionError("an engine was made before --output was checked")
+
+    monkeypatch.setattr(engines, "make_engine", no_engine)
     folder = tmp_path / "taken.rle"
     folder.mkdir()
-    started = time.perf_counter()
-    # Ten million generations would take minutes: the refusal must come first.
     assert main(["run", "glider", "--generations", "10000000", "--output", str(folder)]) == 2
-    assert time.perf_counter() - started < 20
     assert "folder" in capsys.readouterr().err
     assert not list(tmp_path.glob(".lifegame-*"))  # the write probe leaves nothing behind
 
@@ -179,13 +180,11 @@ def test_bad_input_exits_2_with_one_line(args, words, capsys, tmp_path, monkeypa
     ],
     ids=["huge-header", "huge-run", "binary", "empty", "lifehistory"],
 )
-def test_hostile_files_are_refused_quickly_from_the_command_line(tmp_path, content):
+def test_hostile_files_are_refused_from_the_command_line(tmp_path, content):
     path = tmp_path / "hostile.rle"
     path.write_bytes(content)
-    start = time.perf_counter()
-    result = run_cli("run", str(path), "--generations", "1", timeout=30)
+    result = run_cli("run", str(path), "--generations", "1", timeout=120)  # a hang guard, not a measure
     assert result.returncode == 2, result
-    assert time.perf_counter() - start < 20
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
     assert "hostile.rle" in result.stderr
 
