@@ -15,6 +15,8 @@ the same small surface, and the window and the CLI use nothing else::
                                       only when ``capabilities.traceable``: the
                                       protocol's resumable environment, to be
                                       driven a slice at a time and observed
+    engine.check(shape, rule)         raises EngineUnsupported (a ValueError, one
+                                      line) for boards or rules beyond the engine
     engine.close()                    release processes or memory (idempotent)
 
 :class:`EngineBase` gives the defaults (``engine_for`` is the engine itself,
@@ -46,6 +48,7 @@ __all__ = [
     "EngineBase",
     "EngineError",
     "JobCancelled",
+    "EngineUnsupported",
     "Capabilities",
     "Cancel",
     "check_cancel",
@@ -60,6 +63,14 @@ Cancel = threading.Event
 
 class EngineError(RuntimeError):
     """An engine could not compute a generation (e.g. a worker process died)."""
+
+
+class EngineUnsupported(ValueError):
+    """This engine cannot run this board or rule; the message says why, in one line.
+
+    A ``ValueError`` (bad input, exit status 2 on the command line), not an
+    :class:`EngineError` (a failure while computing).
+    """
 
 
 class JobCancelled(EngineError):
@@ -108,6 +119,14 @@ class Engine(Protocol):
         """A resumable environment over ``board`` (only when ``capabilities.traceable``)."""
         ...
 
+    def check(self, shape: tuple[int, int], rule: Rule) -> None:
+        """Raise :class:`EngineUnsupported` when boards of ``shape`` under ``rule`` are beyond this engine.
+
+        Asked before any work (the CLI, the window at start), so that the
+        user hears the reason at once rather than after a run has begun.
+        """
+        ...
+
     def close(self) -> None:
         """Release what the engine holds; safe to call twice."""
         ...
@@ -130,6 +149,9 @@ class EngineBase:
 
     def stepper(self, board: Board, rule: Rule) -> Stepper:
         raise EngineError(f"the {self.name} engine has no protocol environment to step or trace")
+
+    def check(self, shape: tuple[int, int], rule: Rule) -> None:
+        pass  # every board, every rule
 
     def close(self) -> None:
         pass
