@@ -5,7 +5,7 @@
     lifegame [PATTERN] [--size HxW] [--rule RULE] [--engine E] [--workers N] [--window WxH]
     lifegame run [PATTERN] [--size HxW] [--at Y,X] [--rule RULE] [--generations N]
                  [--engine E] [--workers N] [--random DENSITY] [--seed S]
-                 [--print-every K] [--output FILE]
+                 [--print-every K] [--output FILE] [--cluster local:N|tcp://HOST:PORT]
     lifegame patterns
     lifegame bench [--quick] [--ui] ...
 
@@ -17,13 +17,14 @@ on standard error, never a traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import re
 import signal
 import sys
 import tempfile
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import NoReturn
 
 from .board import Board, BoardSizeError, check_size
@@ -107,6 +108,15 @@ def _workers(text: str) -> int:
     return value
 
 
+def _cluster(text: str):  # -> ClusterSpec
+    from .engines.cluster import parse_spec
+
+    try:
+        return parse_spec(text)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+
+
 def _engine_names() -> tuple[str, ...]:
     from .engines import engine_names
 
@@ -143,6 +153,10 @@ def _parsers() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentPars
     run.add_argument("--print-every", type=_positive, metavar="K",
                      help="print the board at generation 0 and every K generations (rows of * and -)")
     run.add_argument("--output", metavar="FILE", help="write the final board to FILE (.rle or .cells)")
+    run.add_argument("--cluster", type=_cluster, metavar="SPEC",
+                     help="compute the bands on a Dask cluster: local:N (N worker processes here) or the "
+                          "address of a running 'dask scheduler', tcp://HOST:PORT "
+                          "(needs pip install 'lifegame[cluster]')")
 
     patterns = _Parser(prog=f"{PROG} patterns", description="List the bundled patterns.")
 
@@ -150,8 +164,9 @@ def _parsers() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentPars
                     "measured in the same run).")
     bench.add_argument("--quick", action="store_true", help="smaller boards and fewer repeats")
     bench.add_argument("--repeats", type=_positive, default=None, metavar="N", help="repeats per figure")
-    bench.add_argument("--only", choices=("coroutine", "engines", "ui"), action="append",
-                       help="run only these parts (default: coroutine and engines)")
+    bench.add_argument("--only", choices=("coroutine", "engines", "cluster", "ui"), action="append",
+                       help="run only these parts (default: coroutine and engines, and cluster when "
+                            "Dask's distributed is installed)")
     bench.add_argument("--ui", action="store_true", help="also run the window benchmark (same as --only ui)")
     return app, {"run": run, "patterns": patterns, "bench": bench}
 
@@ -171,8 +186,6 @@ def _load_pattern(spec: str):  # -> Pattern
 
 # -- sub-commands ---------------------------------------------------------------
 def _cmd_run(args: argparse.Namespace) -> int:
-    from .engines import default_workers_for, make_engine
-    from .engines.pool import WorkerPool
     from .start import starting_board
 
     # Options that would be silently ignored are mistakes worth a line.
@@ -182,6 +195,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
         raise UsageError("--seed is the seed of --random, which was not given")
     if args.output is not None:
         _check_output(args.output)
+    if args.cluster is not None:
+        _check_cluster(args)
     pattern = _load_pattern(args.pattern) if args.pattern else None
     try:
         board, rule = starting_board(pattern, size=args.size, rule=args.rule, at=args.at,
@@ -191,29 +206,72 @@ def _cmd_run(args: argparse.Namespace) -> int:
             raise
         raise BoardSizeError(f"{os.path.basename(args.pattern)}: {err}") from None
     out = sys.stdout
+    with _run_engine(args) as engine:
+        generation = 0
+        every = args.print_every
+        if every:
+            out.write(board.to_text() + "\n\n")
+        while generation < args.generations:
+            batch = min(every or args.generations - generation, args.generations - generation)
+            board = _advance_with_retry(engine, board, rule, batch)
+            generation += batch
+            if every:
+                out.write(board.to_text() + "\n\n")
+    if args.output:
+        _write_output(args, pattern, board, rule, generation)
+    out.write(f"generation {generation} population {board.population()}\n")
+    out.flush()
+    return 0
+
+
+@contextlib.contextmanager
+def _run_engine(args: argparse.Namespace) -> Iterator:  # -> Iterator[Engine]
+    """The engine of ``lifegame run``, closed on leaving (with the pool or the cluster it computes on)."""
+    if args.cluster is not None:
+        from .engines.bands import COROUTINE_BANDS, FAST_BANDS
+        from .engines.cluster import Cluster, ClusterNotInstalled, ClusterUnavailable
+
+        kernel = COROUTINE_BANDS if args.engine == "coroutine" else FAST_BANDS
+        try:
+            cluster = Cluster.connect(args.cluster)
+        except ClusterNotInstalled:
+            raise UsageError(CLUSTER_HINT) from None
+        except ClusterUnavailable as err:
+            raise UsageError(str(err)) from None
+        # Leaving (normally, by an error, Ctrl+C or SIGTERM) closes the client
+        # and stops the worker processes of a local:N cluster.
+        with cluster, cluster.engine(kernel) as engine:
+            yield engine
+        return
+    from .engines import default_workers_for, make_engine
+    from .engines.pool import WorkerPool
+
     workers = args.workers or default_workers_for(args.engine)
     # The pool's one owner: processes start only if an engine submits to it,
     # and leaving this block (normally, by an error, Ctrl+C or SIGTERM) stops them.
     with WorkerPool(workers) as pool:
         engine = make_engine(args.engine, pool)
         try:
-            generation = 0
-            every = args.print_every
-            if every:
-                out.write(board.to_text() + "\n\n")
-            while generation < args.generations:
-                batch = min(every or args.generations - generation, args.generations - generation)
-                board = _advance_with_retry(engine, board, rule, batch)
-                generation += batch
-                if every:
-                    out.write(board.to_text() + "\n\n")
+            yield engine
         finally:
             engine.close()
-    if args.output:
-        _write_output(args, pattern, board, rule, generation)
-    out.write(f"generation {generation} population {board.population()}\n")
-    out.flush()
-    return 0
+
+
+CLUSTER_HINT = "--cluster needs Dask's distributed: pip install 'lifegame[cluster]'"
+
+
+def _check_cluster(args: argparse.Namespace) -> None:
+    """``--cluster`` refuses what it would ignore, and says how to get Dask when it is missing."""
+    if args.workers is not None:
+        raise UsageError("--cluster and --workers do not go together: the cluster's workers compute")
+    if args.engine not in ("auto", "fast", "coroutine"):
+        raise UsageError(f"--cluster runs the fast or the coroutine engine, not {args.engine!r}")
+    from .engines.cluster import ClusterNotInstalled, require_distributed
+
+    try:
+        require_distributed()
+    except ClusterNotInstalled:
+        raise UsageError(CLUSTER_HINT) from None
 
 
 def _advance_with_retry(engine, board: Board, rule: Rule, generations: int) -> Board:

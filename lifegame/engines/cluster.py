@@ -1,0 +1,471 @@
+"""A Dask cluster as the band engine's executor: ``--cluster ADDRESS`` and ``--cluster local:N``.
+
+:class:`~.parallel.ParallelEngine` runs bands of the torus on any
+:class:`concurrent.futures.Executor`; this module gives it one made of the
+workers of a Dask cluster (``distributed``, an optional dependency:
+``pip install 'lifegame[cluster]'``)::
+
+    with Cluster.connect("local:2") as cluster:        # a LocalCluster of 2 worker processes
+        engine = cluster.engine()                       # ParallelEngine(cluster.executor, workers=2, shared=False)
+        board = engine.advance(board, rule, 100)
+
+    with Cluster.connect("tcp://host:8786") as cluster: # a running `dask scheduler` and its workers
+        ...
+
+The bands travel pickled (:class:`~.worker.BandTask`: band + halo rows in, the
+band's rows out), since no memory is shared across machines; the results are
+those of the process pool, cell for cell.  Every worker of a remote cluster
+needs ``lifegame`` importable (the same version as the client).
+
+Nothing waits without a bound:
+
+* connecting gives up after ``timeout`` seconds (:class:`ClusterUnavailable`,
+  one line: "cannot reach the Dask scheduler at tcp://...: ...");
+  a scheduler with no worker gets the same ``timeout`` for one to join;
+* a worker that dies mid-run: Dask runs its tasks again on the others (a
+  LocalCluster's nanny also restarts it); a task whose workers keep dying
+  fails (Dask's ``KilledWorker``) and the engine raises
+  :class:`~.base.EngineError` -- the CLI then tries once more;
+* a scheduler that goes away, or a cluster left with no worker at all for
+  ``stall_timeout`` seconds, fails the tasks in flight with
+  :class:`~.base.EngineError` instead of waiting for ever.
+
+:meth:`Cluster.close` (or leaving the ``with`` block) closes the client and
+the LocalCluster it started, so no worker process is left behind.
+
+This module imports ``distributed`` only when a cluster is connected: the
+rest of the engines (and the worker processes) never pay for it.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import contextlib
+import logging
+import re
+import threading
+import time
+import warnings
+from collections.abc import Callable
+from concurrent.futures import Executor, Future
+from dataclasses import dataclass
+from typing import Any
+
+from .bands import FAST_BANDS, BandKernel
+from .base import EngineError
+from .parallel import ParallelEngine
+
+__all__ = [
+    "CONNECT_TIMEOUT",
+    "INSTALL_HINT",
+    "MAX_LOCAL_WORKERS",
+    "STALL_TIMEOUT",
+    "Cluster",
+    "ClusterExecutor",
+    "ClusterNotInstalled",
+    "ClusterSpec",
+    "ClusterUnavailable",
+    "parse_spec",
+    "quiet_dask",
+    "require_distributed",
+]
+
+CONNECT_TIMEOUT = 10.0
+"""Seconds to reach a scheduler (and for a worker to join it) before giving up."""
+
+STALL_TIMEOUT = 60.0
+"""Seconds a cluster may have no worker (or no scheduler) while tasks wait, before they fail."""
+
+MAX_LOCAL_WORKERS = 256
+
+INSTALL_HINT = "pip install 'lifegame[cluster]'"
+
+DEFAULT_PORT = 8786
+"""The port of ``dask scheduler``."""
+
+
+class ClusterNotInstalled(ImportError):
+    """``distributed`` is not importable: the message says how to install it."""
+
+
+class ClusterUnavailable(ConnectionError):
+    """The scheduler could not be reached (or has no worker) within the timeout; one line."""
+
+
+# -- the spec ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClusterSpec:
+    """What ``--cluster`` names: ``local`` workers of a LocalCluster, or a scheduler's ``address``."""
+
+    local: int | None = None
+    """N for ``local:N``: a LocalCluster of N worker processes, one thread each."""
+    address: str | None = None
+    """``tcp://host:port`` of a running scheduler."""
+
+    def __str__(self) -> str:
+        return f"local:{self.local}" if self.local is not None else str(self.address)
+
+
+_HOST = r"(?P<host>\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9.\-]*[A-Za-z0-9])?)"
+
+
+def parse_spec(text: str) -> ClusterSpec:
+    """``local:N`` (1 <= N <= 256), ``tcp://host:port`` or ``host:port``; else a one-line :class:`ValueError`."""
+    if not isinstance(text, str):
+        raise TypeError(f"a cluster must be local:N or tcp://host:port, not {text!r}")
+    spec = text.strip()
+    m = re.fullmatch(r"local:\s*(\S*)", spec, flags=re.IGNORECASE)
+    if m:
+        count = m[1]
+        if not count.isdigit() or not 1 <= int(count) <= MAX_LOCAL_WORKERS:
+            raise ValueError(f"cluster {text!r}: local:N needs N from 1 to {MAX_LOCAL_WORKERS} worker processes")
+        return ClusterSpec(local=int(count))
+    m = re.fullmatch(rf"(?:tcp://)?{_HOST}:(?P<port>\d{{1,5}})", spec, flags=re.IGNORECASE)
+    if m and 1 <= int(m["port"]) <= 65535:
+        return ClusterSpec(address=f"tcp://{m['host']}:{int(m['port'])}")
+    raise ValueError(
+        f"cluster {text!r} must be local:N (N worker processes here) or the address of a Dask scheduler, "
+        f"tcp://host:port (e.g. tcp://10.0.0.5:{DEFAULT_PORT})"
+    )
+
+
+# -- the dependency, quietly -------------------------------------------------------
+
+
+def require_distributed() -> Any:
+    """The ``distributed`` module, or :class:`ClusterNotInstalled` saying how to install it."""
+    try:
+        import distributed
+    except ImportError:
+        raise ClusterNotInstalled(f"a Dask cluster needs Dask's distributed: {INSTALL_HINT}") from None
+    return distributed
+
+
+_quieted = False
+
+
+def quiet_dask(level: int = logging.ERROR) -> None:
+    """Keep Dask's logs and warnings off standard error unless they are errors (process-wide).
+
+    ``distributed`` logs to stderr at INFO/WARNING (workers joining, a worker
+    restarted, an event loop that was busy computing) and warns about large
+    task graphs (every pickled band is one); a command that succeeded should
+    leave stderr empty.
+    """
+    global _quieted
+    import dask
+
+    for name in ["distributed", *logging.root.manager.loggerDict]:
+        if name == "distributed" or name.startswith("distributed."):
+            logger = logging.getLogger(name)
+            if logger.level < level:
+                logger.setLevel(level)
+    if _quieted:
+        return
+    _quieted = True
+    # Bands are the graph: a 16384^2 board is 2 x 128 MB of tasks per batch, by design.
+    dask.config.set({"distributed.admin.large-graph-warning-threshold": "1 PiB"})
+    warnings.filterwarnings("ignore", module=r"distributed(\.|$)")
+    warnings.filterwarnings("ignore", message=r".*[Pp]ort \d+ is already in use")
+    warnings.filterwarnings("ignore", category=ResourceWarning, message=r".*(socket|transport|process)")
+
+
+# -- the executor ----------------------------------------------------------------------
+
+
+class _TaskFuture(Future):
+    """The future ``ClusterExecutor.submit`` returns: a copy of Dask's, which the watchdog can fail.
+
+    A cancel that succeeds also cancels the Dask task and notifies the
+    waiters of :func:`concurrent.futures.wait` at once (pickled bands write
+    nothing shared, so a task still running somewhere can be forgotten).
+    """
+
+    def __init__(self, inner: Future) -> None:
+        super().__init__()
+        self._inner = inner
+        self._cancelled_here = False
+
+    def cancel(self) -> bool:
+        with self._condition:
+            pending = self._state == "PENDING"
+            if not super().cancel():
+                return False
+            if pending:
+                self._cancelled_here = True
+                self.set_running_or_notify_cancel()  # CANCELLED -> CANCELLED_AND_NOTIFIED: wait() returns
+        if pending:
+            self._inner.cancel()
+        return True
+
+    def _copy(self, inner: Future) -> None:
+        """Done callback of Dask's future (in the client's event loop thread)."""
+        if self._cancelled_here:
+            return
+        try:
+            if inner.cancelled():
+                # Not asked for by the engine: the client lost its scheduler (or was closed).
+                self.set_exception(EngineError(
+                    "the Dask scheduler went away while computing (its tasks were cancelled)"
+                ))
+            elif inner.exception() is not None:
+                self.set_exception(inner.exception())
+            else:
+                self.set_result(inner.result())
+        except cf.InvalidStateError:  # failed by the watchdog, or cancelled meanwhile
+            pass
+
+    def _fail(self, error: BaseException) -> bool:
+        try:
+            self.set_exception(error)
+        except cf.InvalidStateError:
+            return False
+        return True
+
+
+class ClusterExecutor(Executor):
+    """``client.get_executor(pure=False)`` with a watchdog: tasks never wait for a cluster that is gone.
+
+    While tasks are in flight a thread looks at the cluster every
+    ``interval`` seconds; when it has had no running worker, or the client
+    no scheduler, for ``stall_timeout`` seconds, the waiting tasks fail with
+    :class:`~.base.EngineError`.  (``pure=False``: two bands with the same
+    cells are still two tasks, and no band is hashed.)
+    """
+
+    def __init__(self, client: Any, *, stall_timeout: float = STALL_TIMEOUT, interval: float = 0.5) -> None:
+        self.client = client
+        self.stall_timeout = float(stall_timeout)
+        self._interval = float(interval)
+        self._executor = client.get_executor(pure=False)
+        self._pending: set[_TaskFuture] = set()
+        self._lock = threading.Lock()
+        self._wake = threading.Condition(self._lock)
+        self._shutdown = False
+        self._watchdog: threading.Thread | None = None
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future:
+        with self._lock:
+            if self._shutdown:
+                raise RuntimeError("cannot schedule new futures after shutdown")
+        inner = self._executor.submit(fn, *args, **kwargs)
+        outer = _TaskFuture(inner)
+        with self._lock:
+            self._pending.add(outer)
+            self._start_watchdog()
+            self._wake.notify_all()
+        outer.add_done_callback(self._forget)
+        inner.add_done_callback(outer._copy)
+        return outer
+
+    def _forget(self, future: Future) -> None:
+        with self._lock:
+            self._pending.discard(future)  # type: ignore[arg-type]
+
+    def _start_watchdog(self) -> None:
+        if self._watchdog is None:
+            self._watchdog = threading.Thread(target=self._watch, name="lifegame-cluster-watchdog", daemon=True)
+            self._watchdog.start()
+
+    def _healthy(self) -> str | None:
+        """``None`` when the cluster can compute, else what is wrong (one phrase)."""
+        client = self.client
+        if client.status not in ("running", "newly-created"):
+            return f"the client has lost the Dask scheduler (status {client.status})"
+        try:
+            threads = client.nthreads()  # one round trip to the scheduler, from this thread only
+        except Exception as exc:  # noqa: BLE001 - a closing client; the status check will tell next time
+            return f"cannot ask the Dask scheduler for its workers ({_one_line(exc)})"
+        if not threads:
+            return "the Dask cluster has had no worker"
+        return None
+
+    def _watch(self) -> None:
+        trouble_since: float | None = None
+        while True:
+            with self._lock:
+                while not self._pending and not self._shutdown:
+                    trouble_since = None
+                    self._wake.wait()
+                if self._shutdown:
+                    return
+            problem = self._healthy()
+            now = time.monotonic()
+            if problem is None:
+                trouble_since = None
+            elif trouble_since is None:
+                trouble_since = now
+            elif now - trouble_since >= self.stall_timeout:
+                self._fail_pending(EngineError(f"{problem} for {self.stall_timeout:g} s; gave up on its tasks"))
+                trouble_since = None
+            with self._lock:
+                if self._pending and not self._shutdown:
+                    self._wake.wait(self._interval)
+
+    def _fail_pending(self, error: EngineError) -> None:
+        with self._lock:
+            pending = list(self._pending)
+        for future in pending:
+            if future._fail(error):
+                with contextlib.suppress(Exception):
+                    future._inner.cancel()
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        """Stop the watchdog; pending tasks are failed (the client is the caller's to close)."""
+        with self._lock:
+            self._shutdown = True
+            self._wake.notify_all()
+            pending = list(self._pending)
+        for future in pending:
+            future._fail(EngineError("the Dask cluster was closed while computing"))
+        watchdog = self._watchdog
+        if wait and watchdog is not None and watchdog is not threading.current_thread():
+            watchdog.join(timeout=5)
+
+
+# -- the cluster ------------------------------------------------------------------------
+
+
+class Cluster:
+    """A connected Dask client (and the LocalCluster it started, for ``local:N``); a context manager.
+
+    ``executor``  a :class:`ClusterExecutor` over the client;
+    ``workers``   the threads of the cluster's workers when it was connected
+                  (one band each);
+    ``address``   the scheduler's address; ``spec`` what was asked for.
+    """
+
+    def __init__(self, spec: ClusterSpec, client: Any, local: Any, workers: int, stall_timeout: float) -> None:
+        self.spec = spec
+        self.client = client
+        self.local_cluster = local
+        self.workers = workers
+        self.address: str = client.scheduler.address
+        self.executor = ClusterExecutor(client, stall_timeout=stall_timeout)
+        self._closed = False
+
+    @classmethod
+    def connect(
+        cls,
+        spec: str | ClusterSpec,
+        *,
+        timeout: float | None = None,
+        stall_timeout: float | None = None,
+        quiet: bool = True,
+    ) -> Cluster:
+        """Start ``local:N`` or connect to a scheduler's address, within ``timeout`` seconds.
+
+        Raises :class:`ValueError` for a bad spec, :class:`ClusterNotInstalled`
+        without ``distributed``, :class:`ClusterUnavailable` when the scheduler
+        cannot be reached or no worker joins it in time.  ``quiet`` keeps
+        Dask's logs below ERROR and its warnings off stderr (process-wide).
+        """
+        spec = parse_spec(spec) if isinstance(spec, str) else spec
+        timeout = CONNECT_TIMEOUT if timeout is None else float(timeout)
+        stall_timeout = STALL_TIMEOUT if stall_timeout is None else float(stall_timeout)
+        distributed = require_distributed()
+        if quiet:
+            quiet_dask()
+        local = None
+        client = None
+        try:
+            if spec.local is not None:
+                local, client = _start_local(distributed, spec.local, timeout)
+            else:
+                client = _connect_remote(distributed, spec, timeout)
+            workers = _count_threads(client)
+            if workers < 1:
+                raise ClusterUnavailable(f"the Dask scheduler at {spec} has no worker")
+            return cls(spec, client, local, workers, stall_timeout)
+        except BaseException:
+            _close_quietly(client, local, timeout)
+            raise
+
+    def engine(self, kernel: BandKernel = FAST_BANDS, batch: int | None = None) -> ParallelEngine:
+        """A band engine on this cluster: bands pickled, one per worker thread (closing it leaves the cluster)."""
+        return ParallelEngine(self.executor, workers=self.workers, kernel=kernel, batch=batch, shared=False)
+
+    def describe(self) -> str:
+        kind = "LocalCluster" if self.local_cluster is not None else f"Dask cluster at {self.address}"
+        return f"{kind}, {self.workers} worker{'s' if self.workers != 1 else ''}"
+
+    def worker_pids(self) -> dict[str, int]:
+        """The process id of each worker (for tests and diagnostics)."""
+        import os
+
+        return self.client.run(os.getpid)
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def close(self, timeout: float = CONNECT_TIMEOUT) -> None:
+        """Close the client and the LocalCluster it started (idempotent, bounded by ``timeout`` each)."""
+        if self._closed:
+            return
+        self._closed = True
+        self.executor.shutdown(wait=True)
+        _close_quietly(self.client, self.local_cluster, timeout)
+
+    def __enter__(self):  # -> Self
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"<Cluster {self.spec} {self.workers} workers{' closed' if self._closed else ''}>"
+
+
+def _start_local(distributed: Any, n: int, timeout: float) -> tuple[Any, Any]:
+    local = distributed.LocalCluster(
+        n_workers=n,
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",  # never listen beyond this machine
+        dashboard_address=None,
+        silence_logs=logging.ERROR,
+    )
+    try:
+        client = distributed.Client(local, timeout=timeout, set_as_default=False)
+        client.wait_for_workers(n, timeout=timeout)
+    except BaseException:
+        _close_quietly(None, local, timeout)
+        raise
+    return local, client
+
+
+def _connect_remote(distributed: Any, spec: ClusterSpec, timeout: float) -> Any:
+    try:
+        client = distributed.Client(spec.address, timeout=timeout, set_as_default=False)
+    except (OSError, TimeoutError) as exc:
+        raise ClusterUnavailable(f"cannot reach the Dask scheduler at {spec.address}: {_one_line(exc)}") from None
+    try:
+        if not client.nthreads():
+            client.wait_for_workers(1, timeout=timeout)
+    except (OSError, TimeoutError) as exc:
+        _close_quietly(client, None, timeout)
+        raise ClusterUnavailable(
+            f"the Dask scheduler at {spec.address} has no worker (waited {timeout:g} s: "
+            f"start some with 'dask worker {spec.address}'): {_one_line(exc)}"
+        ) from None
+    return client
+
+
+def _count_threads(client: Any) -> int:
+    return int(sum(client.nthreads().values()))
+
+
+def _close_quietly(client: Any, local: Any, timeout: float) -> None:
+    if client is not None:
+        with contextlib.suppress(Exception):
+            client.close(timeout=timeout)
+    if local is not None:
+        with contextlib.suppress(Exception):
+            local.close(timeout=timeout)
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join((str(exc) or type(exc).__name__).split())
