@@ -20,6 +20,7 @@ import pytest
 
 from lifegame.app import AppOptions, initial_board
 from lifegame.app.game import SPEEDS, line_cells
+from lifegame.app.hud import trace_header
 from lifegame.app.input import Cmd, Command
 from lifegame.app.loop import READY_FILE_ENV, App
 from lifegame.board import Board
@@ -491,17 +492,22 @@ def test_trace_shows_the_protocol(make_app):
     click(app, cell_center(app, 3, 3))
     app.handle(key(pygame.K_t))
     assert app.game.tracing
+    # The window knows where the live cells are: only the nine cells near the
+    # one drawn can change, and only those are stepped (and traced).
+    assert "9 of 64 cells" in app.game.message
     app.handle(key(pygame.K_SPACE))
     for _ in range(6):
         app.update(0.5, time.perf_counter() + 0.01)  # half a second each: a few instructions
     tr = app.game.trace
     assert tr.cell is not None and tr.instructions > 0 and tr.log
+    assert any("stepping 9 of 64 cells" in line for line in trace_header(tr, app.game.driver.progress))
     app.draw(app.screen)
-    # N completes the generation, observed: 10 instructions per cell, and TICK.
+    # N completes the generation, observed: 10 instructions per stepped cell, and TICK.
     app.handle(key(pygame.K_n))
     run_until(app, lambda: app.game.generation == 1)
-    assert app.game.driver.progress.last_instructions == 8 * 8 * 10 + 1
-    assert tr.ticks == 1
+    assert app.game.driver.progress.last_instructions == 9 * 10 + 1
+    assert tr.ticks == 1 and tr.instructions == 9 * 10 + 1
+    assert app.game.population == 0
 
 
 def test_the_trace_starts_and_stops_at_generation_boundaries(make_app):
@@ -518,7 +524,8 @@ def test_the_trace_starts_and_stops_at_generation_boundaries(make_app):
     tr = app.game.trace
     app.handle(key(pygame.K_n))
     run_until(app, lambda: app.game.generation == 2)
-    assert tr.ticks == 1 and tr.instructions == 16 * 16 * 10 + 1
+    progress = app.game.driver.progress
+    assert tr.ticks == 1 and tr.instructions == progress.last_instructions == 10 * progress.stepped_cells + 1
     # Off in the middle of a generation: that one stays observed to its end,
     # the ones after it are computed without the observer.
     app.handle(key(pygame.K_SPACE))
@@ -534,10 +541,62 @@ def test_the_trace_starts_and_stops_at_generation_boundaries(make_app):
     assert np.array_equal(app.game.board.cells, expected)
 
 
+def _glider_app(make_app, generations: int) -> App:
+    app = make_app(size=(32, 32))
+    app.game.stamp(np.array([[0, 1, 0], [0, 0, 1], [1, 1, 1]], dtype=np.uint8), 10, 10)
+    app.game.step(generations)
+    run_until(app, lambda: app.game.generation == generations)
+    return app
+
+
+def test_a_traced_generation_steps_the_cells_an_untraced_one_would(make_app):
+    traced, plain = _glider_app(make_app, 3), _glider_app(make_app, 3)
+    # The trace going on and off keeps the activity the window has learnt.
+    traced.handle(key(pygame.K_t))
+    traced.handle(key(pygame.K_t))
+    traced.handle(key(pygame.K_t))
+    assert traced.game.tracing
+    for app in (traced, plain):
+        app.handle(key(pygame.K_n))
+        run_until(app, lambda app=app: app.game.generation == 4)
+    t, p = traced.game.driver.progress, plain.game.driver.progress
+    assert t.stepped_cells == p.stepped_cells < 32 * 32 // 4
+    assert traced.game.trace.instructions == t.last_instructions == 10 * t.stepped_cells + 1
+    assert np.array_equal(traced.game.board.cells, plain.game.board.cells)
+    assert traced.game.trace.ticks == 1
+
+
+def test_the_trace_follows_the_default_board(make_app):
+    app = make_app(window=(1280, 800))  # the board and patterns lifegame opens with
+    board = app.game.board.cells.copy()
+    cells = board.size
+    assert cells > 64 * 64
+    app.handle(key(pygame.K_t))
+    assert app.game.tracing, app.game.message
+    progress = app.game.driver.progress
+    assert 0 < progress.stepped_cells < cells // 2
+    assert f"{progress.stepped_cells:,} of {cells:,} cells" in app.game.message
+    app.draw(app.screen)
+    app.handle(key(pygame.K_n))
+    run_until(app, lambda: app.game.generation == 1)
+    progress = app.game.driver.progress
+    assert app.game.trace.instructions == progress.last_instructions == 10 * progress.stepped_cells + 1
+    assert np.array_equal(app.game.board.cells, fast_step(board, CONWAY, 1))
+    # Watched or not, the next generations step only the cells near a change.
+    app.handle(key(pygame.K_t))
+    assert not app.game.tracing
+    app.game.step(2)
+    run_until(app, lambda: app.game.generation == 3)
+    assert app.game.driver.progress.stepped_cells < cells // 2
+    assert np.array_equal(app.game.board.cells, fast_step(board, CONWAY, 3))
+
+
 def test_trace_on_a_bigger_board_says_how_long_a_generation_will_take(make_app):
     app = make_app(size=(40, 40))
+    app.game.randomize(seed=1)  # busy everywhere: every cell is stepped
     app.handle(key(pygame.K_t))
     assert app.game.tracing
+    assert "all 1,600 cells" in app.game.message
     assert "16,000 instructions" in app.game.message and "min" in app.game.message
     app.handle(key(pygame.K_t))
     small = make_app(size=(16, 16))

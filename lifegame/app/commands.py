@@ -18,7 +18,7 @@ from typing import Any, Protocol
 import pygame
 
 from . import files
-from .game import TRACE_MAX_CELLS, Game
+from .game import Game
 from .input import Command, PointerState
 from .palette import Palette
 from .view import BAR_HEIGHT, View
@@ -58,7 +58,7 @@ HANDLERS: dict[Command, Handler] = {}
 QUIT_CONFIRM_SECONDS = 5.0
 """How long a second Ctrl+Q (or close) confirms quitting past unsaved changes."""
 TRACE_COMFORT_CELLS = 16 * 16
-"""Above this the trace warns that a whole generation will take a while to watch."""
+"""Above this many stepped cells the trace warns that a whole generation will take a while to watch."""
 
 
 def handles(command: Command) -> Callable[[Handler], Handler]:
@@ -171,17 +171,24 @@ def trace(app: App, _: None) -> None:
         game.say("protocol trace off")
         return
     if not game.start_trace():
-        game.say(f"the trace needs a board of at most {TRACE_MAX_CELLS:,} cells run by the coroutines")
+        game.say(f"the trace needs a board stepped by the coroutines in the loop "
+                 f"(this one: {game.driver.label})")
         return
+    progress = game.driver.progress
     cells = game.board.height * game.board.width
-    if cells <= TRACE_COMFORT_CELLS:
-        game.say("protocol trace: Space runs it, +/- change instructions per second")
+    stepped = progress.stepped_cells if progress is not None else cells
+    # Ten instructions a stepped cell (its own Query, eight neighbours', a
+    # Transition), at the trace's pace; the cells far from any change are skipped.
+    which = (f"{stepped:,} of {cells:,} cells (those near a change)" if stepped < cells
+             else f"all {cells:,} cells")
+    when = "the next generation steps" if progress is None or progress.generations == 0 else "the last one stepped"
+    if stepped <= TRACE_COMFORT_CELLS:
+        game.say(f"protocol trace: {when} {which}; Space runs it, +/- change instructions per second",
+                 seconds=6)
     else:
-        # Say what the user is in for: ten instructions a cell (its own
-        # Query, eight neighbours', a Transition) at the trace's pace.
-        seconds = 10 * cells / max(game.trace_speed, 1)
-        game.say(f"protocol trace: {10 * cells:,} instructions a generation here, "
-                 f"~{_duration(seconds)} at this speed (+/- change it)", seconds=6)
+        seconds = 10 * stepped / max(game.trace_speed, 1)
+        game.say(f"protocol trace: {when} {which}, {10 * stepped:,} instructions, "
+                 f"~{_duration(seconds)} at this speed (+/- change it, N finishes a generation)", seconds=6)
 
 
 # -- the whole board -------------------------------------------------------------------

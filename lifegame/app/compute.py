@@ -26,7 +26,7 @@ import numpy as np
 
 from ..board import Board
 from ..environment import Observer, Stepper, observe
-from ..protocol import simulate
+from ..protocol import ALIVE, EMPTY, simulate
 from ..rules import Rule
 
 if TYPE_CHECKING:
@@ -43,9 +43,15 @@ class Progress:
     instructions: int
     """Instructions carried out so far in the generation under way."""
     last_instructions: int
-    """Instructions of the last completed generation."""
+    """Instructions of the last completed generation (0 before the first)."""
     pending: object
     """The instruction to be carried out next (``None`` between generations)."""
+    stepped_cells: int = 0
+    """Cells the generation under way steps (between generations: the last one stepped)."""
+    cells: int = 0
+    """Cells of the board."""
+    generations: int = 0
+    """Generations completed by this environment (0: the next one is its first, and steps every cell)."""
 
 
 class Driver(Protocol):
@@ -135,6 +141,12 @@ def choose_driver(engine: Engine, board: Board, rule: Rule,
     return BackgroundDriver(engine, board, rule, background)
 
 
+def _near(alive: np.ndarray) -> np.ndarray:
+    """The cells whose 3x3 neighbourhood (round the torus) holds a ``True`` of ``alive``."""
+    rows = alive | np.roll(alive, 1, axis=0) | np.roll(alive, -1, axis=0)
+    return rows | np.roll(rows, 1, axis=1) | np.roll(rows, -1, axis=1)
+
+
 def _as_values(values: np.ndarray | int, n: int) -> np.ndarray:
     return np.broadcast_to(np.asarray(values, dtype=np.uint8), (n,))
 
@@ -142,10 +154,13 @@ def _as_values(values: np.ndarray | int, n: int) -> np.ndarray:
 class LoopDriver:
     """The pygame main loop as the protocol's environment: a stepper driven a slice per frame.
 
-    The stepper is the engine's own (``engine.stepper(board, rule)``); while
-    the trace is on it is a stepper over the same ``simulate`` coroutine
-    wrapped by :func:`lifegame.environment.observe`.  The two are swapped only
-    at a generation boundary.
+    The stepper is the engine's own (``engine.stepper(board, rule)``), which
+    steps only the cells near what changed in the last generation (every
+    cell on its first).  The trace watches that same stepper
+    (:meth:`Stepper.watch`, switched on and off at a generation boundary), so
+    a traced generation steps exactly the cells an untraced one would, and
+    the activity it keeps survives the trace going on and off.  Only a new
+    board or rule makes a new stepper.
     """
 
     traceable = True
@@ -155,21 +170,64 @@ class LoopDriver:
         self.engine = engine
         self.rule = rule
         self._observer: Observer | None = None
-        self._observed = False  # the current stepper reports to _observer
-        self._stepper = self._new_stepper(board)
+        self._watching: Observer | None = None  # the observer the stepper reports to
+        self._generations = 0  # completed by this stepper
+        self._next_cells: int | None = None
+        self._new_stepper(board)
         self.label = f"{engine.describe(board)} in the loop"
 
-    def _new_stepper(self, board: Board) -> Stepper:
-        self._observed = self._observer is not None
-        if self._observer is None:
-            return self.engine.stepper(board, self.rule)
-        sim = observe(simulate(board.height, board.width, self.rule), self._observer)
-        return Stepper(board, self.rule, sim=sim)
+    def _new_stepper(self, board: Board) -> None:
+        """A new board or rule: a new stepper (its first generation steps every cell)."""
+        self._stepper = self.engine.stepper(board, self.rule)
+        self._generations = 0
+        self._next_cells = None  # what its first generation steps, when known
+        self._watching = None
+        self._at_boundary()
+
+    def _learn_activity(self) -> None:
+        """Tell a stepper that has run no generation where the live cells are.
+
+        It has seen no change yet, so its first generation would step every
+        cell, and a trace would walk through empty space.  Under a rule
+        without B0 only the cells near a live one can change; a stepper over
+        the empty board, run once (nothing changes: every cell, no work for
+        the user to watch), then given the live cells (:meth:`Stepper.edit`
+        marks them), steps just those cells next, and gives the same board.
+        """
+        board = self._stepper.board
+        cells = board.height * board.width
+        alive = board.cells.astype(bool)
+        near = _near(alive)
+        stepped = int(near.sum())
+        if self.rule(EMPTY, 0) == ALIVE or stepped > cells // 2:
+            return  # every cell is stepped anyway
+        stepper = self.engine.stepper(Board(board.height, board.width), self.rule)
+        try:
+            stepper.watch(None)  # refused by a stepper over the engine's own simulation:
+        except RuntimeError:  # that one may step every cell whatever it has seen
+            return
+        stepper.run()
+        ys, xs = np.nonzero(alive)
+        for y, x in zip(ys.tolist(), xs.tolist()):
+            stepper.edit(y, x, True)
+        self._stepper, self._watching, self._next_cells = stepper, None, stepped
 
     def _at_boundary(self) -> None:
-        """Between generations, switch to the observed or plain stepper as the trace asks."""
-        if not self._stepper.in_progress and self._observed != (self._observer is not None):
-            self._stepper = self._new_stepper(self._stepper.board)
+        """Between generations, start or stop watching as the trace asks."""
+        if self._stepper.in_progress or self._watching is self._observer:
+            return
+        try:
+            self._stepper.watch(self._observer)
+        except RuntimeError:
+            # A stepper over a simulation of the engine's own making cannot be
+            # re-wrapped: observe the reference simulate (every cell) instead.
+            board = self._stepper.board
+            if self._observer is None:
+                self._stepper = self.engine.stepper(board, self.rule)
+            else:
+                sim = observe(simulate(board.height, board.width, self.rule), self._observer)
+                self._stepper = Stepper(board, self.rule, sim=sim)
+        self._watching = self._observer
 
     @property
     def board(self) -> Board:
@@ -182,27 +240,41 @@ class LoopDriver:
     @property
     def progress(self) -> Progress:
         st = self._stepper
-        return Progress(st.generation_instructions, st.last_generation_instructions, st.pending)
+        cells = st.board.height * st.board.width
+        if st.in_progress or self._generations:
+            stepped = st.stepped_cells  # this generation's, or the last one's
+        else:
+            stepped = cells if self._next_cells is None else self._next_cells
+        last = st.last_generation_instructions if self._generations else 0
+        return Progress(st.generation_instructions, last, st.pending, stepped, cells, self._generations)
 
     def edit(self, ys: np.ndarray, xs: np.ndarray, values: np.ndarray | int) -> None:
         # Stepper.edit changes the board shown and re-applies the cell to the
-        # generation under way when it completes, so the edit is never lost.
+        # generation under way when it completes, so the edit is never lost;
+        # between generations it marks the cell for the next one to step.
         vals = _as_values(values, len(ys))
         for y, x, v in zip(np.asarray(ys).tolist(), np.asarray(xs).tolist(), vals.tolist()):
             self._stepper.edit(y, x, bool(v))
 
     def set_board(self, board: Board) -> None:
-        self._stepper = self._new_stepper(board)
+        self._new_stepper(board)
 
     def set_rule(self, rule: Rule) -> None:
         self.rule = rule
-        self._stepper = self._new_stepper(self._stepper.board)
+        self._new_stepper(self._stepper.board)
+
+    def _run(self, max_instructions: int | None = None, deadline: float | None = None) -> bool:
+        self._at_boundary()
+        done = self._stepper.run(max_instructions=max_instructions, deadline=deadline)
+        if done:
+            self._generations += 1
+            self._next_cells = None
+        return done
 
     def pump(self, owed: float, deadline: float) -> int:
         done = 0
         while self._stepper.in_progress or owed - done >= 1:
-            self._at_boundary()
-            if not self._stepper.run(deadline=deadline):
+            if not self._run(deadline=deadline):
                 break  # out of time; the coroutine resumes here next frame
             done += 1
             if time.perf_counter() >= deadline:
@@ -211,8 +283,10 @@ class LoopDriver:
 
     def start_trace(self, observer: Observer) -> int:
         done = 0
-        if self._stepper.in_progress and not self._observed:
-            done = int(self._stepper.run())  # the rest of the generation under way, unobserved
+        if self._stepper.in_progress and self._watching is None:
+            done = int(self._run())  # the rest of the generation under way, unobserved
+        if self._generations == 0 and self._next_cells is None and not self._stepper.in_progress:
+            self._learn_activity()
         self._observer = observer
         self._at_boundary()
         return done
@@ -222,9 +296,8 @@ class LoopDriver:
         self._at_boundary()
 
     def trace(self, max_instructions: int | None, deadline: float | None) -> int:
-        self._at_boundary()
         budget = None if max_instructions is None else max(1, max_instructions)
-        return int(self._stepper.run(max_instructions=budget, deadline=deadline))
+        return int(self._run(max_instructions=budget, deadline=deadline))
 
     def close(self) -> None:
         pass

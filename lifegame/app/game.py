@@ -25,7 +25,7 @@ from ..rules import Rule
 from .compute import Driver
 from .trace import TraceRecorder
 
-__all__ = ["Game", "SPEEDS", "TRACE_SPEEDS", "DENSITIES", "TRACE_MAX_CELLS", "line_cells"]
+__all__ = ["Game", "SPEEDS", "TRACE_SPEEDS", "DENSITIES", "line_cells"]
 
 SPEEDS: tuple[float, ...] = (1, 2, 3, 5, 8, 10, 15, 20, 30, 45, 60, 90, 120, 250, 500, 1000, 2000, math.inf)
 """Target generations per second; ``inf`` is "as fast as the engine goes"."""
@@ -33,8 +33,6 @@ TRACE_SPEEDS: tuple[float, ...] = (1, 2, 4, 8, 15, 30, 60, 120, 240, 480, 960, 2
 """Protocol instructions per second in trace mode."""
 DENSITIES: tuple[float, ...] = (0.1, 0.2, 0.3, 0.4, 0.5)
 UNDO_LIMIT = 200
-TRACE_MAX_CELLS = 64 * 64
-"""The largest board the protocol trace follows (ten instructions a cell)."""
 
 
 def line_cells(y0: int, x0: int, y1: int, x1: int) -> list[tuple[int, int]]:
@@ -270,11 +268,12 @@ class Game:
     def start_trace(self) -> bool:
         """Observe every instruction of the protocol from now on; False when this board cannot be.
 
+        Any board the loop steps can be traced (its driver is traceable): the
+        trace watches the cells the driver steps, those near the last changes.
         A generation under way is finished first, so the trace starts at a
         generation boundary.
         """
-        h, w = self.board.shape
-        if not self.driver.traceable or h * w > TRACE_MAX_CELLS:
+        if not self.driver.traceable:
             return False
         self.trace.reset()
         done = self.driver.start_trace(self.trace)

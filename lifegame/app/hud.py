@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from .compute import Progress
     from .trace import TraceRecorder
 
-__all__ = ["Hud", "Status", "BAR_HEIGHT", "trace_header"]
+__all__ = ["Hud", "Status", "BAR_HEIGHT", "trace_header", "stepped_text"]
 
 TRACE_PANEL_WIDTH = 300
 """Pixels: the protocol trace's panel along the right edge."""
@@ -53,6 +53,18 @@ class Status:
     trace_speed: float = 0.0
     instructions: int = 0
     last_instructions: int = 0
+    stepped: str = ""
+    """Which cells the generation steps (:func:`stepped_text`), shown while tracing."""
+
+
+def stepped_text(progress: Progress) -> str:
+    """Which cells the generation steps: "stepping 212 of 8,364 cells" (the rest cannot change)."""
+    of = f"{progress.stepped_cells:,} of {progress.cells:,} cells"
+    if progress.pending is not None:
+        return f"stepping {of}"
+    if progress.generations == 0:
+        return f"next generation steps {of}"
+    return f"last generation stepped {of}"
 
 
 def trace_header(trace: TraceRecorder, progress: Progress | None) -> list[str]:
@@ -62,7 +74,13 @@ def trace_header(trace: TraceRecorder, progress: Progress | None) -> list[str]:
     else:
         lines = ["between cells"]
     if progress is not None:
-        lines.append(f"instruction {progress.instructions:,} of this generation")
+        # Ten instructions a stepped cell and TICK: exact for the coroutines' own simulate.
+        total = 10 * progress.stepped_cells + 1
+        if progress.pending is not None:
+            lines.append(f"instruction {progress.instructions:,} of {total:,} in this generation")
+        lines.append(stepped_text(progress))
+        if progress.stepped_cells < progress.cells:
+            lines.append("(only cells near a change: the rest cannot change)")
         lines.append(f"next: {progress.pending!r}" if progress.pending is not None else "next: a new generation")
     return lines
 
@@ -128,7 +146,11 @@ class Hud:
             (st.engine + (" \u2026" if st.busy else ""), th.seam if st.busy else th.text_dim),
         ]
         if st.trace:
-            parts.append((f"instr {st.instructions:,} / last gen {st.last_instructions:,}", th.accent))
+            # What the trace is about goes first, before the parts a narrow window drops.
+            extra = [(st.stepped, th.accent)] if st.stepped else []
+            instr = f"instr {st.instructions:,}"
+            extra.append((instr + (f" / last gen {st.last_instructions:,}" if st.last_instructions else ""), th.accent))
+            parts[4:4] = extra
         x = 10
         y = H - BAR_HEIGHT + (BAR_HEIGHT - self.font.get_height()) // 2
         for i, (s, color) in enumerate(parts):
@@ -276,13 +298,15 @@ class Hud:
         legend = [  # (colour, filled, meaning) as BoardRenderer.draw_trace marks the board
             (th.query_alive_ring, False, "asked: ALIVE"), (th.query_empty, False, "asked: EMPTY"),
             (th.born, True, "alive next"), (th.dies, True, "dies"),
+            (th.stepped, True, "stepped, stays empty"),
         ]
         widest = max([self.text(s, th.text, self.small).get_width() for s in header]
                      + [2 * (self.text(m, th.text_dim, self.small).get_width() + 24) for *_, m in legend])
         # Only ever wider: a panel that breathes with the digits of each line is hard to read.
         self._trace_width = max(self._trace_width, widest + 24)
         width = max(TRACE_PANEL_WIDTH, min(self._trace_width, W // 2))
-        height = 34 + line * (len(header) + 2 + len(lines)) + 20
+        legend_rows = (len(legend) + 1) // 2
+        height = 34 + line * (len(header) + legend_rows + len(lines)) + 20
         rect = pygame.Rect(W - width - 12, 52, width, min(height, H - BAR_HEIGHT - 64))
         self.trace_rect = rect
         self._panel(surface, rect, 225)
@@ -302,7 +326,7 @@ class Hud:
             else:
                 pygame.draw.rect(surface, colour, box, 2)
             surface.blit(self.text(meaning, th.text_dim, self.small), (box.right + 6, row))
-        y += 2 * line + 6
+        y += legend_rows * line + 6
         for s, color in lines:
             if y + line > rect.bottom:
                 break

@@ -92,7 +92,7 @@ KEYMAP: tuple[KeyBinding, ...] = (
     KeyBinding((K.K_PERIOD,), "", Cmd(Command.ROTATE, 1), ".  ,", "rotate the pattern"),
     KeyBinding((K.K_COMMA,), "", Cmd(Command.ROTATE, -1), "", ""),
     KeyBinding((K.K_SLASH, K.K_x), "", Cmd(Command.FLIP), "/  X", "flip the pattern"),
-    KeyBinding((K.K_t,), "", Cmd(Command.TRACE), "T", "protocol trace (small boards)"),
+    KeyBinding((K.K_t,), "", Cmd(Command.TRACE), "T", "protocol trace (of the cells near a change)"),
     KeyBinding((K.K_y,), "", Cmd(Command.GRAPH), "Y", "population graph"),
     KeyBinding((K.K_h, K.K_F1), "", Cmd(Command.HELP), "H  F1", "this help"),
     KeyBinding((K.K_q,), "ctrl", Cmd(Command.QUIT), "Ctrl+Q", "quit"),

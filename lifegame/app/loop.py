@@ -33,7 +33,7 @@ from .compute import Driver, choose_driver
 from .display import NoDisplayError, close_window, open_window
 from .files import DEFAULT_WINDOW, Credits
 from .game import Game
-from .hud import BAR_HEIGHT, Hud, Status
+from .hud import BAR_HEIGHT, Hud, Status, stepped_text
 from .input import Cmd, PointerState, translate
 from .palette import Palette
 from .render import BoardRenderer, Theme
@@ -48,7 +48,7 @@ FPS = 60
 FRAME_BUDGET = 0.009
 """Seconds per frame the coroutines may run (of 16.7 ms); the rest draws the frame."""
 MIN_FRAME_BUDGET = 0.002  # the coroutines always make some progress
-FRAME_MARGIN = 0.003  # for the event queue and the clock
+FRAME_MARGIN = 0.0015  # for the event queue and the clock
 READY_FILE_ENV = "LIFEGAME_READY_FILE"
 """When set, the path of a file the app creates once its first frame is on screen (for tests)."""
 
@@ -208,6 +208,7 @@ class App:
             trace=game.tracing, trace_speed=game.trace_speed,
             instructions=progress.instructions if progress else 0,
             last_instructions=progress.last_instructions if progress else 0,
+            stepped=stepped_text(progress) if progress else "",
         ))
         tool = None
         if palette.entry is not None:

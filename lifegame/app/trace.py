@@ -1,8 +1,10 @@
 """The protocol trace: what the coroutines just asked, as state the renderer can show.
 
 :class:`TraceRecorder` is an ``observer(instruction, reply)`` for
-:func:`lifegame.environment.observe`, the wrapper the window puts between the
-``simulate`` coroutine and the environment while the trace is on.  It follows the protocol's own
+:meth:`lifegame.environment.Stepper.watch`: while the trace is on, the
+window's own stepper tells it of every instruction of the generations it
+runs, which step only the cells near a change (every cell on a stepper's
+first generation, and under a B0 rule).  It follows the protocol's own
 shape: each ``step_cell`` first queries its own cell, then its eight
 neighbours, then yields one ``Transition``; ``TICK`` ends the generation.
 No pygame here.
