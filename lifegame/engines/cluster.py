@@ -425,7 +425,7 @@ def _start_local(distributed: Any, n: int, timeout: float) -> tuple[Any, Any]:
         threads_per_worker=1,
         processes=True,
         host="127.0.0.1",  # never listen beyond this machine
-        dashboard_address=None,
+        dashboard_address=":0",  # no fixed port (8787 may be a real scheduler's dashboard)
         silence_logs=logging.ERROR,
     )
     try:
