@@ -23,9 +23,22 @@ import pytest
 
 from lifegame import cli
 from lifegame.board import Board
-from lifegame.engines import COROUTINE_BANDS, FAST_BANDS, CoroutineEngine, EngineError, FastEngine, ParallelEngine
+from lifegame.engines import (
+    COROUTINE_BANDS,
+    FAST_BANDS,
+    CoroutineEngine,
+    EngineError,
+    FastEngine,
+    ParallelEngine,
+)
 from lifegame.engines import cluster as cluster_mod
-from lifegame.engines.cluster import Cluster, ClusterNotInstalled, ClusterSpec, ClusterUnavailable, parse_spec
+from lifegame.engines.cluster import (
+    Cluster,
+    ClusterNotInstalled,
+    ClusterSpec,
+    ClusterUnavailable,
+    parse_spec,
+)
 from lifegame.engines.pool import WorkerPool
 from lifegame.rules import CONWAY, parse_rule
 
@@ -224,7 +237,7 @@ def test_cli_local_cluster_in_a_subprocess_has_a_clean_stderr(local, capsys):
     expected = last_line(capsys.readouterr().out)
     env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
     done = subprocess.run([sys.executable, "-m", "lifegame", *common, "--cluster", "local:2"],
-                          capture_output=True, text=True, timeout=180, env=env, cwd=ROOT)
+                          check=False, capture_output=True, text=True, timeout=180, env=env, cwd=ROOT)
     assert done.returncode == 0, done.stderr
     assert last_line(done.stdout) == expected
     assert done.stderr == ""
