@@ -142,6 +142,25 @@ def test_render_draws_live_cells_at_every_zoom(ppc):
     assert tuple(surface.get_at((int(ex), int(ey))))[:3] != Theme.alive
 
 
+@pytest.mark.parametrize("ox, oy", [(0, 0), (-3.5, 7.25), (13, -21)])
+def test_render_grid_lines_on_cell_boundaries_brighter_every_ten(ox, oy):
+    surface = _screen((320, 240))
+    board = Board(40, 40)
+    board[12, 12] = True
+    view = View(320, 240, ppc=8, ox=ox, oy=oy)
+    BoardRenderer().draw(surface, board.cells, view, version=1, grid=True)
+    for y, x in ((12, 12), (5, 17), (20, 30)):
+        px, py = (round(v) for v in view.pixel_of(y, x))  # the cell's top-left corner
+        if not (0 <= px < 312 and 0 <= py < 232):
+            continue
+        colour = lambda dx, dy: tuple(surface.get_at((px + dx, py + dy)))[:3]  # noqa: E731
+        inside = Theme.alive if (y, x) == (12, 12) else Theme.empty
+        assert colour(4, 4) == inside
+        # The horizontal line over the vertical one at the corner; along the edges, each its own.
+        assert colour(4, 0) == (Theme.grid_major if y % 10 == 0 else Theme.grid)
+        assert colour(0, 4) == (Theme.grid_major if x % 10 == 0 else Theme.grid)
+
+
 def test_render_zoomed_out_shows_a_glider_on_a_big_board():
     surface = _screen((256, 256))
     board = Board(2048, 2048)
