@@ -340,8 +340,9 @@ def _cmd_patterns(args: argparse.Namespace) -> int:
 
 def _cmd_bench(args: argparse.Namespace) -> int:
     from .bench import run as run_bench
+    from .bench.cluster import cluster_available
 
-    parts = set(args.only or ("coroutine", "engines"))
+    parts = set(args.only or ("coroutine", "engines", *(("cluster",) if cluster_available() else ())))
     if args.ui:
         parts.add("ui")
     return run_bench(parts, quick=args.quick, repeats=args.repeats)
