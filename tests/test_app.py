@@ -591,6 +591,23 @@ def test_the_trace_follows_the_default_board(make_app):
     assert np.array_equal(app.game.board.cells, fast_step(board, CONWAY, 3))
 
 
+def test_a_board_made_while_tracing_is_stepped_near_its_live_cells(make_app):
+    app = make_app(size=(32, 32))
+    app.game.randomize(seed=3)
+    app.handle(key(pygame.K_t))
+    assert app.game.tracing and app.game.driver.progress.stepped_cells == 32 * 32  # busy everywhere
+    app.handle(key(pygame.K_c))  # a new, empty board: nothing to step
+    assert app.game.driver.progress.stepped_cells == 0
+    app.game.stamp(np.array([[0, 1, 0], [0, 0, 1], [1, 1, 1]], dtype=np.uint8), 10, 10)
+    board = app.game.board.cells.copy()
+    app.handle(key(pygame.K_n))
+    run_until(app, lambda: app.game.generation == 1)
+    progress = app.game.driver.progress
+    assert 0 < progress.stepped_cells <= 5 * 9  # the glider's cells and their neighbours
+    assert app.game.trace.instructions == progress.last_instructions == 10 * progress.stepped_cells + 1
+    assert np.array_equal(app.game.board.cells, fast_step(board, CONWAY, 1))
+
+
 def test_trace_on_a_bigger_board_says_how_long_a_generation_will_take(make_app):
     app = make_app(size=(40, 40))
     app.game.randomize(seed=1)  # busy everywhere: every cell is stepped

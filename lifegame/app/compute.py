@@ -177,11 +177,13 @@ class LoopDriver:
         self.label = f"{engine.describe(board)} in the loop"
 
     def _new_stepper(self, board: Board) -> None:
-        """A new board or rule: a new stepper (its first generation steps every cell)."""
+        """A new board or rule: a new stepper (its first generation steps every cell, unless traced)."""
         self._stepper = self.engine.stepper(board, self.rule)
         self._generations = 0
         self._next_cells = None  # what its first generation steps, when known
         self._watching = None
+        if self._observer is not None:
+            self._learn_activity()
         self._at_boundary()
 
     def _learn_activity(self) -> None:
