@@ -256,7 +256,8 @@ def test_cli_unreachable_scheduler_is_one_line_within_the_timeout(capsys, monkey
 # -- faults: never a hang --------------------------------------------------------------------
 
 
-def test_a_scheduler_with_no_worker_is_refused_then_a_lost_worker_fails_the_tasks(in_process_cluster):
+@pytest.mark.parametrize("direct", [True, False], ids=["scattered", "in-the-graph"])
+def test_a_scheduler_with_no_worker_is_refused_then_a_lost_worker_fails_the_tasks(in_process_cluster, direct):
     lc = in_process_cluster
     with pytest.raises(ClusterUnavailable, match="has no worker") as info:
         Cluster.connect(lc.scheduler_address, timeout=1)
@@ -264,13 +265,14 @@ def test_a_scheduler_with_no_worker_is_refused_then_a_lost_worker_fails_the_task
 
     lc.scale(1)
     board = random_board(64, 64, seed=9)
-    with Cluster.connect(lc.scheduler_address, timeout=30, stall_timeout=1) as cluster:
+    with Cluster.connect(lc.scheduler_address, timeout=30, stall_timeout=1, direct=direct) as cluster:
         assert cluster.workers == 1
         with cluster.engine() as engine, FastEngine() as fast:
             assert engine.advance(board, CONWAY, 10) == fast.advance(board, CONWAY, 10)
             lc.scale(0)
             wait_until(lambda: not cluster.client.nthreads(), "the worker to leave")
-            # The tasks wait for a worker that never comes: the watchdog fails them.
+            # The bands wait for a worker that never comes: the scatter times out,
+            # or (bands in the graph) the watchdog fails the tasks.
             with pytest.raises(EngineError, match="no worker"):
                 engine.advance(board, CONWAY, 10)
 
@@ -278,7 +280,8 @@ def test_a_scheduler_with_no_worker_is_refused_then_a_lost_worker_fails_the_task
 def test_a_closed_cluster_fails_its_waiting_tasks(in_process_cluster):
     lc = in_process_cluster
     lc.scale(1)
-    with Cluster.connect(lc.scheduler_address, timeout=30) as cluster:
+    # Bands in the graph: the tasks are submitted, and wait at the scheduler.
+    with Cluster.connect(lc.scheduler_address, timeout=30, direct=False) as cluster:
         lc.scale(0)
         wait_until(lambda: not cluster.client.nthreads(), "the worker to leave")
         engine = cluster.engine()
