@@ -38,6 +38,7 @@ from .bands import COROUTINE_BANDS, FAST_BANDS, BandKernel
 from .base import Capabilities, Engine, EngineBase, EngineError, JobCancelled
 from .coroutine import CoroutineEngine
 from .fast import FastEngine
+from .hashlife import HashLifeEngine
 from .parallel import ParallelEngine, split_rows
 from .pool import WorkerPool, default_workers, pool_context
 
@@ -136,3 +137,4 @@ def _in_pool_or_here(single: Callable[[], Engine], kernel: BandKernel) -> Engine
 register_engine("auto", AutoEngine, default_workers=default_workers())
 register_engine("coroutine", _in_pool_or_here(CoroutineEngine, COROUTINE_BANDS))
 register_engine("fast", _in_pool_or_here(FastEngine, FAST_BANDS))
+register_engine("hashlife", lambda pool: HashLifeEngine(), default_workers=1)
