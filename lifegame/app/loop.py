@@ -47,8 +47,13 @@ __all__ = ["App", "FRAME_BUDGET", "NoDisplayError", "READY_FILE_ENV"]
 FPS = 60
 FRAME_BUDGET = 0.009
 """Seconds per frame the coroutines may run (of 16.7 ms); the rest draws the frame."""
-MIN_FRAME_BUDGET = 0.002  # the coroutines always make some progress
-FRAME_MARGIN = 0.0015  # for the event queue and the clock
+MIN_FRAME_BUDGET = 0.004
+"""The coroutines' share of a frame however long drawing takes.  On a slow
+display (a virtual X server under load: 15-25 ms to draw and show a frame)
+60 frames/s is out of reach anyway; this keeps generations coming."""
+FRAME_MARGIN = 0.0015
+"""For the event queue, a generation's end past the deadline, and the clock
+(pygame's ``Clock.tick`` waits to the millisecond)."""
 READY_FILE_ENV = "LIFEGAME_READY_FILE"
 """When set, the path of a file the app creates once its first frame is on screen (for tests)."""
 
