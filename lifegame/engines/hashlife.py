@@ -10,15 +10,28 @@ The quadtree, its memoised results and the torus trick are in
   so a quiet pattern is soon crossed in giant steps while a busy one costs a
   few small steps first.
 * **Chaotic starts.**  HashLife gains nothing on a board that never repeats
-  itself (a fresh soup) and is then many times slower than the packed kernel.
-  In ``mode="auto"`` (the default) the engine times both: each HashLife step
-  is a probe; when it costs more per generation than the fast kernel did,
-  the fast kernel runs on for a chunk that takes about :data:`PROBE_SHARE`\\ :sup:`-1`
-  times the probe's time, then HashLife is tried again one step size up.
-  So a chaotic board costs at most about ``PROBE_SHARE`` more than the fast
-  engine, and a settled one is handed to HashLife.  ``mode="tree"`` runs
-  HashLife alone (the tests use it; results are the same either way).
-  Jumps of at most :data:`FAST_ONLY` generations are left to the fast kernel.
+  itself (a fresh soup) and is then 15-70 times slower per generation than the
+  packed kernel.  In ``mode="auto"`` (the default) the engine times both and
+  runs whichever pays:
+
+  - before converting a busy board it predicts the first HashLife step from
+    the board's occupied 16x16 leaves (:data:`LEAF_SECONDS` each); a step
+    predicted under :data:`FREE_PROBE` (a sparse board, a small soup) is just
+    tried, otherwise the fast kernel goes first;
+  - a HashLife step that costs less per generation than the fast kernel (or
+    under :data:`CHEAP_PER_CELL` per cell, without asking) wins, and the next
+    step is twice as long;
+  - a losing step is still allowed while the losses stay under
+    :data:`EXPLORE` of the fast kernel's predicted time for the whole jump
+    (a soup settling down costs HashLife most just before it starts to pay);
+  - after that, the fast kernel runs until the next HashLife step (predicted:
+    twice the last, plus the conversion) is at most :data:`PROBE_SHARE` of the
+    time since, and HashLife is tried again, one step size up.
+
+  So a chaotic board costs at most about ``EXPLORE + PROBE_SHARE`` more than
+  the fast engine, and a quiet one is handed to HashLife.  ``mode="tree"``
+  runs HashLife alone (the tests use it; the boards are the same either way).
+  Jumps of at most :data:`FAST_ONLY` generations go to the fast kernel.
 * **Memory.**  The node cache is bounded by ``max_memory`` bytes (default: a
   quarter of the machine's memory), counted as :data:`BYTES_PER_ENTRY` per
   node or memoised result.  Past the limit between two steps the cache is
@@ -50,7 +63,7 @@ from .base import (
 from .fast import FastEngine
 from .hashlife_tree import CacheFull, Universe, count_occupied_leaves
 
-__all__ = ["HashLifeEngine", "hashlife_supports", "default_max_memory", "BYTES_PER_ENTRY", "FAST_ONLY", "PROBE_SHARE"]
+__all__ = ["BYTES_PER_ENTRY", "FAST_ONLY", "PROBE_SHARE", "HashLifeEngine", "default_max_memory", "hashlife_supports"]
 
 MIN_SIDE = 8
 BYTES_PER_ENTRY = 260

@@ -51,7 +51,7 @@ from ..rules import Rule
 from .base import JobCancelled
 from .bitpack import compile_rule
 
-__all__ = ["Universe", "CacheFull", "count_occupied_leaves", "occupied_leaves", "LEAF_LEVEL", "LEAF_SIDE", "MIN_LEVEL", "leaf_from_rows", "leaf_rows"]
+__all__ = ["LEAF_LEVEL", "LEAF_SIDE", "MIN_LEVEL", "CacheFull", "Universe", "count_occupied_leaves", "leaf_from_rows", "leaf_rows", "occupied_leaves"]
 
 LEAF_LEVEL = 4
 LEAF_SIDE = 16
@@ -150,7 +150,8 @@ def leaf_rows(leaves: list[int]) -> np.ndarray:
 
 def _at_least_32(cells: np.ndarray) -> np.ndarray:
     h, w = cells.shape
-    cells = np.tile(cells, (max(1, 32 // h), max(1, 32 // w)))
+    if h < 32 or w < 32:  # np.tile copies even when it repeats nothing
+        cells = np.tile(cells, (max(1, 32 // h), max(1, 32 // w)))
     return np.ascontiguousarray(cells, dtype=np.uint8)
 
 
@@ -262,10 +263,10 @@ class Universe:
             if level >= check_level:
                 universe.checkpoint()
             nw, ne, sw, se = children[n]
-            a, b, c, d = children[nw]
-            e, f, g, h = children[ne]
-            i, k, l, m = children[sw]
-            o, p, q, s = children[se]
+            _a, b, c, d = children[nw]  # the four corners (_a, _f, _l, _s) are in no overlapping square
+            e, _f, g, h = children[ne]
+            i, k, _l, m = children[sw]
+            o, p, q, _s = children[se]
             down = level - 1
             sub = interned[down]
             # The nine overlapping squares of level - 1.
