@@ -30,6 +30,10 @@ def run(parts: Iterable[str], quick: bool = False, repeats: int | None = None) -
         from .cluster import bench_cluster
 
         bench_cluster(quick=quick, repeats=repeats)
+    if "hashlife" in parts:
+        from .hashlife import bench_hashlife
+
+        bench_hashlife(quick=quick, repeats=repeats)
     if "ui" in parts:
         from ..app.bench import run_ui_bench
 
