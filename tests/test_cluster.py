@@ -295,7 +295,7 @@ def test_a_closed_cluster_fails_its_waiting_tasks(in_process_cluster):
 
         thread = threading.Thread(target=run)
         thread.start()
-        wait_until(lambda: cluster.executor._pending, "the tasks to be submitted")
+        wait_until(lambda: cluster.executor.in_flight, "the tasks to be submitted")
         cluster.close()
         thread.join(timeout=60)
         assert not thread.is_alive()

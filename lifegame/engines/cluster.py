@@ -201,43 +201,44 @@ class _TaskFuture(Future):
     (up to :data:`RESENDS` times), as Dask reruns the tasks it can.
     """
 
-    def __init__(self, executor: ClusterExecutor, call: tuple[Callable[..., Any], tuple, dict]) -> None:
+    def __init__(self, call: tuple[Callable[..., Any], tuple, dict], resend: Callable[[_TaskFuture], bool]) -> None:
         super().__init__()
-        self._executor = executor
-        self._call = call
-        self._inner: Future | None = None
+        self.call = call
+        self.inner: Future | None = None
+        self._resend = resend
         self._resends = RESENDS
+        self._cancel_lock = threading.Lock()
         self._cancelled_here = False
 
-    def _attach(self, inner: Future) -> None:
-        self._inner = inner
+    def attach(self, inner: Future) -> None:
+        """Follow ``inner`` (the executor's Dask future for this task)."""
+        self.inner = inner
         if self.cancelled():  # cancelled while it was being sent
             inner.cancel()
             return
         inner.add_done_callback(self._copy)
 
     def cancel(self) -> bool:
-        with self._condition:
-            pending = self._state == "PENDING"
-            if not super().cancel():
+        with self._cancel_lock:
+            if not super().cancel():  # finished (or failed) already
                 return False
-            if pending:
-                self._cancelled_here = True
+            first, self._cancelled_here = not self._cancelled_here, True
+            if first:
                 self.set_running_or_notify_cancel()  # CANCELLED -> CANCELLED_AND_NOTIFIED: wait() returns
-        inner = self._inner
-        if pending and inner is not None:
+        inner = self.inner
+        if first and inner is not None:
             inner.cancel()
         return True
 
     def _copy(self, inner: Future) -> None:
         """Done callback of Dask's future (in the client's event loop thread: nothing here blocks)."""
-        if self._cancelled_here or inner is not self._inner or self.done():
+        if self._cancelled_here or inner is not self.inner or self.done():
             return
         try:
             if inner.cancelled():
                 # Not asked for by the engine: a worker died holding the band
                 # scattered to it, or the client lost its scheduler (or was closed).
-                if self._resends > 0 and self._executor._resend(self):
+                if self._resends > 0 and self._resend(self):
                     self._resends -= 1
                     return
                 self.set_exception(EngineError(
@@ -250,7 +251,8 @@ class _TaskFuture(Future):
         except cf.InvalidStateError:  # failed by the watchdog, or cancelled meanwhile
             pass
 
-    def _fail(self, error: BaseException) -> bool:
+    def fail(self, error: BaseException) -> bool:
+        """End the task with ``error`` unless it has ended; whether it did."""
         try:
             self.set_exception(error)
         except cf.InvalidStateError:
@@ -295,7 +297,7 @@ class ClusterExecutor(Executor):
         with self._lock:
             if self._shutdown:
                 raise RuntimeError("cannot schedule new futures after shutdown")
-        outer = _TaskFuture(self, (fn, args, kwargs))
+        outer = _TaskFuture((fn, args, kwargs), self._resend)
         try:
             inner = self._send(fn, args, kwargs)
         except BaseException:
@@ -306,7 +308,7 @@ class ClusterExecutor(Executor):
             self._start_watchdog()
             self._wake.notify_all()
         outer.add_done_callback(self._forget)  # before the result can arrive
-        outer._attach(inner)
+        outer.attach(inner)
         return outer
 
     def _send(self, fn: Callable[..., Any], args: tuple, kwargs: dict) -> Future:
@@ -327,9 +329,9 @@ class ClusterExecutor(Executor):
             if outer.done():
                 return
             try:
-                outer._attach(self._send(*outer._call))
+                outer.attach(self._send(*outer.call))
             except Exception as exc:  # noqa: BLE001 - the engine gets it as the task's error
-                outer._fail(exc if isinstance(exc, EngineError) else EngineError(
+                outer.fail(exc if isinstance(exc, EngineError) else EngineError(
                     f"cannot send a band to the Dask cluster again: {_one_line(exc)}"))
 
         resender.submit(resend)
@@ -343,6 +345,12 @@ class ClusterExecutor(Executor):
             raise EngineError(f"the Dask cluster has had no worker for {self.stall_timeout:g} s") from None
         except OSError as exc:
             raise EngineError(f"cannot send a band to a Dask worker: {_one_line(exc)}") from None
+
+    @property
+    def in_flight(self) -> int:
+        """Tasks submitted and not yet done."""
+        with self._lock:
+            return len(self._pending)
 
     def _forget(self, future: Future) -> None:
         with self._lock:
@@ -392,8 +400,8 @@ class ClusterExecutor(Executor):
         with self._lock:
             pending = list(self._pending)
         for future in pending:
-            inner = future._inner
-            if future._fail(error) and inner is not None:
+            inner = future.inner
+            if future.fail(error) and inner is not None:
                 with contextlib.suppress(Exception):
                     inner.cancel()
 
@@ -404,7 +412,7 @@ class ClusterExecutor(Executor):
             self._wake.notify_all()
             pending = list(self._pending)
         for future in pending:
-            future._fail(EngineError("the Dask cluster was closed while computing"))
+            future.fail(EngineError("the Dask cluster was closed while computing"))
         watchdog, resender = self._watchdog, self._resender
         if resender is not None:
             resender.shutdown(wait=False, cancel_futures=True)
