@@ -93,14 +93,19 @@ def starting_board(
 
 def _place(board: Board, pattern: Pattern, at: tuple[int, int] | None) -> None:
     height, width = board.shape
-    ys, xs = np.asarray(pattern.ys, dtype=np.int64), np.asarray(pattern.xs, dtype=np.int64)
     ph, pw = pattern.height, pattern.width
-    if (ph > height or pw > width) and ys.size:
+    grid = pattern.grid
+    ys = xs = None
+    if grid is None:
+        ys, xs = pattern.ys, pattern.xs
+    if (ph > height or pw > width) and pattern.population:
         # The file's extent (a header with slack, a whole saved board) is too
         # big, but its live cells may still fit: place those.
-        top, left = int(ys.min()), int(xs.min())
-        ys, xs = ys - top, xs - left
-        ph, pw = int(ys.max()) + 1, int(xs.max()) + 1
+        top, left, ph, pw = pattern.bounding_box()
+        if grid is not None:
+            grid = grid[top:top + ph, left:left + pw]
+        else:
+            ys, xs = ys - top, xs - left
     if ph > height or pw > width:
         raise BoardSizeError(
             f"the pattern ({ph}x{pw}, rows x columns) does not fit on a {height}x{width} board"
@@ -108,4 +113,23 @@ def _place(board: Board, pattern: Pattern, at: tuple[int, int] | None) -> None:
     # ``at`` wraps round the torus; reduced here, in Python's unbounded ints,
     # so that no coordinate is too large for numpy.
     y, x = (at[0] % height, at[1] % width) if at is not None else ((height - ph) // 2, (width - pw) // 2)
-    board.place_cells(ys + y, xs + x)
+    if grid is None:
+        board.place_cells(ys + y, xs + x)
+        return
+    # The grid is OR-ed in place, in at most four rectangles (it may wrap
+    # round the torus): no coordinates, no copy of the pattern.
+    cells = board.cells
+    for src_y, dst_y, rows in _spans(y, ph, height):
+        for src_x, dst_x, cols in _spans(x, pw, width):
+            np.bitwise_or(cells[dst_y:dst_y + rows, dst_x:dst_x + cols],
+                          grid[src_y:src_y + rows, src_x:src_x + cols],
+                          out=cells[dst_y:dst_y + rows, dst_x:dst_x + cols])
+
+
+def _spans(start: int, length: int, size: int) -> list[tuple[int, int, int]]:
+    """``(source offset, destination offset, length)`` of a stretch of ``length`` from ``start``, wrapped."""
+    first = min(length, size - start)
+    spans = [(0, start, first)]
+    if length > first:
+        spans.append((first, 0, length - first))
+    return spans

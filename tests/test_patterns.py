@@ -316,9 +316,9 @@ def test_write_pattern_by_extension(tmp_path):
     assert sorted(os.listdir(tmp_path)) == ["g.CELLS", "g.rle"]  # no temporary files left
 
 
-@pytest.mark.parametrize("name", ["g.lif", "g.png", "g"])
+@pytest.mark.parametrize("name", ["g.mc", "g.png", "g", ".rle"])
 def test_write_pattern_refuses_other_extensions(tmp_path, name):
-    with pytest.raises(PatternError, match=r"\.rle or \.cells"):
+    with pytest.raises(PatternError, match=r"\.rle, \.cells, \.lif or \.life"):
         write_pattern(tmp_path / name, Pattern.from_board(Board(3, 3)))
     assert os.listdir(tmp_path) == []
 

@@ -161,8 +161,9 @@ def test_any_input_gives_a_pattern_or_a_pattern_error(data):
     ("x = 3, y = 3\n" + "$" * 4_000_000 + "!", "rle", ["rows", "y = 3"]),
     ("x = 3, y = 3\n" + "b\n" * 2_000_000 + "!", "rle", ["x = 3, y = 3"]),
     ("x = 3, y = 3\n" + "3b2o" * 500_000 + "!", "rle", ["x = 3, y = 3"]),
-    ("o" * 5_000_000 + "!", "rle", ["header"]),
-], ids=["dollars", "dead-runs-on-lines", "runs-on-one-line", "no-header"])
+    ("o" * 5_000_000 + "!", "rle", ["maximum board side"]),
+    ("b" * 5_000_000 + "o!", "rle", ["header"]),
+], ids=["dollars", "dead-runs-on-lines", "runs-on-one-line", "no-header-wide", "no-header"])
 def test_megabytes_of_data_under_a_small_header_are_refused_before_decoding(text, fmt, words):
     # Decoding costs tens of bytes per byte of data: such a file must be
     # refused by counting, or a 60 MB file would take gigabytes.

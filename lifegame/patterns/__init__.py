@@ -10,13 +10,29 @@
     write_pattern("gun.rle", Pattern.from_board(board, rule))  # atomic; reopening restores the board
     same, _ = starting_board(read_pattern("gun.rle"))
 
-Readers return a :class:`Pattern` (live cells as coordinates, never a dense
-grid); every failure is a :class:`PatternError` with a one-line message.
+Readers return a :class:`Pattern`: the live cells in a ``uint8`` grid of the
+pattern's extent when it fits a board (``pattern.grid``), as coordinates only
+for an extent larger than any board.  They decode a file a piece at a time
+and refuse as soon as a limit is passed; every failure is a
+:class:`PatternError` with a one-line message.  Writers stream: RLE,
+``.cells`` and Life 1.06 are written a block of rows at a time
+(``write_pattern(path, pattern, progress=callback)``).
 Nothing here imports pygame.
 """
 
-from .io import EXTENSIONS, FORMATS, parse_pattern, read_pattern, sniff_format, write_pattern
-from .pattern import MAX_FILE_BYTES, MAX_LIVE_CELLS, Pattern, PatternError
+from .io import (
+    EXTENSIONS,
+    FORMATS,
+    WRITE_EXTENSIONS,
+    atomic_write,
+    parse_pattern,
+    read_pattern,
+    remove_stale_temporaries,
+    sniff_format,
+    write_pattern,
+)
+from .life import format_life106
+from .pattern import MAX_FILE_BYTES, MAX_LIVE_CELLS, MAX_SPARSE_CELLS, Pattern, PatternError
 from .plaintext import format_cells
 from .rle import format_rle
 
@@ -28,6 +44,11 @@ __all__ = [
     "write_pattern",
     "format_rle",
     "format_cells",
+    "format_life106",
+    "atomic_write",
+    "remove_stale_temporaries",
+    "WRITE_EXTENSIONS",
+    "MAX_SPARSE_CELLS",
     "sniff_format",
     "FORMATS",
     "EXTENSIONS",

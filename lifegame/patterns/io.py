@@ -10,22 +10,27 @@ reading a byte, and refuses anything that is not a regular file (a FIFO or
 file in the target's folder, flushes and fsyncs it, and renames it over the
 target with :func:`os.replace`, which is atomic on POSIX and Windows.  If
 anything fails before the rename, the temporary file is removed and the old
-file is untouched.
+file is untouched.  The file is written as it is rendered, a block of rows
+at a time (no text of the whole file is ever built), so that a save costs
+little memory beyond the pattern and can report its progress; the
+temporary file is named ``.NAME.PID-XXXXXXXX.tmp`` and a save removes the
+ones a killed save left in its folder (:func:`remove_stale_temporaries`).
 """
 
 from __future__ import annotations
 
 import os
 import re
+import secrets
 import stat
-import tempfile
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from .life import is_life106_line, parse_life
-from .pattern import MAX_FILE_BYTES, Pattern, PatternError, decode, prefix, split_lines
-from .plaintext import format_cells, parse_cells
-from .rle import format_rle, parse_rle
+from .life import is_life106_line, iter_life106, parse_life
+from .pattern import MAX_FILE_BYTES, MAX_NOTE_LINES, Pattern, PatternError, decode, newlines, prefix
+from .plaintext import cells_size, iter_cells, parse_cells
+from .rle import iter_rle, parse_rle
 
 __all__ = [
     "FORMATS",
@@ -35,6 +40,9 @@ __all__ = [
     "write_pattern",
     "sniff_format",
     "atomic_write_text",
+    "atomic_write",
+    "remove_stale_temporaries",
+    "STALE_SECONDS",
 ]
 
 _READERS = {"rle": parse_rle, "cells": parse_cells, "life": parse_life}
@@ -43,7 +51,9 @@ FORMATS = tuple(_READERS)
 _ALIASES = {"plaintext": "cells", "lif": "life", "life105": "life", "life106": "life"}
 EXTENSIONS = {".rle": "rle", ".cells": "cells", ".lif": "life", ".life": "life"}
 """File extensions read by :func:`read_pattern`, and their formats."""
-_WRITERS = {".rle": format_rle, ".cells": format_cells}
+_WRITERS = {".rle": iter_rle, ".cells": iter_cells, ".lif": iter_life106, ".life": iter_life106}
+WRITE_EXTENSIONS = tuple(_WRITERS)
+"""File extensions :func:`write_pattern` writes: RLE, ``.cells`` and Life 1.06."""
 
 _RLE_HEADER = re.compile(r"x\s*=")
 _CELLS_ROW = re.compile(r"[.Oo*]*")
@@ -58,8 +68,15 @@ def sniff_format(text: str, label: str | None = None) -> str:
 
     Raises :class:`PatternError` ("not a pattern file") when nothing fits.
     """
-    lines = [line.strip() for line in split_lines(text)]
-    lines = [line for line in lines if line]
+    lines = []
+    data_lines = 0
+    for line in _sniff_lines(newlines(text)):
+        line = line.strip()
+        if line:
+            lines.append(line)
+            data_lines += line[0] not in "#!"
+            if data_lines > _SNIFF_LINES or len(lines) > MAX_NOTE_LINES:
+                break
     if lines and lines[0].lower().startswith("#life"):
         return "life"
     hashes = [line for line in lines if line.startswith("#")]
@@ -88,20 +105,31 @@ def sniff_format(text: str, label: str | None = None) -> str:
     )
 
 
+def _sniff_lines(text: str) -> Iterator[str]:
+    """The lines of ``text``, each cut to its first 4096 characters, one at a time."""
+    pos, size = 0, len(text)
+    while pos < size:
+        stop = text.find("\n", pos)
+        stop = size if stop < 0 else stop
+        yield text[pos:min(stop, pos + 4096)]
+        pos = stop + 1
+
+
 def parse_pattern(text: str | bytes, format: str | None = None, name: str | None = None) -> Pattern:
     """Parse pattern text (or the bytes of a file) in ``format``, or the sniffed one.
 
     ``name`` names the pattern when the text does not (no ``#N``/``!Name:``)
     and starts error messages.  Raises :class:`PatternError`.
     """
-    text = decode(text, name)
-    if format is None:
-        format = sniff_format(text, name)
-    key = _ALIASES.get(format.lower(), format.lower())
-    reader = _READERS.get(key)
-    if reader is None:
+    if format is not None and _ALIASES.get(format.lower(), format.lower()) not in _READERS:
         raise PatternError(f"unknown pattern format {format!r}; expected one of {', '.join(FORMATS)}")
-    return reader(text, name, name)
+    try:
+        text = decode(text, name)
+        if format is None:
+            format = sniff_format(text, name)
+        return _READERS[_ALIASES.get(format.lower(), format.lower())](text, name, name)
+    except MemoryError:
+        raise PatternError(f"{prefix(name)}not enough memory to read this pattern") from None
 
 
 def read_pattern(path: str | os.PathLike[str]) -> Pattern:
@@ -131,13 +159,23 @@ def read_pattern(path: str | os.PathLike[str]) -> Pattern:
         raise PatternError(f"{label}: no such file") from None
     except OSError as err:
         raise PatternError(f"{label}: cannot read: {err.strerror or err}") from None
+    except MemoryError:
+        raise PatternError(f"{label}: not enough memory to read this file") from None
+    try:
+        return _read_text(data, label, p)
+    except MemoryError:
+        raise PatternError(f"{label}: not enough memory to read this file") from None
+
+
+def _read_text(data: bytes, label: str, p: Path) -> Pattern:
     text = decode(data, label)
+    del data
     # Like Golly, go by the content: an RLE file saved as .life or a plaintext
     # one as .rle still opens.  The extension decides only when the content
     # is ambiguous, and its reader's error is the one reported.
     by_extension = EXTENSIONS.get(p.suffix.lower())
     try:
-        by_content: str | None = sniff_format(text[:_SNIFF_BYTES], label)
+        by_content: str | None = sniff_format(text, label)
     except PatternError:
         if by_extension is None:
             raise
@@ -160,35 +198,82 @@ def write_pattern(
     *,
     name: str | None = None,
     comments: Iterable[str] = (),
+    progress: Callable[[float], object] | None = None,
 ) -> None:
-    """Save a pattern as RLE or ``.cells``, chosen by the extension, atomically.
+    """Save a pattern as RLE, ``.cells`` or Life 1.06 (``.lif``/``.life``), chosen by the extension, atomically.
 
-    A board is saved as ``Pattern.from_board(board, rule)``: both formats then
-    keep its size and rule (RLE as ``rule = B3/S23:TW,H``, ``.cells`` as a
-    ``!Rule: B3/S23:TW,H`` comment line and full rows).  Any other extension is
-    refused with :class:`PatternError`, as is a failure to write (whose
-    message names the file); the old file, if any, is then unchanged.
+    A board is saved as ``Pattern.from_board(board, rule)`` (a snapshot: the
+    board may change while another thread saves it): RLE and ``.cells`` keep
+    its size, position and rule (RLE as ``rule = B3/S23:TW,H``, ``.cells`` as a
+    ``!Rule: B3/S23:TW,H`` comment line and full rows); Life 1.06 keeps the
+    rule and the cells.  The file is written as it is rendered, a block of
+    rows at a time; ``progress``, when given, is called after each block with
+    the fraction of the rows written (0.0 to 1.0), and may raise to cancel the
+    save (the exception propagates, nothing is written).
+
+    Any other extension is refused with :class:`PatternError`, as is a file
+    that lifegame would refuse to read again (over :data:`MAX_FILE_BYTES`:
+    the save stops there) and a failure to write (whose message names the
+    file); the old file, if any, is then unchanged and no temporary file is
+    left behind.
     """
     p = Path(path)
     ext = p.suffix.lower()
-    if ext not in _WRITERS:
-        raise PatternError(f"{p.name}: cannot write this format; lifegame writes .rle or .cells files")
-    text = _WRITERS[ext](pattern, name=name, comments=comments)
-    if len(text) > MAX_FILE_BYTES:
-        # Never write a file that lifegame itself would refuse to open again.
-        hint = "; RLE is smaller" if ext == ".cells" else ""
-        raise PatternError(
-            f"{p.name}: the file would be {len(text) / (1 << 20):.0f} MiB; "
-            f"lifegame reads pattern files of up to {MAX_FILE_BYTES >> 20} MiB{hint}"
-        )
+    if ext not in _WRITERS or not p.stem:
+        raise PatternError(f"{p.name}: cannot write this format; lifegame writes .rle, .cells, .lif or .life files")
+    limit = MAX_FILE_BYTES
+    hint = "; RLE is smaller" if ext != ".rle" else ""
+    if ext == ".cells":
+        size = cells_size(pattern, name=name, comments=comments)
+        if size > limit:  # known before a byte is written
+            raise PatternError(f"{p.name}: the file would be {size / (1 << 20):.0f} MiB; "
+                               f"lifegame reads pattern files of up to {limit >> 20} MiB{hint}")
+    chunks = _WRITERS[ext](pattern, name=name, comments=comments)
+
+    def blocks() -> Iterator[bytes]:
+        for chunk, done in chunks:
+            yield chunk
+            if progress is not None:
+                progress(done)
+
     try:
-        atomic_write_text(p, text)
+        atomic_write(p, blocks(), limit=limit)
+    except FileTooLarge:
+        raise PatternError(f"{p.name}: the file would be larger than {limit / (1 << 20):.0f} MiB; "
+                           f"lifegame reads pattern files of up to {limit / (1 << 20):.0f} MiB{hint}") from None
     except OSError as err:
         raise PatternError(f"{p.name}: cannot write: {err.strerror or err}") from None
+    except MemoryError:
+        raise PatternError(f"{p.name}: not enough memory to write this pattern") from None
+
+
+class FileTooLarge(ValueError):
+    """:func:`atomic_write` was given more bytes than its limit (nothing was written)."""
 
 
 def atomic_write_text(path: str | os.PathLike[str], text: str) -> None:
-    """Replace ``path`` with ``text`` (UTF-8, LF line ends) so that it is never half-written.
+    """Replace ``path`` with ``text`` (UTF-8, LF line ends) so that it is never half-written."""
+    atomic_write(path, [text.encode("utf-8")])
+
+
+STALE_SECONDS = 15 * 60
+"""A temporary file of a save not written to for this long is stale, whatever its process."""
+_TEMPORARY = re.compile(r"\..+\.(?P<pid>\d+)-[0-9a-z_]{8}\.tmp")
+_OLD_TEMPORARY = re.compile(r"\..+\.(?:rle|cells|lif|life)\.[0-9a-z_]{8}\.tmp", re.IGNORECASE)  # mkstemp's
+
+
+def atomic_write(
+    path: str | os.PathLike[str], chunks: Iterable[bytes], *, limit: int | None = None
+) -> None:
+    """Replace ``path`` with the concatenated ``chunks`` so that it is never half-written.
+
+    The chunks go to a temporary file in the same folder as they come
+    (``.NAME.PID-XXXXXXXX.tmp``, the writer's process id in its name), which
+    is flushed, fsynced and renamed over ``path``.  More than ``limit`` bytes
+    raise :class:`FileTooLarge`; that, any other exception (raised by a chunk's
+    producer too) or a kill before the rename leaves ``path`` as it was; the
+    temporary file is removed, or, after a kill, by the next save to the
+    folder (:func:`remove_stale_temporaries`).
 
     A new file gets the usual permissions (``0o666`` less the umask); an
     existing one keeps its own.  A symbolic link is followed: the file it
@@ -200,10 +285,17 @@ def atomic_write_text(path: str | os.PathLike[str], text: str) -> None:
         mode = stat.S_IMODE(os.stat(p).st_mode)
     except FileNotFoundError:
         mode = 0o666 & ~_umask()
-    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=folder)
+    remove_stale_temporaries(folder)
+    tmp = folder / f".{p.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-            f.write(text)
+        with os.fdopen(fd, "wb") as f:
+            written = 0
+            for chunk in chunks:
+                written += len(chunk)
+                if limit is not None and written > limit:
+                    raise FileTooLarge(f"more than {limit} bytes")
+                f.write(chunk)
             f.flush()
             os.fsync(f.fileno())
         os.chmod(tmp, mode)
@@ -215,6 +307,58 @@ def atomic_write_text(path: str | os.PathLike[str], text: str) -> None:
             pass
         raise
     _fsync_folder(folder)
+
+
+def remove_stale_temporaries(folder: str | os.PathLike[str], *, now: float | None = None) -> list[Path]:
+    """Remove the temporary files that killed saves left in ``folder``; returns them.
+
+    Only regular files named as :func:`atomic_write` names them are touched:
+    those whose process is gone (on POSIX), and those not written to for
+    :data:`STALE_SECONDS` (a live save writes all the time; this also covers
+    a process id used again, and the ``.NAME.XXXXXXXX.tmp`` files of earlier
+    versions).  Errors are ignored: cleaning up never stops a save.
+    """
+    now = time.time() if now is None else now
+    removed = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    for entry in entries:
+        name = entry.name
+        if not name.startswith(".") or not name.endswith(".tmp"):
+            continue
+        ours = _TEMPORARY.fullmatch(name)
+        if ours is None and _OLD_TEMPORARY.fullmatch(name) is None:
+            continue
+        try:
+            info = entry.stat(follow_symlinks=False)
+            if not stat.S_ISREG(info.st_mode):
+                continue
+            stale = now - info.st_mtime > STALE_SECONDS
+            if ours is not None and not stale:
+                stale = not _process_exists(int(ours["pid"]))
+            if stale:
+                os.unlink(entry.path)
+                removed.append(Path(entry.path))
+        except OSError:
+            continue
+    return removed
+
+
+def _process_exists(pid: int) -> bool:
+    """Whether process ``pid`` exists (always true where that cannot be asked safely)."""
+    if os.name != "posix" or pid == os.getpid():
+        return True
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, OSError):
+        return True
+    return True
 
 
 def _umask() -> int:

@@ -1,22 +1,32 @@
 """The value every pattern reader returns, and what the readers share.
 
-A :class:`Pattern` is a set of live cells given as coordinates, never as a
-dense grid: a real file such as Golly's ``switch-engine-ping-pong.rle``
-declares 210515 x 183739 cells and has 23 live ones.  Only
-:meth:`Pattern.to_array` builds a grid (refusing sizes above
-:data:`lifegame.board.MAX_CELLS`); :func:`lifegame.start.starting_board`
-puts a pattern on a board.
+A :class:`Pattern` holds its live cells in one of two compact forms:
 
-Every error a reader raises is a :class:`PatternError` whose message is one
-line a user can act on, starting with the file name when it is known.
+* a **grid** -- a ``uint8`` array of the pattern's extent, 1 = alive -- for
+  every pattern whose extent fits a board (at most
+  :data:`lifegame.board.MAX_CELLS` cells).  This is what the readers build
+  for any ordinary file: a 16384 x 16384 board costs its 256 MiB and no more.
+* **coordinates** -- ``int64`` row and column arrays -- only for an extent
+  larger than any board, such as Golly's ``switch-engine-ping-pong.rle``
+  (210515 x 183739 cells, 23 of them alive), and for patterns built from
+  coordinates.  Such a pattern may have at most :data:`MAX_SPARSE_CELLS`
+  live cells.
+
+``ys``/``xs`` are computed from the grid when asked for (they cost 16 bytes
+a live cell: use :attr:`Pattern.grid` for large patterns);
+:func:`lifegame.start.starting_board` and the writers use the grid directly.
+
+The readers decode a file in bounded pieces (:data:`CHUNK` characters at a
+time, vectorised with numpy per piece), refuse as soon as a limit is passed
+and never allocate for what a file merely claims.  Every error a reader
+raises is a :class:`PatternError` whose message is one line a user can act
+on, starting with the file name when it is known.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import re
-from dataclasses import dataclass, field
+from collections.abc import Iterator
 
 import numpy as np
 
@@ -28,16 +38,25 @@ __all__ = [
     "Pattern",
     "MAX_FILE_BYTES",
     "MAX_LIVE_CELLS",
+    "MAX_SPARSE_CELLS",
+    "MAX_NOTE_LINES",
+    "CHUNK",
 ]
 
 MAX_FILE_BYTES = 64 << 20
-"""Pattern files larger than this (64 MiB) are refused before they are read.
+"""Pattern files larger than this (64 MiB) are refused before they are read, and never written.
 
 The largest file in Golly's collection is under 1 MiB; a dense 16384 x 16384
-board, written as RLE, stays well below the cap for any ordinary density.
+board, written as RLE, stays below the cap up to a density of about 5%.
 """
 MAX_LIVE_CELLS = MAX_CELLS
 """A pattern may have at most this many live cells (as many as the largest board)."""
+MAX_SPARSE_CELLS = 1 << 23
+"""A pattern larger than any board (kept as coordinates) may have at most this many live cells."""
+MAX_NOTE_LINES = 100_000
+"""A file may have at most this many comment or position lines (``#``, ``!``, ``#P``)."""
+CHUNK = 1 << 16
+"""Characters of a file decoded at a time: the readers' intermediates are a few times this."""
 
 
 class PatternError(ValueError):
@@ -53,6 +72,7 @@ def prefix(label: str | None) -> str:
 # Characters that never occur in a text pattern file.  Tab, LF, VT, FF and CR
 # are blanks; anything else below 0x20 (and DEL) means binary data.
 _BINARY = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+_NOT_BLANK = re.compile(r"\S")
 
 
 def _only_comments_are_not_ascii(data: bytes) -> bool:
@@ -70,6 +90,7 @@ def decode(data: str | bytes, label: str | None) -> str:
     comment lines are not ASCII (old files' credits).  NUL bytes, other
     control characters, text that is not UTF-8, files over
     :data:`MAX_FILE_BYTES` and files with nothing but blanks are refused.
+    Line ends are made ``\\n`` (CRLF and a lone CR, as Golly reads them).
     """
     where = prefix(label)
     if len(data) > MAX_FILE_BYTES:
@@ -88,14 +109,22 @@ def decode(data: str | bytes, label: str | None) -> str:
             # Old files written in Latin-1 or a Windows code page: their
             # names and credits are in comment lines, the cells are ASCII.
             text = data.decode("latin-1")
+        del data
     elif isinstance(data, str):
         text = data[1:] if data.startswith("\ufeff") else data
     else:
         raise TypeError(f"pattern text must be str or bytes, not {type(data).__name__}")
     if _BINARY.search(text):
         raise PatternError(f"{where}not a pattern file (it contains binary data)")
-    if not text.strip():
+    if not _NOT_BLANK.search(text):
         raise PatternError(f"{where}empty file: no pattern in it")
+    return newlines(text)
+
+
+def newlines(text: str) -> str:
+    """``text`` with CRLF and lone CR line ends made LF."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     return text
 
 
@@ -105,11 +134,8 @@ def split_lines(text: str) -> list[str]:
 
 
 def iter_lines(text: str) -> Iterator[str]:
-    """:func:`split_lines`, one line at a time: a reader can refuse a file
-    after its first few thousand lines without making a string of each of
-    its millions."""
-    if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    """:func:`split_lines`, one line at a time."""
+    text = newlines(text)
     start, end = 0, len(text)
     while start < end:
         stop = text.find("\n", start)
@@ -118,6 +144,11 @@ def iter_lines(text: str) -> Iterator[str]:
             return
         yield text[start:stop]
         start = stop + 1
+
+
+def line_number(text: str, offset: int) -> int:
+    """The 1-based line of character ``offset`` of ``text`` (LF line ends)."""
+    return text.count("\n", 0, offset) + 1
 
 
 def rule_spec(text: str, label: str | None) -> RuleSpec:
@@ -131,37 +162,133 @@ def rule_spec(text: str, label: str | None) -> RuleSpec:
         raise PatternError(f"{prefix(label)}{err}") from None
 
 
-def normalise(ys: np.ndarray, xs: np.ndarray, label: str | None) -> tuple[np.ndarray, np.ndarray, int, int]:
-    """Shift absolute coordinates to their bounding box; drop duplicates.
+class Notes:
+    """The comment lines of a file as the readers collect them, at most :data:`MAX_NOTE_LINES`."""
 
-    Returns ``(ys, xs, height, width)`` sorted row by row.  For the formats
-    without a header (Life 1.05/1.06), whose cells may sit anywhere around an
-    origin.  Refuses a box whose side exceeds :data:`MAX_SIDE`.
+    def __init__(self, label: str | None) -> None:
+        self.label = label
+        self.comments: list[str] = []
+        self.metadata: list[str] = []
+        self.author: str | None = None
+        self.lines = 0
+
+    def count(self) -> None:
+        """One more comment or position line; refuses a file with too many."""
+        self.lines += 1
+        if self.lines > MAX_NOTE_LINES:
+            raise PatternError(
+                f"{prefix(self.label)}more than {MAX_NOTE_LINES:,} comment or position lines; "
+                "this is not an ordinary pattern file"
+            )
+
+
+# -- where the cells go ---------------------------------------------------------
+_LONG_RUN = 512  # runs at least this long are filled with a slice each
+_BATCH = 1 << 20  # cells expanded to indices at a time
+
+
+class CellSink:
+    """Receives a reader's live cells for an extent and keeps them compactly.
+
+    An extent of at most :data:`~lifegame.board.MAX_CELLS` cells gets a
+    ``uint8`` grid (``np.zeros``: pages the cells never touch cost nothing);
+    a larger one keeps coordinates, at most :data:`MAX_SPARSE_CELLS` of them.
+    Callers check that cells lie inside the extent before adding them.
     """
-    ys = np.asarray(ys, dtype=np.int64)
-    xs = np.asarray(xs, dtype=np.int64)
-    if ys.size == 0:
-        return ys, xs, 0, 0
-    if ys.size > MAX_LIVE_CELLS:
-        raise PatternError(f"{prefix(label)}more than {MAX_LIVE_CELLS:,} live cells")
-    ys = ys - ys.min()
-    xs = xs - xs.min()
-    height, width = int(ys.max()) + 1, int(xs.max()) + 1
-    if height > MAX_SIDE or width > MAX_SIDE:
-        raise PatternError(
-            f"{prefix(label)}the cells span {width} x {height}; a side may be at most {MAX_SIDE}"
-        )
-    keys = np.unique(ys * width + xs)  # sorted, row-major, each cell once
-    return keys // width, keys % width, height, width
+
+    def __init__(self, height: int, width: int, label: str | None) -> None:
+        self.height, self.width, self.label = height, width, label
+        self.dense = height * width <= MAX_CELLS
+        self.grid: np.ndarray | None = None
+        self.parts: list[tuple[np.ndarray, np.ndarray]] = []
+        self.sparse_count = 0
+        if self.dense:
+            try:
+                self.grid = np.zeros((height, width), dtype=np.uint8)
+            except MemoryError:
+                raise PatternError(f"{prefix(label)}not enough memory for a {width} x {height} pattern") from None
+
+    def add_cells(self, ys: np.ndarray, xs: np.ndarray) -> None:
+        if not ys.size:
+            return
+        if self.dense:
+            self.grid[ys, xs] = 1
+        else:
+            self._sparse(ys, xs, np.ones(ys.size, np.int64))
+
+    def add_runs(self, ys: np.ndarray, xs: np.ndarray, ns: np.ndarray) -> None:
+        """Runs of ``ns`` live cells starting at ``(ys, xs)``, going right."""
+        if not ys.size:
+            return
+        if not self.dense:
+            self._sparse(ys, xs, ns)
+            return
+        long = ns >= _LONG_RUN
+        if long.any():
+            grid = self.grid
+            for y, x, n in zip(ys[long].tolist(), xs[long].tolist(), ns[long].tolist()):
+                grid[y, x:x + n] = 1
+            keep = ~long
+            ys, xs, ns = ys[keep], xs[keep], ns[keep]
+        flat = self.grid.reshape(-1)
+        for lo, hi in _batches(ns):
+            starts = ys[lo:hi] * self.width + xs[lo:hi]
+            flat[_expand(starts, ns[lo:hi])] = 1
+
+    def _sparse(self, ys: np.ndarray, xs: np.ndarray, ns: np.ndarray) -> None:
+        """Runs kept as runs (a long run costs what a cell does) until :meth:`pattern`."""
+        self.sparse_count += int(ns.sum())
+        if self.sparse_count > MAX_SPARSE_CELLS:
+            raise PatternError(
+                f"{prefix(self.label)}more than {MAX_SPARSE_CELLS:,} live cells in a pattern of "
+                f"{self.width} x {self.height} cells, larger than any board"
+            )
+        self.parts.append((ys.astype(np.int64), xs.astype(np.int64), ns.astype(np.int64)))
+
+    def pattern(self, **fields) -> Pattern:
+        if self.dense:
+            return Pattern(grid=self.grid, **fields)
+        if self.parts:
+            ys, xs, ns = (np.concatenate([p[i] for p in self.parts]) for i in range(3))
+            self.parts.clear()
+            keys = np.unique(_expand(ys * self.width + xs, ns))
+            ys, xs = keys // self.width, keys % self.width
+        else:
+            ys = xs = np.zeros(0, np.int64)
+        return Pattern(ys, xs, self.height, self.width, **fields)
+
+
+def _batches(ns: np.ndarray) -> Iterator[tuple[int, int]]:
+    """Slices of runs that expand to at most about :data:`_BATCH` cells each."""
+    if ns.size and int(ns.sum()) <= _BATCH:
+        yield 0, ns.size
+        return
+    ends = np.cumsum(ns)
+    lo = 0
+    while lo < ns.size:
+        base = int(ends[lo - 1]) if lo else 0
+        hi = max(lo + 1, int(np.searchsorted(ends, base + _BATCH, side="right")))
+        yield lo, hi
+        lo = hi
+
+
+def _expand(starts: np.ndarray, ns: np.ndarray) -> np.ndarray:
+    """``starts[i] + 0 .. ns[i]-1`` for every run, concatenated."""
+    total = int(ns.sum())
+    first = np.cumsum(ns) - ns
+    return np.repeat(starts.astype(np.int64, copy=False) - first, ns) + np.arange(total, dtype=np.int64)
 
 
 # -- the pattern ---------------------------------------------------------------
-@dataclass(eq=False)
 class Pattern:
     """Live cells read from a pattern file, with what the file said about them.
 
-    ``ys``/``xs`` are ``int64`` arrays of the same length: the row and column of
-    each live cell, relative to the pattern's top-left corner, each cell once.
+    Build one from coordinates, ``Pattern(ys, xs, height, width, rule, ...)``
+    (rows and columns of the live cells relative to the extent's top-left
+    corner), or from a grid, ``Pattern(grid=array, rule=..., ...)`` (the
+    extent is the grid's shape; the pattern keeps the array, which must not be
+    changed afterwards), or a whole board with :meth:`from_board`.
+
     ``height``/``width`` is the extent: the RLE header's ``y``/``x`` (which may
     include empty rows and columns), or the cells' bounding box for formats
     without a header.  ``board_height``/``board_width`` come from a Golly torus
@@ -174,58 +301,107 @@ class Pattern:
     Two patterns are equal when all their fields are, the cells compared as sets.
     """
 
-    ys: np.ndarray
-    xs: np.ndarray
-    height: int
-    width: int
-    rule: Rule = CONWAY
-    board_height: int | None = None
-    board_width: int | None = None
-    name: str | None = None
-    comments: list[str] = field(default_factory=list)
-    author: str | None = None
-    metadata: list[str] = field(default_factory=list)
-
-    def __post_init__(self) -> None:
-        self.ys = np.asarray(self.ys, dtype=np.int64).reshape(-1)
-        self.xs = np.asarray(self.xs, dtype=np.int64).reshape(-1)
-        self.height, self.width = int(self.height), int(self.width)
-        if self.ys.shape != self.xs.shape:
-            raise ValueError(f"ys and xs differ in length ({self.ys.size} and {self.xs.size})")
+    def __init__(
+        self,
+        ys=None,
+        xs=None,
+        height: int | None = None,
+        width: int | None = None,
+        rule: Rule = CONWAY,
+        board_height: int | None = None,
+        board_width: int | None = None,
+        name: str | None = None,
+        comments: list[str] | None = None,
+        author: str | None = None,
+        metadata: list[str] | None = None,
+        *,
+        grid: np.ndarray | None = None,
+    ) -> None:
+        self.rule, self.board_height, self.board_width = rule, board_height, board_width
+        self.name, self.author = name, author
+        self.comments = list(comments) if comments is not None else []
+        self.metadata = list(metadata) if metadata is not None else []
+        self._population: int | None = None
+        if grid is not None:
+            if ys is not None or xs is not None:
+                raise ValueError("give a pattern's cells as a grid or as coordinates, not both")
+            grid = np.asarray(grid)
+            if grid.ndim != 2:
+                raise ValueError(f"a pattern's grid must be 2-D, got shape {grid.shape}")
+            if grid.dtype != np.uint8 or (grid.size and grid.max() > 1):
+                grid = (grid != 0).astype(np.uint8)
+            if (height is not None and height != grid.shape[0]) or (width is not None and width != grid.shape[1]):
+                raise ValueError(f"grid shape {grid.shape} differs from the extent {height}x{width}")
+            self.grid: np.ndarray | None = grid
+            self._ys = self._xs = None
+            self.height, self.width = grid.shape
+            return
+        self.grid = None
+        self.height, self.width = int(height or 0), int(width or 0)
+        ys = np.asarray([] if ys is None else ys, dtype=np.int64).reshape(-1)
+        xs = np.asarray([] if xs is None else xs, dtype=np.int64).reshape(-1)
+        if ys.shape != xs.shape:
+            raise ValueError(f"ys and xs differ in length ({ys.size} and {xs.size})")
         if self.height < 0 or self.width < 0:
             raise ValueError(f"pattern extent {self.height}x{self.width} is negative")
-        if self.ys.size and (
-            self.ys.min() < 0 or self.xs.min() < 0 or self.ys.max() >= self.height or self.xs.max() >= self.width
-        ):
+        if ys.size and (ys.min() < 0 or xs.min() < 0 or ys.max() >= self.height or xs.max() >= self.width):
             raise ValueError(f"cells lie outside the pattern's {self.height}x{self.width} extent")
+        self._ys, self._xs = ys, xs
 
     # -- construction -----------------------------------------------------------
     @classmethod
     def from_board(
         cls, board: Board, rule: Rule = CONWAY, *, name: str | None = None, comments: tuple[str, ...] | list[str] = ()
     ) -> Pattern:
-        """The whole board as a pattern: its extent and torus size are the board's size."""
-        ys, xs = np.nonzero(board.cells)
-        return cls(ys, xs, board.height, board.width, rule, board.height, board.width,
+        """The whole board as a pattern: its extent and torus size are the board's size.
+
+        The cells are copied: the pattern is a snapshot that a save in another
+        thread can write while the board goes on changing.
+        """
+        return cls(grid=board.cells.copy(), rule=rule, board_height=board.height, board_width=board.width,
                    name=name, comments=list(comments))
 
-    # -- facts -----------------------------------------------------------------
+    # -- cells -----------------------------------------------------------------
+    @property
+    def ys(self) -> np.ndarray:
+        """Rows of the live cells (``int64``), row by row; computed from the grid when there is one."""
+        if self.grid is not None:
+            return np.nonzero(self.grid)[0].astype(np.int64, copy=False)
+        return self._ys
+
+    @property
+    def xs(self) -> np.ndarray:
+        """Columns of the live cells (``int64``), in the order of :attr:`ys`."""
+        if self.grid is not None:
+            return np.nonzero(self.grid)[1].astype(np.int64, copy=False)
+        return self._xs
+
     @property
     def population(self) -> int:
         """The number of live cells."""
-        return int(self.ys.size)
+        if self._population is None:
+            self._population = int(np.count_nonzero(self.grid)) if self.grid is not None else int(self._ys.size)
+        return self._population
 
     def bounding_box(self) -> tuple[int, int, int, int] | None:
         """``(top, left, height, width)`` of the live cells, or ``None`` when there are none."""
-        if self.ys.size == 0:
+        if self.grid is not None:
+            rows = np.flatnonzero(self.grid.any(axis=1))
+            if rows.size == 0:
+                return None
+            cols = np.flatnonzero(self.grid[rows[0]:rows[-1] + 1].any(axis=0))
+            return int(rows[0]), int(cols[0]), int(rows[-1] - rows[0] + 1), int(cols[-1] - cols[0] + 1)
+        if self._ys.size == 0:
             return None
-        top, left = int(self.ys.min()), int(self.xs.min())
-        return top, left, int(self.ys.max()) - top + 1, int(self.xs.max()) - left + 1
+        top, left = int(self._ys.min()), int(self._xs.min())
+        return top, left, int(self._ys.max()) - top + 1, int(self._xs.max()) - left + 1
 
     def coordinates(self) -> np.ndarray:
         """An ``(n, 2)`` array of ``(y, x)`` rows, sorted row by row."""
-        order = np.lexsort((self.xs, self.ys))
-        return np.stack((self.ys[order], self.xs[order]), axis=1)
+        if self.grid is not None:
+            return np.argwhere(self.grid).astype(np.int64, copy=False)
+        order = np.lexsort((self._xs, self._ys))
+        return np.stack((self._ys[order], self._xs[order]), axis=1)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Pattern):
@@ -234,7 +410,11 @@ class Pattern:
                 self.name, self.comments, self.author, self.metadata)
         theirs = (other.height, other.width, other.rule, other.board_height, other.board_width,
                   other.name, other.comments, other.author, other.metadata)
-        return mine == theirs and bool(np.array_equal(self.coordinates(), other.coordinates()))
+        if mine != theirs or self.population != other.population:
+            return False
+        if self.grid is not None and other.grid is not None:
+            return bool(np.array_equal(self.grid, other.grid))
+        return bool(np.array_equal(self.coordinates(), other.coordinates()))
 
     __hash__ = None  # type: ignore[assignment]  # mutable
 
@@ -245,11 +425,14 @@ class Pattern:
 
     # -- grids -----------------------------------------------------------------
     def to_array(self) -> np.ndarray:
-        """The extent as a ``uint8`` array of shape ``(height, width)``, 1 = alive.
+        """The extent as a new ``uint8`` array of shape ``(height, width)``, 1 = alive.
 
         Raises :class:`PatternError` when the extent has more than
-        :data:`~lifegame.board.MAX_CELLS` cells.
+        :data:`~lifegame.board.MAX_CELLS` cells.  (:attr:`grid` is the
+        pattern's own array, without a copy, when it has one.)
         """
+        if self.grid is not None:
+            return self.grid.copy()
         cells = self.height * self.width
         if cells > MAX_CELLS:
             raise PatternError(
@@ -257,5 +440,25 @@ class Pattern:
                 f"a grid may have at most {MAX_CELLS:,}"
             )
         grid = np.zeros((self.height, self.width), dtype=np.uint8)
-        grid[self.ys, self.xs] = 1
+        grid[self._ys, self._xs] = 1
         return grid
+
+    def row_blocks(self, rows: int) -> Iterator[tuple[int, np.ndarray]]:
+        """``(top, block)`` of up to ``rows`` rows of the extent at a time, as ``uint8`` arrays.
+
+        For a grid these are views; for coordinates they are built a block
+        at a time (the extent must then have at most ``MAX_CELLS`` cells).
+        """
+        if self.grid is not None:
+            for top in range(0, self.height, rows):
+                yield top, self.grid[top:top + rows]
+            return
+        if self.height * self.width > MAX_CELLS:
+            self.to_array()  # the refusal
+        order = np.argsort(self._ys, kind="stable")
+        ys, xs = self._ys[order], self._xs[order]
+        for top in range(0, self.height, rows):
+            lo, hi = np.searchsorted(ys, [top, top + rows])
+            block = np.zeros((min(rows, self.height - top), self.width), dtype=np.uint8)
+            block[ys[lo:hi] - top, xs[lo:hi]] = 1
+            yield top, block

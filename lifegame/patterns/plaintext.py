@@ -20,19 +20,25 @@ writer adds a comment line ``!Rule: B3/S23:T64,48`` (Golly's rule with its
 torus suffix; other programs show it as a comment) and writes every row in
 full, ``'.'`` included.  The reader takes a ``!Rule:`` line as the pattern's
 rule and torus size, so reopening the file restores exactly the saved board.
+
+The reader reads the text twice, a piece of whole lines at a time (see
+:mod:`.lines`): once for the extent and the comments, once to set the cells
+in the pattern's grid.  The writer writes a block of full rows at a time.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 import numpy as np
 
-from ..board import MAX_SIDE
+from ..board import MAX_CELLS, MAX_SIDE
 from ..rules import CONWAY, format_rule_spec
-from .pattern import Pattern, PatternError, prefix, rule_spec, iter_lines
+from .lines import Lines, line_pieces
+from .pattern import CellSink, Notes, Pattern, PatternError, newlines, prefix, rule_spec
+from .stream import row_step
 
-__all__ = ["parse_cells", "format_cells"]
+__all__ = ["parse_cells", "format_cells", "iter_cells", "cells_size"]
 
 _ALIVE = np.zeros(256, dtype=bool)
 _ALIVE[[ord("O"), ord("o"), ord("*")]] = True
@@ -43,59 +49,70 @@ _KNOWN[ord(".")] = True
 def parse_cells(text: str, label: str | None = None, name: str | None = None) -> Pattern:
     """Read plaintext ``.cells`` text into a :class:`Pattern`; raises :class:`PatternError`."""
     where = prefix(label)
-    comments: list[str] = []
-    metadata: list[str] = []
-    author = None
-    spec = None
-    named = False
-    rows: list[tuple[int, str]] = []  # (line number, row text)
-    for number, line in enumerate(iter_lines(text), 1):
-        if line.startswith("!"):
-            metadata.append(line)
-            body = line[1:].strip()
-            key, _, value = body.partition(":")
-            if key.strip().lower() == "name" and not named:
-                name, named = value.strip() or name, True
-            elif key.strip().lower() == "author" and author is None:
-                author = value.strip()
-            elif key.strip().lower() == "rule" and spec is None:
-                spec = rule_spec(value, label)  # refuses a rule lifegame does not run
-            else:
-                comments.append(body)
-            continue
-        rows.append((number, line.rstrip()))
-        if len(rows) > MAX_SIDE:  # before reading millions more
-            raise PatternError(f"{where}more than {MAX_SIDE} rows; a board side may be at most {MAX_SIDE}")
-    while rows and not rows[-1][1]:
-        rows.pop()
+    text = newlines(text)
+    notes = Notes(label)
+    found = {"name": name, "named": False, "spec": None}
 
-    if len(rows) > MAX_SIDE:
-        raise PatternError(f"{where}{len(rows)} rows; a board side may be at most {MAX_SIDE}")
-    all_ys: list[np.ndarray] = []
-    all_xs: list[np.ndarray] = []
-    width = 0
-    for y, (number, row) in enumerate(rows):
-        if len(row) > MAX_SIDE:
-            raise PatternError(f"{where}line {number}: {len(row)} cells; a board side may be at most {MAX_SIDE}")
-        if not row.isascii():
-            bad = next(ch for ch in row if not ch.isascii())
-            raise PatternError(f"{where}line {number}: unexpected character {bad!r}; expected '.' or 'O'")
-        codes = np.frombuffer(row.encode("ascii"), dtype=np.uint8)
-        unknown = np.flatnonzero(~_KNOWN[codes])
-        if unknown.size:
-            raise PatternError(
-                f"{where}line {number}: unexpected character {row[unknown[0]]!r}; expected '.' or 'O'"
-            )
-        xs = np.flatnonzero(_ALIVE[codes])
-        all_xs.append(xs)
-        all_ys.append(np.full(xs.size, y, dtype=np.int64))
-        width = max(width, len(row))
-    ys = np.concatenate(all_ys) if all_ys else np.zeros(0, np.int64)
-    xs = np.concatenate(all_xs) if all_xs else np.zeros(0, np.int64)
-    if spec is None:
-        return Pattern(ys, xs, len(rows), width, name=name, comments=comments, author=author, metadata=metadata)
-    return Pattern(ys, xs, len(rows), width, rule=spec.rule, board_height=spec.height, board_width=spec.width,
-                   name=name, comments=comments, author=author, metadata=metadata)
+    def take(line: str) -> None:
+        notes.count()
+        notes.metadata.append(line)
+        body = line[1:].strip()
+        key, _, value = body.partition(":")
+        key = key.strip().lower()
+        if key == "name" and not found["named"]:
+            found["name"], found["named"] = value.strip() or found["name"], True
+        elif key == "author" and notes.author is None:
+            notes.author = value.strip()
+        elif key == "rule" and found["spec"] is None:
+            found["spec"] = rule_spec(value, label)  # refuses a rule lifegame does not run
+        else:
+            notes.comments.append(body)
+
+    # Pass 1: comments, checks and the extent (the trailing blank rows do not count).
+    rows = height = width = 0
+    for number, piece in line_pieces(text, label):
+        lines = Lines(piece)
+        comment = (lines.raw[lines.starts] == ord("!")) & (lines.ends > lines.starts)
+        for i in np.flatnonzero(comment).tolist():
+            take(lines.text(i))
+        row = ~comment
+        bad = lines.first_bad(_KNOWN, row, lstrip=False)
+        if bad is not None:
+            line = int(lines.line_of(np.array([bad]))[0])
+            raise PatternError(f"{where}line {number + line}: unexpected character {piece[bad]!r}; "
+                               "expected '.' or 'O'")
+        length = np.where(row, lines.last - lines.starts + 1, 0)
+        long = np.flatnonzero(length > MAX_SIDE)
+        if long.size:
+            raise PatternError(f"{where}line {number + int(long[0])}: {int(length[long[0]])} cells; "
+                               f"a board side may be at most {MAX_SIDE}")
+        index = rows + np.cumsum(row) - 1
+        filled = np.flatnonzero(length > 0)
+        if filled.size:
+            height = int(index[filled[-1]]) + 1
+            width = max(width, int(length.max()))
+        rows += int(row.sum())
+        if height > MAX_SIDE:
+            raise PatternError(f"{where}more than {MAX_SIDE} rows; a board side may be at most {MAX_SIDE}")
+
+    # Pass 2: the cells.
+    sink = CellSink(height, width, label)
+    rows = 0
+    for _, piece in line_pieces(text, label):
+        lines = Lines(piece)
+        comment = (lines.raw[lines.starts] == ord("!")) & (lines.ends > lines.starts)
+        row = ~comment
+        index = rows + np.cumsum(row) - 1
+        rows += int(row.sum())
+        alive = np.flatnonzero(_ALIVE[lines.raw])
+        line = lines.line_of(alive)
+        keep = row[line]
+        alive, line = alive[keep], line[keep]
+        sink.add_cells(index[line], alive - lines.starts[line])
+    spec = found["spec"]
+    torus = {} if spec is None else {"rule": spec.rule, "board_height": spec.height, "board_width": spec.width}
+    return sink.pattern(name=found["name"], comments=notes.comments, author=notes.author, metadata=notes.metadata,
+                        **torus)
 
 
 def format_cells(
@@ -104,32 +121,56 @@ def format_cells(
     name: str | None = None,
     comments: Iterable[str] = (),
 ) -> str:
-    """Plaintext for a pattern's extent: ``!Name:``, ``!`` comments, full rows of ``.``/``O``.
+    """Plaintext for a pattern's extent (see :func:`iter_cells`)."""
+    return b"".join(chunk for chunk, _ in iter_cells(pattern, name=name, comments=comments)).decode("utf-8")
 
-    ``name`` and ``comments`` default to the pattern's own, its author is
-    written as ``!Author:``, and a ``!Rule:`` line keeps its rule and torus
-    size when it has a torus size (a whole board always does) or a rule
-    other than Conway's.
 
-    Raises :class:`PatternError` for a pattern whose extent is too large for a grid.
-    """
+def _head(pattern: Pattern, name: str | None, comments: Iterable[str]) -> bytes:
     name = pattern.name if name is None else name
     comments = list(comments) or list(pattern.comments)
-    author = pattern.author
-    cells = pattern.to_array()
     sized = pattern.board_height is not None or pattern.board_width is not None
     spec = (format_rule_spec(pattern.rule, pattern.board_height, pattern.board_width)
             if sized or pattern.rule != CONWAY else None)
     lines = []
     if name:
         lines.append(f"!Name: {' '.join(str(name).split())}")
-    if author:
-        lines.append(f"!Author: {' '.join(str(author).split())}")
+    if pattern.author:
+        lines.append(f"!Author: {' '.join(str(pattern.author).split())}")
     if spec:
         lines.append(f"!Rule: {spec}")
     for comment in comments:
         lines.extend(f"!{part}".rstrip() for part in str(comment).splitlines() or [""])
+    return "".join(line + "\n" for line in lines).encode("utf-8")
+
+
+def cells_size(pattern: Pattern, *, name: str | None = None, comments: Iterable[str] = ()) -> int:
+    """The exact size in bytes of the ``.cells`` file :func:`iter_cells` writes."""
+    return len(_head(pattern, name, comments)) + pattern.height * (pattern.width + 1)
+
+
+def iter_cells(
+    pattern: Pattern,
+    *,
+    name: str | None = None,
+    comments: Iterable[str] = (),
+) -> Iterator[tuple[bytes, float]]:
+    """The ``.cells`` file of a pattern as ``(bytes, fraction of its rows done)``, a block of rows at a time.
+
+    ``!Name:``, ``!`` comments, full rows of ``.``/``O``.  ``name`` and
+    ``comments`` default to the pattern's own, its author is written as
+    ``!Author:``, and a ``!Rule:`` line keeps its rule and torus size when it
+    has a torus size (a whole board always does) or a rule other than
+    Conway's.
+
+    Raises :class:`PatternError` for a pattern whose extent is too large for a grid.
+    """
+    if pattern.grid is None and pattern.height * pattern.width > MAX_CELLS:
+        pattern.to_array()  # the refusal
+    yield _head(pattern, name, comments), 0.0
     table = np.frombuffer(b".O", dtype=np.uint8)
-    chars = table[cells]
-    lines.extend(row.tobytes().decode("ascii") for row in chars)
-    return "\n".join(lines) + "\n"
+    height, width = pattern.height, pattern.width
+    for top, block in pattern.row_blocks(row_step(width + 1)):
+        chars = np.empty((block.shape[0], width + 1), dtype=np.uint8)
+        np.take(table, block, out=chars[:, :width])
+        chars[:, width] = 10
+        yield chars.tobytes(), (top + block.shape[0]) / max(1, height)

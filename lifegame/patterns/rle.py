@@ -19,24 +19,32 @@ characters that are not RLE, cells outside the declared size, and states
 other than dead/alive (``B``..``X``, ``pA``..) since every rule lifegame
 runs has two states.
 
-The cells are decoded with numpy over the whole file at once, so a large file
-costs a few array passes rather than a Python loop per token, and a huge
-declared size costs nothing: only live cells are stored.
+The cell data is decoded :data:`~.pattern.CHUNK` characters at a time, each
+piece with a few numpy passes (a token's count, its row and column by
+cumulative sums), straight into the pattern's grid (see
+:class:`~.pattern.CellSink`); the position is carried from piece to piece, and
+a piece that passes a limit (cells outside the header's size, far more rows
+or columns than it declares) stops the reading there.  A file without a
+header is decoded twice: once for its extent, once into the grid.
+
+The writer renders the runs of a block of rows at a time with numpy (see
+:mod:`.stream`): lines of at most :data:`LINE_LENGTH` characters, never
+breaking a run's count from its letter.
 """
 
 from __future__ import annotations
 
-import bisect
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 import numpy as np
 
 from ..board import MAX_SIDE
 from ..rules import format_rule_spec
-from .pattern import MAX_LIVE_CELLS, Pattern, PatternError, prefix, rule_spec, iter_lines
+from .pattern import CHUNK, CellSink, Notes, Pattern, PatternError, line_number, newlines, prefix, rule_spec
+from .stream import live_runs, ndigits, render
 
-__all__ = ["parse_rle", "format_rle", "LINE_LENGTH"]
+__all__ = ["parse_rle", "format_rle", "iter_rle", "LINE_LENGTH"]
 
 LINE_LENGTH = 70
 """The longest line of cells :func:`format_rle` writes (as Golly does)."""
@@ -56,25 +64,10 @@ _KIND[ord("p"):ord("y") + 1] = _PREFIX  # 'pA'.. are states 25..; a lone one is 
 _KIND[ord("0"):ord("9") + 1] = _DIGIT
 _KIND[: ord(" ") + 1] = _BLANK
 _MAX_COUNT_DIGITS = len(str(MAX_SIDE))
+_POWERS = 10 ** np.arange(_MAX_COUNT_DIGITS + 1, dtype=np.int64)
 
-
-class _Data:
-    """The cell data of a file: its text and where each part came from (for messages)."""
-
-    def __init__(self) -> None:
-        self.parts: list[str] = []
-        self.starts: list[int] = []  # offset of each part in the joined text
-        self.lines: list[int] = []  # line number of each part
-        self.size = 0
-
-    def add(self, text: str, line: int) -> None:
-        self.parts.append(text)
-        self.starts.append(self.size)
-        self.lines.append(line)
-        self.size += len(text)
-
-    def line_of(self, offset: int) -> int:
-        return self.lines[bisect.bisect_right(self.starts, offset) - 1]
+HEADERLESS_MAX_BYTES = 4 << 20
+"""Cell data of an RLE file without a header line is refused above this size."""
 
 
 def parse_rle(text: str, label: str | None = None, name: str | None = None) -> Pattern:
@@ -84,56 +77,73 @@ def parse_rle(text: str, label: str | None = None, name: str | None = None) -> P
     file has no ``#N`` line.  Raises :class:`PatternError`.
     """
     where = prefix(label)
-    comments: list[str] = []
-    metadata: list[str] = []
-    author: str | None = None
-    header: tuple[int, int] | None = None
-    rule_text: str | None = None
-    named = False  # the first '#N' line names the pattern
-    data = _Data()
-    limit = HEADERLESS_MAX_BYTES  # bytes of cell data; set from the header when there is one
+    text = newlines(text)
+    notes = Notes(label)
+    found = {"name": name, "named": False, "rule": None}
 
-    for number, line in enumerate(iter_lines(text), 1):
+    def take(line: str) -> None:
+        notes.count()
+        notes.metadata.append(line)
         stripped = line.strip()
-        if not stripped:
-            continue
-        if stripped[0] == "#":
-            metadata.append(line)
-            tag, rest = stripped[1:2], stripped[2:].strip()
-            if stripped.startswith("#CXRLE"):
-                continue  # Golly's position and generation: kept in metadata only
-            if tag in ("C", "c", " ", ""):
-                comments.append(rest)
-            elif tag == "N" and not named:
-                name, named = rest or name, True
-            elif tag == "O" and author is None:
-                author = rest
-            elif tag == "r" and rule_text is None:
-                rule_text = rest  # old RLE's '#r 23/3'
-            continue
-        if header is None and not data.parts and _HEADER_START.match(stripped):
-            header, header_rule = _parse_header(stripped, where, number)
-            if header_rule is not None:
-                rule_text = header_rule
-            limit = _data_limit(*header)
-            continue
-        end = stripped.find("!")
-        if end >= 0:
-            data.add(stripped[:end], number)
-            break  # Golly stops at '!': whatever follows is not read
-        data.add(stripped, number)
-        if data.size > limit:
-            h, w = header if header is not None else (0, 0)
-            raise PatternError(f"{where}line {number}: far more cell data than x = {w}, y = {h} can hold"
-                               if header is not None else
-                               f"{where}more than {limit:,} bytes of RLE data without an 'x = ..., y = ...' header")
+        tag, rest = stripped[1:2], stripped[2:].strip()
+        if stripped.startswith("#CXRLE"):
+            return  # Golly's position and generation: kept in metadata only
+        if tag in ("C", "c", " ", ""):
+            notes.comments.append(rest)
+        elif tag == "N" and not found["named"]:
+            found["name"], found["named"] = rest or found["name"], True
+        elif tag == "O" and notes.author is None:
+            notes.author = rest
+        elif tag == "r" and found["rule"] is None:
+            found["rule"] = rest  # old RLE's '#r 23/3'
 
-    spec = rule_spec(rule_text or "", label)
-    ys, xs, height, width = _decode_cells(data, header, where)
-    return Pattern(
-        ys, xs, height, width, spec.rule, spec.height, spec.width,
-        name=name, comments=comments, author=author, metadata=metadata,
-    )
+    # The lines before the cell data: comments and the header.
+    header: tuple[int, int] | None = None
+    pos, size = 0, len(text)
+    while pos < size:
+        stop = text.find("\n", pos)
+        stop = size if stop < 0 else stop
+        head = text[pos:min(stop, pos + 4096)].strip()
+        if not head:
+            pos = stop + 1
+            continue
+        if head[0] == "#":
+            take(text[pos:stop])
+            pos = stop + 1
+            continue
+        if _HEADER_START.match(head):
+            header, header_rule = _parse_header(text[pos:stop].strip(), where, line_number(text, pos))
+            if header_rule is not None:
+                found["rule"] = header_rule
+            pos = stop + 1
+        break
+    if found["rule"] is not None:
+        rule_spec(found["rule"], label)  # a rule lifegame does not run is refused before the cells
+
+    if header is None:
+        # Pass 1: the extent; pass 2: the cells.
+        decoder = _Decoder(text, where, None)
+        for offset, raw, final in _pieces(text, pos, take):
+            decoder.feed(raw, offset, final)
+            if decoder.data_bytes > HEADERLESS_MAX_BYTES:
+                raise PatternError(
+                    f"{where}more than {HEADERLESS_MAX_BYTES:,} bytes of RLE data without an 'x = ..., y = ...' header"
+                )
+        height, width = decoder.max_row + 1, decoder.max_end
+        sink = CellSink(height, width, label)
+        decoder = _Decoder(text, where, None)
+        for offset, raw, final in _pieces(text, pos, None):
+            sink.add_runs(*decoder.feed(raw, offset, final))
+    else:
+        height, width = header
+        sink = CellSink(height, width, label)
+        decoder = _Decoder(text, where, header)
+        for offset, raw, final in _pieces(text, pos, take):
+            sink.add_runs(*decoder.feed(raw, offset, final))
+
+    spec = rule_spec(found["rule"] or "", label)
+    return sink.pattern(rule=spec.rule, board_height=spec.height, board_width=spec.width, name=found["name"],
+                        comments=notes.comments, author=notes.author, metadata=notes.metadata)
 
 
 def _parse_header(line: str, where: str, number: int) -> tuple[tuple[int, int], str | None]:
@@ -157,129 +167,156 @@ def _parse_header(line: str, where: str, number: int) -> tuple[tuple[int, int], 
     return (sizes[1], sizes[0]), rule_text
 
 
-def _decode_cells(
-    data: _Data, header: tuple[int, int] | None, where: str
-) -> tuple[np.ndarray, np.ndarray, int, int]:
-    """The live cells of the RLE data as ``(ys, xs, height, width)``.
+def _pieces(text: str, pos: int, take) -> Iterator[tuple[int, np.ndarray, bool]]:
+    """``(offset, bytes, final)``: the cell data from ``pos`` on, about :data:`CHUNK` characters at a time.
 
-    Runs are found for the whole text at once: each non-digit token takes the
-    digits before it as its count, ``$`` adds its count to ``y`` and resets
-    ``x``, ``b``/``o`` add theirs to ``x``; cumulative sums give every token's
-    position.  Counts are capped at :data:`MAX_SIDE` before any sum, so
-    nothing overflows and nothing is allocated for the declared size.
+    Comment lines are handed to ``take`` (when given) and blanked out, so the
+    offsets of the rest stay those of ``text``; the data ends at the first
+    ``!`` (``final`` is then true) or at the end of the text.  A character
+    that is not ASCII becomes ``?``, which the decoder refuses by name.
     """
-    body = "".join(data.parts)
-
-    def fail(offset: int, message: str) -> PatternError:
-        return PatternError(f"{where}line {data.line_of(offset)}: {message}")
-
-    if not body.isascii():
-        offset = next(i for i, ch in enumerate(body) if not ch.isascii())
-        raise fail(offset, f"unexpected character {body[offset]!r} in RLE data")
-    raw = np.frombuffer(body.encode("ascii"), dtype=np.uint8)
-    _refuse_oversized(raw, header, where)
-    kinds = _KIND[raw]
-    offsets = np.flatnonzero(kinds != _BLANK)  # where each kept byte was, for messages
-    buf, kinds = raw[offsets], kinds[offsets]
-
-    bad = np.flatnonzero(kinds == _UNKNOWN)
-    if bad.size:
-        ch = chr(buf[bad[0]])
-        raise fail(int(offsets[bad[0]]), f"unexpected character {ch!r} in RLE data")
-    tokens = np.flatnonzero(kinds != _DIGIT)
-    tk = kinds[tokens]
-    _refuse_states(buf, kinds, tokens, tk, offsets, fail)
-
-    # Counts: the digits between the previous token and this one.
-    previous = np.concatenate(([-1], tokens[:-1]))
-    ndigits = tokens - previous - 1
-    too_long = np.flatnonzero(ndigits > _MAX_COUNT_DIGITS)
-    if too_long.size:
-        t = tokens[too_long[0]]
-        digits = buf[t - ndigits[too_long[0]]:t].tobytes().decode()
-        shown = digits if len(digits) <= 20 else digits[:20] + "..."
-        raise fail(int(offsets[t]), f"run count {shown} exceeds the maximum board side {MAX_SIDE}")
-    counts = np.zeros(tokens.size, dtype=np.int64)
-    for k in range(1, int(ndigits.max(initial=0)) + 1):
-        has = ndigits >= k
-        counts[has] += (buf[tokens[has] - k].astype(np.int64) - ord("0")) * 10 ** (k - 1)
-    counts[counts == 0] = 1
-    too_big = np.flatnonzero(counts > MAX_SIDE)
-    if too_big.size:
-        i = too_big[0]
-        raise fail(int(offsets[tokens[i]]), f"run count {counts[i]} exceeds the maximum board side {MAX_SIDE}")
-
-    # Positions.
-    newline = tk == _NEWLINE
-    alive = (tk == _ALIVE) | (tk == _PREFIX)
-    dy = np.where(newline, counts, 0)
-    dx = np.where(newline, 0, counts)
-    y = np.cumsum(dy)
-    cx = np.cumsum(dx)
-    last_newline = np.maximum.accumulate(np.where(newline, np.arange(tokens.size), -1))
-    x = cx - dx - np.where(last_newline >= 0, cx[np.maximum(last_newline, 0)], 0)
-    run_y, run_x, run_n = y[alive], x[alive], counts[alive]
-    run_offsets = offsets[tokens[alive]]
-
-    if header is not None:
-        height, width = header
-        outside = np.flatnonzero((run_y >= height) | (run_x + run_n > width))
-        if outside.size:
-            raise fail(int(run_offsets[outside[0]]),
-                       f"cells beyond the size the header declares (x = {width}, y = {height})")
-    else:
-        outside = np.flatnonzero((run_y >= MAX_SIDE) | (run_x + run_n > MAX_SIDE))
-        if outside.size:
-            raise fail(int(run_offsets[outside[0]]), f"cells beyond the maximum board side {MAX_SIDE}")
-        height = int(run_y.max()) + 1 if run_y.size else 0
-        width = int((run_x + run_n).max()) if run_x.size else 0
-    total = int(run_n.sum())
-    if total > MAX_LIVE_CELLS:
-        raise PatternError(f"{where}more than {MAX_LIVE_CELLS:,} live cells")
-
-    ys = np.repeat(run_y, run_n)
-    xs = np.repeat(run_x - (np.cumsum(run_n) - run_n), run_n) + np.arange(total, dtype=np.int64)
-    return ys, xs, height, width
-
-
-HEADERLESS_MAX_BYTES = 4 << 20
-"""Cell data of an RLE file without a header line is refused above this size."""
-
-
-def _data_limit(height: int, width: int) -> int:
-    """Bytes of cell data beyond which an RLE body cannot fit ``width`` x ``height``.
-
-    A run is at most eight bytes (seven digits and a letter) and there are at
-    most two runs per cell (a dead and a live one) and one ``$`` per row; the
-    bound is loose on purpose.  It only has to stop megabytes of ``$`` under a
-    3x3 header from being read at all.
-    """
-    return 8 * (2 * (height + 1) * (width + 1) + 2 * height + 128) + (1 << 16)
-
-
-def _refuse_oversized(raw: np.ndarray, header: tuple[int, int] | None, where: str) -> None:
-    """Refuse cell data far larger than its header allows, before decoding it.
-
-    Decoding costs tens of bytes of memory per byte of data, so a small header
-    over megabytes of ``$`` or ``b`` must be refused by counting first: every
-    ``$`` ends at least one row and every other token covers at least one
-    cell.  The bounds leave room for the trailing ``$`` and dead runs that
-    real files have.
-    """
-    if header is None:
-        if raw.size > HEADERLESS_MAX_BYTES:
-            raise PatternError(f"{where}{raw.size:,} bytes of RLE data without an 'x = ..., y = ...' header")
+    size = len(text)
+    at_line_start = True
+    while pos < size:
+        end = min(pos + CHUNK, size)
+        if end < size:
+            stop = text.rfind("\n", pos, end)
+            if stop >= 0:
+                end = stop + 1
+            else:
+                last = text[pos:end].lstrip(" \t\v\f")
+                if at_line_start and last[:1] == "#":  # a comment line longer than a piece: all of it
+                    stop = text.find("\n", end)
+                    end = size if stop < 0 else stop + 1
+        piece = text[pos:end]
+        if "#" in piece:
+            lines = piece.split("\n")
+            ended = False
+            for i, line in enumerate(lines):
+                if (i or at_line_start) and line.lstrip()[:1] == "#" and (i < len(lines) - 1 or end == size):
+                    if take is not None and not ended:
+                        take(line)
+                    lines[i] = " " * len(line)
+                elif "!" in line:
+                    ended = True  # what follows the '!' is not read
+            piece = "\n".join(lines)
+        bang = piece.find("!")
+        final = bang >= 0 or end == size
+        if bang >= 0:
+            piece = piece[:bang]
+        yield pos, np.frombuffer(piece.encode("ascii", "replace"), dtype=np.uint8), final
+        if bang >= 0:
+            return
+        at_line_start = piece.endswith("\n")
+        pos = end
+    if pos >= size and size == 0:
         return
-    height, width = header
-    rows = int(np.count_nonzero(raw == ord("$")))
-    if rows > 2 * height + 64:
-        raise PatternError(f"{where}the cell data has at least {rows + 1:,} rows; the header declares y = {height}")
-    kinds = _KIND[raw]
-    tokens = int(np.count_nonzero((kinds != _DIGIT) & (kinds != _BLANK))) - rows
-    if tokens > 2 * (height + 1) * (width + 1) + 64:
-        raise PatternError(
-            f"{where}the cell data has {tokens:,} runs, more than x = {width}, y = {height} cells can hold"
-        )
+
+
+class _Decoder:
+    """Turns pieces of RLE data into runs of live cells, carrying the position between pieces."""
+
+    def __init__(self, text: str, where: str, header: tuple[int, int] | None) -> None:
+        self.text, self.where, self.header = text, where, header
+        self.y = self.x = 0
+        self.max_row, self.max_end = -1, 0
+        self.data_bytes = 0
+        self.carry = np.zeros(0, np.uint8)
+        self.carry_offsets = np.zeros(0, np.int64)
+
+    def fail(self, offset: int, message: str) -> PatternError:
+        return PatternError(f"{self.where}line {line_number(self.text, offset)}: {message}")
+
+    def feed(self, raw: np.ndarray, base: int, final: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        kinds = _KIND[raw]
+        keep = np.flatnonzero(kinds != _BLANK)
+        self.data_bytes += keep.size
+        buf, kinds, offsets = raw[keep], kinds[keep], keep + base
+        if self.carry.size:
+            buf = np.concatenate((self.carry, buf))
+            kinds = _KIND[buf]
+            offsets = np.concatenate((self.carry_offsets, offsets))
+        bad = np.flatnonzero(kinds == _UNKNOWN)
+        if bad.size:
+            offset = int(offsets[bad[0]])
+            raise self.fail(offset, f"unexpected character {self.text[offset]!r} in RLE data")
+        if not final:
+            # Keep an unfinished token (digits, a prefix letter) for the next piece.
+            marks = np.flatnonzero(kinds != _DIGIT)
+            cut = int(marks[-1]) + 1 if marks.size else 0
+            if cut and kinds[cut - 1] == _PREFIX:
+                cut = int(marks[-2]) + 1 if marks.size > 1 else 0
+            if buf.size - cut > 2 * _MAX_COUNT_DIGITS + 1:
+                digits = buf[cut:].tobytes().decode()
+                raise self.fail(int(offsets[cut]), f"run count {digits[:20]}... exceeds the maximum board side {MAX_SIDE}")
+            self.carry, self.carry_offsets = buf[cut:].copy(), offsets[cut:].copy()
+            buf, kinds, offsets = buf[:cut], kinds[:cut], offsets[:cut]
+        else:
+            self.carry = np.zeros(0, np.uint8)
+        return self._decode(buf, kinds, offsets)
+
+    def _decode(self, buf, kinds, offsets):
+        empty = np.zeros(0, np.int64)
+        tokens = np.flatnonzero(kinds != _DIGIT)
+        if not tokens.size:
+            return empty, empty, empty
+        tk = kinds[tokens]
+        _refuse_states(buf, kinds, tokens, tk, offsets, self.fail)
+
+        # Counts: the digits between the previous token and this one.
+        previous = np.concatenate(([-1], tokens[:-1]))
+        ndigits = tokens - previous - 1
+        too_long = np.flatnonzero(ndigits > _MAX_COUNT_DIGITS)
+        if too_long.size:
+            t = tokens[too_long[0]]
+            digits = buf[t - ndigits[too_long[0]]:t].tobytes().decode()
+            shown = digits if len(digits) <= 20 else digits[:20] + "..."
+            raise self.fail(int(offsets[t]), f"run count {shown} exceeds the maximum board side {MAX_SIDE}")
+        counts = np.zeros(tokens.size, dtype=np.int64)
+        for k in range(1, int(ndigits.max(initial=0)) + 1):
+            has = np.flatnonzero(ndigits >= k)
+            counts[has] += (buf[tokens[has] - k].astype(np.int64) - ord("0")) * _POWERS[k - 1]
+        counts[counts == 0] = 1
+        too_big = np.flatnonzero(counts > MAX_SIDE)
+        if too_big.size:
+            i = too_big[0]
+            raise self.fail(int(offsets[tokens[i]]), f"run count {counts[i]} exceeds the maximum board side {MAX_SIDE}")
+
+        # Positions, from the position the previous piece ended at.
+        newline = tk == _NEWLINE
+        dy = np.where(newline, counts, 0)
+        dx = np.where(newline, 0, counts)
+        y = self.y + np.cumsum(dy)
+        cx = np.cumsum(dx)
+        last_newline = np.maximum.accumulate(np.where(newline, np.arange(tokens.size), -1))
+        base = np.where(last_newline >= 0, cx[np.maximum(last_newline, 0)], -self.x)
+        x = cx - dx - base
+        self.y, self.x = int(y[-1]), int(cx[-1] - base[-1])
+        alive = np.flatnonzero(~newline & (tk != _DEAD))
+        run_y, run_x, run_n = y[alive], x[alive], counts[alive]
+
+        if self.header is not None:
+            height, width = self.header
+            outside = np.flatnonzero((run_y >= height) | (run_x + run_n > width))
+            if outside.size:
+                raise self.fail(int(offsets[tokens[alive[outside[0]]]]),
+                                f"cells beyond the size the header declares (x = {width}, y = {height})")
+            if self.y > 2 * height + 64:
+                raise PatternError(
+                    f"{self.where}the cell data has at least {self.y + 1:,} rows; the header declares y = {height}")
+            wide = np.flatnonzero(x + dx > 2 * width + 64)
+            if wide.size:
+                raise self.fail(int(offsets[tokens[wide[0]]]),
+                                f"far more cells in a row than the header declares (x = {width}, y = {height})")
+        else:
+            outside = np.flatnonzero((run_y >= MAX_SIDE) | (run_x + run_n > MAX_SIDE))
+            if outside.size:
+                raise self.fail(int(offsets[tokens[alive[outside[0]]]]),
+                                f"cells beyond the maximum board side {MAX_SIDE}")
+            if run_y.size:
+                self.max_row = max(self.max_row, int(run_y[-1]))
+                self.max_end = max(self.max_end, int((run_x + run_n).max()))
+        return run_y, run_x, run_n
 
 
 def _refuse_states(buf, kinds, tokens, tk, offsets, fail) -> None:
@@ -302,14 +339,29 @@ def _refuse_states(buf, kinds, tokens, tk, offsets, fail) -> None:
                f"cell state {token!r} belongs to a multi-state rule; lifegame's rules have two states (b and o)")
 
 
+
+
 # -- writing -------------------------------------------------------------------
+_WRAP = LINE_LENGTH - 8  # a line holds the atoms that start in one stretch of this many characters
+
+
 def format_rle(
     pattern: Pattern,
     *,
     name: str | None = None,
     comments: Iterable[str] = (),
 ) -> str:
-    """RLE text for a pattern, as Golly writes it.
+    """RLE text for a pattern, as Golly writes it (see :func:`iter_rle`)."""
+    return b"".join(chunk for chunk, _ in iter_rle(pattern, name=name, comments=comments)).decode("utf-8")
+
+
+def iter_rle(
+    pattern: Pattern,
+    *,
+    name: str | None = None,
+    comments: Iterable[str] = (),
+) -> Iterator[tuple[bytes, float]]:
+    """The RLE file of a pattern as ``(bytes, fraction of its rows done)``, a block of rows at a time.
 
     The header is the pattern's extent with its rule and torus suffix
     (``x = W, y = H, rule = B3/S23:TW,H``); a whole board, as
@@ -319,74 +371,50 @@ def format_rle(
 
     ``#N`` and ``#C`` lines come first (a comment with line breaks becomes
     several ``#C`` lines); cell lines are at most :data:`LINE_LENGTH`
-    characters, trailing dead cells of a row are left out, empty rows are
-    merged into one ``$`` run, and the text ends with ``!`` and a newline.
+    characters (each holds the runs that start in one stretch of 62
+    characters, so none is split), trailing dead cells of a row are left out,
+    empty rows are merged into one ``$`` run, and the text ends with ``!``
+    and a newline.
     """
     name = pattern.name if name is None else name
     comments = list(comments) or list(pattern.comments)
-    author = pattern.author
-    height, width = pattern.height, pattern.width
     spec = format_rule_spec(pattern.rule, pattern.board_height, pattern.board_width)
-    ys, xs = pattern.ys, pattern.xs
-
     lines = []
     if name:
         lines.append(f"#N {_one_line(name)}")
-    if author:
-        lines.append(f"#O {_one_line(author)}")
+    if pattern.author:
+        lines.append(f"#O {_one_line(pattern.author)}")
     for comment in comments:
         lines.extend(f"#C {part}".rstrip() for part in str(comment).splitlines() or [""])
-    lines.append(f"x = {width}, y = {height}, rule = {spec}")
-    lines.extend(_wrap(_atoms(np.asarray(ys, dtype=np.int64), np.asarray(xs, dtype=np.int64))))
-    return "\n".join(lines) + "\n"
+    lines.append(f"x = {pattern.width}, y = {pattern.height}, rule = {spec}")
+    yield ("\n".join(lines) + "\n").encode("utf-8"), 0.0
+
+    state = [0, 0, 0, 0]  # row and end of the last run, characters of cell data so far, its line
+    for done, ys, xs, ns in live_runs(pattern):
+        if ys.size:
+            yield _render_runs(ys, xs, ns, state), done
+    # The closing '!' is one more atom.
+    yield (b"\n!\n" if state[2] // _WRAP != state[3] else b"!\n"), 1.0
+
+
+def _render_runs(ys: np.ndarray, xs: np.ndarray, ns: np.ndarray, state: list[int]) -> bytes:
+    """The atoms (``3$``, ``2b``, ``o``) of runs that follow the ones already written."""
+    prev_y, prev_end, written, last_line = state
+    prev_rows = np.concatenate(([prev_y], ys[:-1]))
+    prev_ends = np.concatenate(([prev_end], xs[:-1] + ns[:-1]))
+    dy = ys - prev_rows
+    gap = np.where(dy > 0, xs, xs - prev_ends)
+    counts = np.stack((dy, gap, ns), axis=1).reshape(-1)
+    letters = np.tile(np.array([ord("$"), ord("b"), ord("o")], dtype=np.uint8), ys.size)
+    present = counts > 0
+    counts, letters = counts[present], letters[present]
+    lengths = np.where(counts == 1, 1, 1 + ndigits(counts))
+    starts = written + np.cumsum(lengths) - lengths
+    line = starts // _WRAP
+    breaks = np.concatenate(([line[0] != last_line], line[1:] != line[:-1]))
+    state[:] = [int(ys[-1]), int(xs[-1] + ns[-1]), int(written + lengths.sum()), int(line[-1])]
+    return render(counts.size, [("byte", 10, breaks), ("int", counts, True), ("byte", letters, None)]).tobytes()
 
 
 def _one_line(text: str) -> str:
     return " ".join(str(text).split())
-
-
-def _atoms(ys: np.ndarray, xs: np.ndarray) -> list[str]:
-    """The RLE tokens (``"3$"``, ``"2b"``, ``"o"``...) of the live cells, then ``"!"``.
-
-    A count and its letter form one atom so that a line break never falls
-    between them.
-    """
-    order = np.lexsort((xs, ys))
-    ys, xs = ys[order], xs[order]
-    if ys.size > 1:  # each cell once, whatever the caller passed
-        keep = np.concatenate(([True], (ys[1:] != ys[:-1]) | (xs[1:] != xs[:-1])))
-        ys, xs = ys[keep], xs[keep]
-    n = ys.size
-    if n == 0:
-        return ["!"]
-    starts = np.flatnonzero(np.concatenate(([True], (ys[1:] != ys[:-1]) | (xs[1:] != xs[:-1] + 1))))
-    run_y, run_x = ys[starts], xs[starts]
-    run_n = np.diff(np.append(starts, n))
-    dy = np.diff(run_y, prepend=0)
-    ends = np.concatenate(([0], run_x[:-1] + run_n[:-1]))
-    gap = np.where(dy > 0, run_x, run_x - ends)
-
-    atoms: list[str] = []
-    add = atoms.append
-    for d, g, k in zip(dy.tolist(), gap.tolist(), run_n.tolist()):
-        if d:
-            add(f"{d}$" if d > 1 else "$")
-        if g:
-            add(f"{g}b" if g > 1 else "b")
-        add(f"{k}o" if k > 1 else "o")
-    add("!")
-    return atoms
-
-
-def _wrap(atoms: list[str], limit: int = LINE_LENGTH) -> list[str]:
-    lines: list[str] = []
-    current: list[str] = []
-    length = 0
-    for atom in atoms:
-        if length + len(atom) > limit and current:
-            lines.append("".join(current))
-            current, length = [], 0
-        current.append(atom)
-        length += len(atom)
-    lines.append("".join(current))
-    return lines
