@@ -243,6 +243,39 @@ def test_cli_local_cluster_in_a_subprocess_has_a_clean_stderr(local, capsys):
     assert done.stderr == ""
 
 
+def test_ctrl_c_ends_a_local_cluster_run_in_one_line_with_its_workers():
+    """Ctrl+C signals the whole process group: the workers leave it to the program, which closes them."""
+    pytest.importorskip("distributed")
+    psutil = pytest.importorskip("psutil")
+    env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "lifegame", "run", "--size", "64x64", "--random", "0.5", "--seed", "1",
+         "--generations", "1000000", "--print-every", "1", "--cluster", "local:2"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT, start_new_session=True,
+    )
+    try:
+        # Ready when the second board is printed: the cluster is up and has computed.
+        blank_lines = 0
+        while blank_lines < 2:
+            line = proc.stdout.readline()
+            assert line, proc.stderr.read()
+            blank_lines += line == "\n"
+        children = psutil.Process(proc.pid).children(recursive=True)
+        os.killpg(proc.pid, signal.SIGINT)
+        _, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=30)
+    assert proc.returncode == 130
+    assert err == "lifegame run: interrupted\n"  # no traceback from a worker
+
+    def gone() -> bool:
+        return not any(c.is_running() and c.status() != psutil.STATUS_ZOMBIE for c in children)
+
+    wait_until(gone, "the workers to exit", deadline=30)
+
+
 def test_cli_unreachable_scheduler_is_one_line_within_the_timeout(capsys, monkeypatch):
     pytest.importorskip("distributed")
     monkeypatch.setattr(cluster_mod, "CONNECT_TIMEOUT", 1.0)

@@ -530,11 +530,32 @@ def _start_local(distributed: Any, n: int, timeout: float, direct: bool) -> tupl
     )
     try:
         client = distributed.Client(local, timeout=timeout, set_as_default=False, direct_to_workers=direct)
+        client.register_plugin(_ignore_sigint_plugin(distributed))
         client.wait_for_workers(n, timeout=timeout)
     except BaseException:
         _close_quietly(None, local, timeout)
         raise
     return local, client
+
+
+def _ignore_sigint_plugin(distributed: Any) -> Any:
+    """A worker plugin: the workers of a LocalCluster leave Ctrl+C to this program.
+
+    A Ctrl+C in a terminal signals the whole process group, the LocalCluster's
+    workers included; each would print a KeyboardInterrupt traceback while
+    this program closes them anyway.  (The nanny runs it on restarted workers too.)
+    """
+
+    class IgnoreSigint(distributed.WorkerPlugin):
+        name = "lifegame-ignore-sigint"
+
+        def setup(self, worker: Any) -> None:
+            import signal
+
+            if threading.current_thread() is threading.main_thread():
+                signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    return IgnoreSigint()
 
 
 def _connect_remote(distributed: Any, spec: ClusterSpec, timeout: float, direct: bool) -> Any:
