@@ -51,7 +51,7 @@ import numpy as np
 
 from ..board import MAX_SIDE
 from ..rules import CONWAY, format_rule_spec
-from .lines import Lines, line_pieces
+from .lines import Lines, line_pieces, only, piece_bytes, simple_rows
 from .pattern import CellSink, Notes, Pattern, PatternError, newlines, prefix, rule_spec
 from .stream import render, row_step
 
@@ -71,6 +71,41 @@ _PAIR_CHARS[:33] = True
 _DIGIT = np.zeros(256, dtype=bool)
 _DIGIT[ord("0"):ord("9") + 1] = True
 _POWERS = 10 ** np.arange(_MAX_DIGITS, dtype=np.int64)
+_FAST_105 = _ROW.copy()
+_FAST_105[10] = True
+_FAST_106 = _NUMBER.copy()
+_FAST_106[[9, 10, 32]] = True
+
+
+def _fast_106(raw: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """The cells of a piece of nothing but ``x y`` lines (or ``None``: the careful reader says what is wrong)."""
+    nonblank = raw > 32
+    first = nonblank.copy()
+    first[1:] &= ~nonblank[:-1]
+    last = nonblank.copy()
+    last[:-1] &= ~nonblank[1:]
+    starts, ends = np.flatnonzero(first), np.flatnonzero(last) + 1
+    newlines = np.flatnonzero(raw == 10)
+    per_line = np.add.reduceat(first, np.concatenate(([0], newlines[:-1] + 1)), dtype=np.int32)
+    if ((per_line != 0) & (per_line != 2)).any():
+        return None
+    lead = raw[starts]
+    signed = (lead == ord("+")) | (lead == ord("-"))
+    if signed.any():
+        if int(np.count_nonzero((raw == ord("+")) | (raw == ord("-")))) != int(signed.sum()):
+            return None
+        if not _DIGIT[raw[starts[signed] + 1]].all():
+            return None
+    digits = ends - starts - signed
+    if digits.max(initial=0) > _MAX_DIGITS:
+        return None
+    values = np.zeros(starts.size, np.int64)
+    for k in range(int(digits.max(initial=0))):
+        has = np.flatnonzero(digits > k) if k else slice(None)
+        values[has] += (raw[ends[has] - 1 - k].astype(np.int64) - 48) * _POWERS[k]
+    if signed.any():
+        values[lead == ord("-")] *= -1
+    return values[1::2], values[0::2]
 
 
 def is_life106_line(line: str) -> bool:
@@ -171,7 +206,13 @@ def _cells_106(text: str, label: str | None, notes: _Notes | None) -> Iterator[t
     """The live cells of a Life 1.06 file, a piece at a time; ``notes`` takes the ``#`` lines (pass 1)."""
     where = prefix(label)
     for number, piece in line_pieces(text, label):
-        lines = Lines(piece)
+        raw = piece_bytes(piece)
+        if only(raw, _FAST_106):
+            fast = _fast_106(raw)
+            if fast is not None:
+                yield fast
+                continue
+        lines = Lines(piece, raw)
         lead = lines.first_char()
         comment = lead == ord("#")
         if notes is not None:
@@ -224,7 +265,15 @@ def _cells_105(text: str, label: str | None, notes: _Notes | None) -> Iterator[t
     where = prefix(label)
     x = y = left = 0
     for number, piece in line_pieces(text, label):
-        lines = Lines(piece)
+        raw = piece_bytes(piece)
+        if only(raw, _FAST_105):  # nothing but rows of '.' and '*', no blanks
+            starts, length, stars, line = simple_rows(raw, ord("*"))
+            rank = np.cumsum(length > 0) - 1
+            yield y + rank[line], left + stars - starts[line]
+            if rank.size and rank[-1] >= 0:
+                y, x = y + int(rank[-1]) + 1, left
+            continue
+        lines = Lines(piece, raw)
         lead = lines.first_char()
         special = ~lines.blank & ~_ROW[lead]  # '#' lines, 'x y' lines and mistakes
         rows = ~lines.blank & _ROW[lead]

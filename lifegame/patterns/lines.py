@@ -17,7 +17,7 @@ import numpy as np
 from ..board import MAX_SIDE
 from .pattern import CHUNK, PatternError, prefix
 
-__all__ = ["line_pieces", "Lines", "MAX_LINE"]
+__all__ = ["line_pieces", "Lines", "MAX_LINE", "piece_bytes", "only", "simple_rows"]
 
 MAX_LINE = MAX_SIDE + 4096
 """The longest line a line-based reader accepts: a row as long as a board side, and some blanks."""
@@ -52,15 +52,33 @@ def line_pieces(text: str, label: str | None, start: int = 0) -> Iterator[tuple[
         pos = end
 
 
+def piece_bytes(piece: str) -> np.ndarray:
+    """The characters of a piece as bytes (``?`` for any that is not ASCII), ending with a newline."""
+    raw = np.frombuffer(piece.encode("ascii", "replace"), dtype=np.uint8)  # one byte per character
+    if not raw.size or raw[-1] != 10:
+        raw = np.append(raw, np.uint8(10))
+    return raw
+
+
+def only(raw: np.ndarray, table: np.ndarray) -> bool:
+    """Whether every byte of ``raw`` is in ``table`` (a 256-entry mask)."""
+    return bool(table[raw].all())
+
+
+def simple_rows(raw: np.ndarray, alive: int | np.ndarray):
+    """For a piece that is nothing but rows: ``(line starts, line lengths, live positions, their lines)``."""
+    newlines = np.flatnonzero(raw == 10)
+    starts = np.concatenate(([0], newlines[:-1] + 1))
+    live = np.flatnonzero(raw == alive) if np.isscalar(alive) else np.flatnonzero(alive[raw])
+    return starts, newlines - starts, live, np.searchsorted(newlines, live)
+
+
 class Lines:
     """The lines of one piece, as arrays (indices into :attr:`raw`)."""
 
-    def __init__(self, piece: str) -> None:
+    def __init__(self, piece: str, raw: np.ndarray | None = None) -> None:
         self.piece = piece
-        raw = np.frombuffer(piece.encode("ascii", "replace"), dtype=np.uint8)  # one byte per character
-        if not raw.size or raw[-1] != 10:
-            raw = np.append(raw, np.uint8(10))
-        self.raw = raw
+        self.raw = raw = piece_bytes(piece) if raw is None else raw
         self.newlines = np.flatnonzero(raw == 10)
         self.starts = np.concatenate(([0], self.newlines[:-1] + 1))
         self.ends = self.newlines  # exclusive

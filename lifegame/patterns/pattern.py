@@ -75,6 +75,14 @@ _BINARY = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 _NOT_BLANK = re.compile(r"\S")
 
 
+_BINARY_BYTES = [bytes([c]) for c in (*range(0, 9), *range(14, 32), 127)]
+
+
+def _has_binary(data: bytes) -> bool:
+    """Whether ``data`` has a control character other than a blank (a few ``memchr`` passes)."""
+    return any(c in data for c in _BINARY_BYTES)
+
+
 def _only_comments_are_not_ascii(data: bytes) -> bool:
     """True when every line with a byte over 127 is a comment (``#`` or ``!``)."""
     for line in data.splitlines():
@@ -101,6 +109,8 @@ def decode(data: str | bytes, label: str | None) -> str:
         data = bytes(data)
         if b"\0" in data:
             raise PatternError(f"{where}not a pattern file (it contains binary data)")
+        if _has_binary(data):  # the same bytes in UTF-8 and Latin-1 text
+            raise PatternError(f"{where}not a pattern file (it contains binary data)")
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError:
@@ -112,10 +122,10 @@ def decode(data: str | bytes, label: str | None) -> str:
         del data
     elif isinstance(data, str):
         text = data[1:] if data.startswith("\ufeff") else data
+        if _has_binary(text.encode("ascii")) if text.isascii() else _BINARY.search(text):
+            raise PatternError(f"{where}not a pattern file (it contains binary data)")
     else:
         raise TypeError(f"pattern text must be str or bytes, not {type(data).__name__}")
-    if _BINARY.search(text):
-        raise PatternError(f"{where}not a pattern file (it contains binary data)")
     if not _NOT_BLANK.search(text):
         raise PatternError(f"{where}empty file: no pattern in it")
     return newlines(text)

@@ -34,7 +34,7 @@ import numpy as np
 
 from ..board import MAX_CELLS, MAX_SIDE
 from ..rules import CONWAY, format_rule_spec
-from .lines import Lines, line_pieces
+from .lines import Lines, line_pieces, only, piece_bytes, simple_rows
 from .pattern import CellSink, Notes, Pattern, PatternError, newlines, prefix, rule_spec
 from .stream import row_step
 
@@ -44,6 +44,8 @@ _ALIVE = np.zeros(256, dtype=bool)
 _ALIVE[[ord("O"), ord("o"), ord("*")]] = True
 _KNOWN = _ALIVE.copy()
 _KNOWN[ord(".")] = True
+_FAST = _KNOWN.copy()
+_FAST[10] = True
 
 
 def parse_cells(text: str, label: str | None = None, name: str | None = None) -> Pattern:
@@ -71,7 +73,20 @@ def parse_cells(text: str, label: str | None = None, name: str | None = None) ->
     # Pass 1: comments, checks and the extent (the trailing blank rows do not count).
     rows = height = width = 0
     for number, piece in line_pieces(text, label):
-        lines = Lines(piece)
+        raw = piece_bytes(piece)
+        if only(raw, _FAST):  # nothing but rows of '.' and 'O': no comment, no blank
+            starts, length, _, _ = simple_rows(raw, _ALIVE)
+            long = np.flatnonzero(length > MAX_SIDE)
+            if not long.size:
+                filled = np.flatnonzero(length)
+                if filled.size:
+                    height = rows + int(filled[-1]) + 1
+                    width = max(width, int(length.max()))
+                rows += starts.size
+                if height > MAX_SIDE:
+                    raise PatternError(f"{where}more than {MAX_SIDE} rows; a board side may be at most {MAX_SIDE}")
+                continue
+        lines = Lines(piece, raw)
         comment = (lines.raw[lines.starts] == ord("!")) & (lines.ends > lines.starts)
         for i in np.flatnonzero(comment).tolist():
             take(lines.text(i))
@@ -99,7 +114,13 @@ def parse_cells(text: str, label: str | None = None, name: str | None = None) ->
     sink = CellSink(height, width, label)
     rows = 0
     for _, piece in line_pieces(text, label):
-        lines = Lines(piece)
+        raw = piece_bytes(piece)
+        if only(raw, _FAST):
+            starts, _, alive, line = simple_rows(raw, _ALIVE)
+            sink.add_cells(rows + line, alive - starts[line])
+            rows += starts.size
+            continue
+        lines = Lines(piece, raw)
         comment = (lines.raw[lines.starts] == ord("!")) & (lines.ends > lines.starts)
         row = ~comment
         index = rows + np.cumsum(row) - 1

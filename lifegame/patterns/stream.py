@@ -18,7 +18,7 @@ from .pattern import Pattern
 
 __all__ = ["BLOCK_CELLS", "row_step", "live_runs", "render", "ndigits"]
 
-BLOCK_CELLS = 1 << 20
+BLOCK_CELLS = 1 << 18
 """Cells of the grid handled at a time by a writer."""
 
 _POWERS = 10 ** np.arange(19, dtype=np.int64)
