@@ -157,7 +157,7 @@ class BoardRenderer:
         self._shaded_palette = shades + ghosts + [(0, 0, 0)] * (256 - 2 * LEVELS)
         self._small: pygame.Surface | None = None
         self._big: pygame.Surface | None = None  # the zoomed-in picture with its grid
-        self._layer: pygame.Surface | None = None
+        self._picture: tuple[pygame.Surface, tuple[int, int]] | None = None  # see draw()
         self._key: tuple | None = None
         self._reduced: tuple[int, int, np.ndarray] | None = None  # (version, k, cells)
 
@@ -170,21 +170,35 @@ class BoardRenderer:
 
     def draw(self, surface: pygame.Surface, cells: np.ndarray, view: View, *,
              version: int, grid: bool = True) -> None:
-        """Draw ``cells`` (uint8 0/1, shape (h, w)) as seen through ``view`` onto ``surface``."""
-        key = (version, id(cells), view.ppc, view.ox, view.oy, view.width, view.height, grid,
-               surface.get_size())
-        if key != self._key or self._layer is None:
-            if self._layer is None or self._layer.get_size() != surface.get_size():
-                self._layer = pygame.Surface(surface.get_size()).convert() if pygame.display.get_surface() \
-                    else pygame.Surface(surface.get_size())
-            self._compose(self._layer, cells, view, version, grid)
-            self._key = key
-        surface.blit(self._layer, (0, 0))
+        """Draw ``cells`` (uint8 0/1, shape (h, w)) as seen through ``view`` onto ``surface``.
 
-    def _compose(self, layer: pygame.Surface, cells: np.ndarray, view: View, version: int, grid: bool) -> None:
-        theme = self.theme
-        layer.fill(theme.background)
-        h, w = cells.shape
+        The picture of the cells (8 bits a pixel, the grid in it) is made
+        again only when the board, the view or the options changed; each
+        frame blits it, fills what it does not cover and outlines the board.
+        """
+        key = (version, id(cells), view.ppc, view.ox, view.oy, view.width, view.height, grid)
+        if key != self._key or self._picture is None:
+            self._picture = self._compose(cells, view, version, grid)
+            self._key = key
+        image, pos = self._picture
+        area = surface.get_rect()
+        covered = image.get_rect(topleft=pos).clip(area)
+        background = self.theme.background
+        if covered.size == (0, 0):
+            surface.fill(background)
+        else:  # the strips around the picture: above, below, left, right
+            for strip in ((area.x, area.y, area.w, covered.top - area.top),
+                          (area.x, covered.bottom, area.w, area.bottom - covered.bottom),
+                          (area.x, covered.y, covered.left - area.left, covered.h),
+                          (covered.right, covered.y, area.right - covered.right, covered.h)):
+                if strip[2] > 0 and strip[3] > 0:
+                    surface.fill(background, strip)
+        surface.blit(image, pos)
+        self._seams(surface, view, *cells.shape)
+
+    def _compose(self, cells: np.ndarray, view: View, version: int,
+                 grid: bool) -> tuple[pygame.Surface, tuple[int, int]]:
+        """The picture of the cells in ``view`` (8 bits a pixel) and where its top-left corner goes."""
         k = 1 if view.ppc >= 1 else round(1 / view.ppc)
         src = self._source(cells, version, k)
         sppc = int(view.ppc) if k == 1 else 1
@@ -195,10 +209,6 @@ class BoardRenderer:
         x1 = math.ceil(ox + view.width / sppc)
         region = wrapped_region(src, y0, x0, max(y1, y0 + 1), max(x1, x0 + 1), ghost=2 if k == 1 else LEVELS)
         n_rows, n_cols = region.shape
-        small = self._small
-        if small is None or small.get_size() != (n_cols, n_rows):
-            small = pygame.Surface((n_cols, n_rows), depth=8)
-            self._small = small
         left = round((x0 - ox) * sppc)
         top = round((y0 - oy) * sppc)
         if grid and k == 1 and sppc >= GRID_MIN_PPC:
@@ -206,13 +216,15 @@ class BoardRenderer:
             # numpy pass, cells and lines together (a line on every cell
             # boundary, a brighter one every 10 cells, as Golly does) -- a
             # third of the cost of scaling the cells and drawing each line.
-            layer.blit(self._gridded(region, x0, y0, sppc), (left, top))
-        else:
-            small.set_palette(self._palette if k == 1 else self._shaded_palette)
-            pygame.surfarray.blit_array(small, region.T)
-            big = small if sppc == 1 else pygame.transform.scale(small, (n_cols * sppc, n_rows * sppc))
-            layer.blit(big, (left, top))
-        self._seams(layer, view, h, w)
+            return self._gridded(region, x0, y0, sppc), (left, top)
+        small = self._small
+        if small is None or small.get_size() != (n_cols, n_rows):
+            small = pygame.Surface((n_cols, n_rows), depth=8)
+            self._small = small
+        small.set_palette(self._palette if k == 1 else self._shaded_palette)
+        pygame.surfarray.blit_array(small, region.T)
+        big = small if sppc == 1 else pygame.transform.scale(small, (n_cols * sppc, n_rows * sppc))
+        return big, (left, top)
 
     def _gridded(self, region: np.ndarray, x0: int, y0: int, ppc: int) -> pygame.Surface:
         """``region`` (palette indices) scaled by ``ppc`` with the grid's lines, as an 8-bit Surface."""
@@ -232,13 +244,13 @@ class BoardRenderer:
         pygame.surfarray.blit_array(big, picture)
         return big
 
-    def _seams(self, layer: pygame.Surface, view: View, h: int, w: int) -> None:
+    def _seams(self, surface: pygame.Surface, view: View, h: int, w: int) -> None:
         # The outline of the board's own tile: where the torus wraps.
         px0, py0 = view.pixel_of(0, 0)
         px1, py1 = view.pixel_of(h, w)
         rect = pygame.Rect(round(px0) - 1, round(py0) - 1, round(px1 - px0) + 2, round(py1 - py0) + 2)
-        if rect.colliderect(layer.get_rect()) and not rect.contains(layer.get_rect()):
-            pygame.draw.rect(layer, self.theme.seam, rect, 1)
+        if rect.colliderect(surface.get_rect()) and not rect.contains(surface.get_rect()):
+            pygame.draw.rect(surface, self.theme.seam, rect, 1)
 
     # -- overlays ------------------------------------------------------------
     def draw_pattern(self, surface: pygame.Surface, pattern: np.ndarray, view: View, y: int, x: int,
