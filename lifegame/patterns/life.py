@@ -37,9 +37,10 @@ The writer (:func:`iter_life106`) writes ``#Life 1.06``, the comments as
 ``#D`` lines, the rule as ``#R`` (with Golly's torus suffix for a board),
 then one ``x y`` line per live cell (``x`` is the column, as in Golly), the
 top-left corner of the extent being ``0 0``.  Reading such a file back gives
-the same cells; since a Life 1.06 file has no extent, a board whose live
-cells do not reach its top and left edges is read back shifted (RLE keeps
-the position).
+the same cells; for a whole board (a ``#R`` line with a torus size, every
+cell inside it) the extent is the torus and the cells keep their positions,
+so the same board comes back.  Otherwise the cells are shifted to their
+bounding box, as for any Life file.
 """
 
 from __future__ import annotations
@@ -187,10 +188,16 @@ def _read(text: str, label: str | None, name: str | None, notes: _Notes, cells) 
         height, width = box[2] - box[0] + 1, box[3] - box[1] + 1
         if height > MAX_SIDE or width > MAX_SIDE:
             raise PatternError(f"{where}the cells span {width} x {height}; a side may be at most {MAX_SIDE}")
+    torus_h, torus_w = notes.torus
+    if box is not None and torus_h and torus_w and box[0] >= 0 and box[1] >= 0 and box[2] < torus_h and box[3] < torus_w:
+        # A board as lifegame saves it: the cells are positions on the torus the '#R' line declares.
+        box, extent = (0, 0), (torus_h, torus_w)
+    elif box is not None:
+        extent = (box[2] - box[0] + 1, box[3] - box[1] + 1)
     if box is None:
         sink = CellSink(0, 0, label)
     else:
-        sink = CellSink(box[2] - box[0] + 1, box[3] - box[1] + 1, label)
+        sink = CellSink(*extent, label)
         for ys, xs in cells(text, label, None):
             sink.add_cells(ys - box[0], xs - box[1])
     return sink.pattern(rule=notes.rule, board_height=notes.torus[0], board_width=notes.torus[1],
