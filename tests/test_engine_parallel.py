@@ -360,3 +360,115 @@ def test_a_borrowed_executor_that_breaks_falls_back_to_this_process() -> None:
         engine.close()
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+# -- the pool skips quiet tiles (activity in shared memory) -------------------------------
+
+GLIDERS = (  # the four glider phases' orientations: (dy, dx) cells of a glider moving (+1, +1), mirrored
+    [(0, 1), (1, 2), (2, 0), (2, 1), (2, 2)],
+)
+
+
+def gliders_board(height: int, width: int, seed: int, count: int) -> Board:
+    """``count`` gliders at random places, moving in random diagonal directions (they cross bands and seams)."""
+    rng = np.random.default_rng(seed)
+    board = Board(height, width)
+    for _ in range(count):
+        sy, sx = rng.choice([-1, 1], size=2)
+        y, x = int(rng.integers(height)), int(rng.integers(width))
+        cells = [((y + sy * dy) % height, (x + sx * dx) % width) for dy, dx in GLIDERS[0]]
+        board.place_cells([c[0] for c in cells], [c[1] for c in cells])
+    return board
+
+
+@pytest.fixture(scope="module")
+def tiled(worker_pool):
+    """ParallelEngines over the module's worker pool that skip quiet tiles, by (workers, K, tile rows, bands/worker)."""
+    made: dict[tuple[int, int, int, int], ParallelEngine] = {}
+
+    def get(workers: int, batch: int, tile_rows: int, per_worker: int = 1) -> ParallelEngine:
+        key = (workers, batch, tile_rows, per_worker)
+        if key not in made:
+            made[key] = ParallelEngine(worker_pool, workers, FAST_BANDS, batch, bands_per_worker=per_worker,
+                                       tile_rows=tile_rows)
+        return made[key]
+
+    yield get
+    for engine in made.values():
+        engine.close()
+
+
+non_b0_rules = st.builds(Rule, st.frozensets(st.integers(1, 8)), st.frozensets(st.integers(0, 8)))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    tile_rows=st.sampled_from([2, 4, 8, 16]),
+    tiles_high=st.integers(1, 6),
+    width=st.sampled_from([64, 128, 192]),
+    seed=st.integers(0, 2**32 - 1),
+    density=st.sampled_from([0.0, 0.002, 0.02, 0.3, 0.5]),
+    rule=st.one_of(st.just(CONWAY), rules),
+    generations=st.integers(0, 40),
+    config=st.tuples(st.sampled_from([1, 2]), st.sampled_from([1, 3, 8, 32]), st.sampled_from([1, 2, 3])),
+)
+def test_skipping_quiet_tiles_equals_every_cell(
+    tiled, tile_rows, tiles_high, width, seed, density, rule, generations, config
+) -> None:
+    # Any rule (B0 ones step every cell), K larger or smaller than a tile,
+    # more bands than tile rows (no skipping then), empty and dense boards.
+    workers, batch, per_worker = config
+    board = random_board(tile_rows * tiles_high * 2, width, seed, density)
+    expected = FastEngine(tiles=False).advance(board, rule, generations)
+    assert tiled(workers, batch, tile_rows, per_worker).advance(board, rule, generations) == expected
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    count=st.integers(1, 6),
+    shape=st.sampled_from([(64, 64), (48, 128), (96, 192)]),
+    generations=st.integers(1, 300),
+    config=st.tuples(st.sampled_from([1, 2]), st.sampled_from([1, 4, 8, 16]), st.sampled_from([4, 8, 16])),
+)
+def test_gliders_crossing_bands_and_the_seam_are_exact(tiled, seed, count, shape, generations, config) -> None:
+    workers, batch, tile_rows = config
+    board = gliders_board(*shape, seed, count)
+    engine = tiled(workers, batch, tile_rows, 2)
+    assert engine.advance(board, CONWAY, generations) == FastEngine(tiles=False).advance(board, CONWAY, generations)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 2**32 - 1), rule=non_b0_rules, generations=st.integers(1, 6))
+def test_skipping_equals_the_coroutine_engine(tiled, seed, rule, generations) -> None:
+    board = random_board(16, 64, seed, 0.1)
+    assert tiled(2, 3, 4).advance(board, rule, generations) == REFERENCE.advance(board, rule, generations)
+
+
+def test_a_sparse_board_computes_few_tiles_and_a_still_board_stops_early(tiled) -> None:
+    engine = tiled(2, 8, 8)
+    board = gliders_board(512, 512, seed=3, count=1)
+    assert engine.tile_rows_for(board.shape, CONWAY) == 8
+    assert engine.advance(board, CONWAY, 64) == FastEngine(tiles=False).advance(board, CONWAY, 64)
+    everything = (512 // 8) * (512 // 64) * (64 // 8)  # tiles x batches
+    assert 0 < engine.tiles_computed < everything // 10
+    block = Board(256, 256)
+    block.place_cells([10, 10, 11, 11], [10, 11, 10, 11])
+    assert engine.advance(block, CONWAY, 800) == block
+    assert engine.tiles_computed <= 2 * 3 * 3  # one batch saw the block, then it stopped
+    assert engine.tile_rows_for(board.shape, B0) == 0  # B0: empty regions change, no skipping
+    assert engine.tile_rows_for((250, 256), CONWAY) == 0  # the height is not whole tiles
+
+
+@pytest.mark.parametrize("count", [1, 2, 3, 5])
+def test_balanced_bands_cover_every_tile_row_and_follow_the_activity(count) -> None:
+    from lifegame.engines.activity import ACTIVE, balanced_bands
+
+    flags = np.zeros((40, 8), np.uint8)
+    assert balanced_bands(flags, count, 8, 8) == [(a, b) for a, b in split_rows(40, count)]
+    flags[30:34, :] = ACTIVE  # all the work in rows 30..33
+    bands = balanced_bands(flags, count, 8, 8)
+    assert bands[0][0] == 0 and bands[-1][1] == 40 and len(bands) == count
+    assert all(a < b for a, b in bands) and all(x[1] == y[0] for x, y in zip(bands, bands[1:]))
+    if count > 1:
+        assert all(29 <= a <= 36 for a, _ in bands[1:])  # the cuts fall in or next to the busy rows

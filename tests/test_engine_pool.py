@@ -138,6 +138,30 @@ def test_the_pool_starts_lazily_is_reused_and_leaves_nothing_behind() -> None:
         WorkerPool(0)
 
 
+def test_start_brings_the_workers_up_in_the_background_and_close_leaves_nothing() -> None:
+    board = random_board(256, 256, seed=11)
+    with WorkerPool(2, niceness=0) as pool:
+        assert not pool.started
+        pool.start()  # returns at once; the processes come up in a thread
+        pool.start()  # twice is fine
+        assert pool.started
+        pids = pool.warm()  # waits for them: the same processes start() began
+        assert len(pids) == 2
+        with ParallelEngine(pool) as engine:
+            assert engine.advance(board, CONWAY, 40) == FastEngine().advance(board, CONWAY, 40)
+        assert pool.warm() == pids
+    assert all(gone(p) for p in pids)
+    assert not set(descendants()) & set(pids)
+    # Closed while starting, and started after closing: no process left either way.
+    pool = WorkerPool(2)
+    pool.start()
+    pool.close()
+    pool.start()
+    with pytest.raises(RuntimeError):
+        pool.submit(worker.worker_pid)
+    assert wait_until(lambda: not descendants())
+
+
 def test_closing_everything_with_work_in_flight_leaves_no_process_and_no_shared_memory() -> None:
     pool = WorkerPool(2)
     engine = ParallelEngine(pool, batch=8)

@@ -17,6 +17,7 @@ The modules, one job each::
     fast.py        FastEngine (bitpack.py: the packed kernel, tiled.py: tile skipping)
     auto.py        AutoEngine
     parallel.py    ParallelEngine: bands, halos, batches
+    activity.py    tile flags in shared memory: band tasks skip quiet tiles
     pool.py        WorkerPool: the processes, their lifetime and recovery
     worker.py      the worker process: start-up and band tasks
     bands.py       the band kernels (FAST_BANDS, COROUTINE_BANDS)

@@ -65,6 +65,7 @@ __all__ = [
     "padded_rows",
     "pack_into",
     "unpack_into",
+    "scratch_buffers",
     "SLICE_INSTRUCTIONS",
 ]
 
@@ -211,7 +212,7 @@ def unpack_into(words: np.ndarray, out: np.ndarray, width: int) -> None:
 _local = threading.local()
 
 
-def _scratch(words: int) -> list[np.ndarray]:
+def scratch_buffers(words: int) -> list[np.ndarray]:
     buffers: list[np.ndarray] | None = getattr(_local, "scratch", None)
     if buffers is None or buffers[0].size < words:
         buffers = _local.scratch = [np.empty(words, np.uint64) for _ in range(2)]
@@ -252,7 +253,7 @@ class FastBands(BandKernel):
         rows, nwords = padded.shape
         _check_padded(rows, generations)
         kernel = kernel_for(rule, width)
-        buffers = _scratch(rows * nwords)
+        buffers = scratch_buffers(rows * nwords)
         current = np.ascontiguousarray(padded, dtype=np.uint64)
         for i in range(generations):
             if interrupted is not None and interrupted():

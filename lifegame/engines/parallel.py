@@ -24,8 +24,21 @@ How a board travels (compare CPython's ``concurrent/futures/process.py``)::
       swap current <-> next                                                                   interrupt event)
     "current" -> a new Board (kernel.read)
 
-    shared memory (shm.py):  [ current ]  [ next ]   H rows each, in the kernel's
-                             layout, allocated once per board shape
+    shared memory (shm.py):  [ current | flags ]  [ next | flags ]   H rows each, in
+                             the kernel's layout, allocated once per board shape;
+                             one flag byte per tile (activity.py) when tiles are skipped
+
+Quiet tiles (:mod:`.activity`): with FAST_BANDS in shared memory, a rule
+without B0, a width a multiple of 64 and a height a multiple of
+:data:`TILE_ROWS`, each segment carries one flag byte per tile of 64x64
+cells (ACTIVE: changed in the last generation; DIRTY: differs from the other
+segment).  A task reads the flags of its band and of its halo's tiles
+(written by whichever worker computed them in the previous batch), steps only
+the tiles within ``K`` cells of an active one, and writes its own tiles'
+flags into the target segment.  The bands are re-cut before every batch so
+that each holds an equal share of the active tiles (the flags are per tile,
+so any band may own any tile row); once no tile is active the board is still
+and the remaining batches are skipped.
 
 * With a :class:`~.pool.WorkerPool` (or a ``ProcessPoolExecutor``) the board
   lives in shared memory; a task message is a few names and numbers, so
@@ -68,6 +81,7 @@ from ..rules import Rule
 from .bands import FAST_BANDS, BandKernel, Interrupted, padded_rows
 from .base import Cancel, Capabilities, EngineBase, EngineError, JobCancelled, check_generations, generation_chunks
 from .pool import WorkerPool
+from .activity import ACTIVE, balanced_bands, tiles_fit
 from .shm import SharedBoard
 from .worker import BandTask, SharedBandTask, run_band, run_shared_band
 
@@ -78,6 +92,9 @@ POLL = 0.05
 
 _THREADED_CELLS = 1 << 20
 """Boards of at least this many cells are packed and unpacked by several threads of the parent."""
+
+TILE_ROWS = 64
+"""Rows of a tile (64 cells wide) when bands skip quiet tiles."""
 
 _HALO_LIMIT = 4
 """The halo is clamped to this many times the smallest band's height: beyond
@@ -149,6 +166,8 @@ class ParallelEngine(EngineBase):
                   clamped to the generations asked for and to a few band heights.
     ``shared``    use shared memory; default: exactly when the executor runs
                   processes on this machine (a WorkerPool or a ProcessPoolExecutor).
+    ``tile_rows`` the tile height for skipping quiet tiles in shared memory
+                  (:mod:`.activity`; 0: every band steps every cell).
 
     Results are identical, cell for cell, to the coroutine engine, for any
     rule, board size, worker count and ``K``.  ``advance`` may be called from
@@ -168,6 +187,7 @@ class ParallelEngine(EngineBase):
         *,
         bands_per_worker: int = 1,
         shared: bool | None = None,
+        tile_rows: int = TILE_ROWS,
     ) -> None:
         if not isinstance(kernel, BandKernel):
             raise ValueError(f"kernel must be a band kernel (FAST_BANDS, COROUTINE_BANDS), not {kernel!r}")
@@ -188,6 +208,11 @@ class ParallelEngine(EngineBase):
             raise ValueError("batch must be >= 1")
         self.capabilities = Capabilities(background=True, traceable=False, workers=self.workers)
         self._bands_per_worker = int(bands_per_worker)
+        if tile_rows < 0:
+            raise ValueError("tile_rows must be >= 0")
+        self.tile_rows = int(tile_rows)
+        self.tiles_computed = 0
+        """Tiles computed in the first generation of each batch of the last call (tile skipping only)."""
         self._shared_memory = isinstance(pool, (WorkerPool, ProcessPoolExecutor)) if shared is None else shared
         self._inline = False  # set when a borrowed executor broke: compute here from then on
         self._shared: SharedBoard | None = None
@@ -230,12 +255,17 @@ class ParallelEngine(EngineBase):
             if generations == 0:
                 return board.copy()
             height, width = board.shape
-            bands = split_rows(height, self.workers * self._bands_per_worker)
+            count = self.workers * self._bands_per_worker
+            tile_rows = self.tile_rows_for(board.shape, rule)
+            if tile_rows:  # bands of whole tile rows
+                bands = [(a * tile_rows, b * tile_rows) for a, b in split_rows(height // tile_rows, count)]
+            else:
+                bands = split_rows(height, count)
             k_max = max(1, min(self.batch, _HALO_LIMIT * min(y1 - y0 for y0, y1 in bands)))
             if self._inline:
                 cells = self._advance_inline(board.cells, rule, generations, cancel)
             elif self._shared_memory:
-                cells = self._advance_shared(board.cells, rule, generations, bands, k_max, cancel)
+                cells = self._advance_shared(board.cells, rule, generations, bands, k_max, cancel, tile_rows)
             else:
                 cells = self._advance_pickled(board.cells, rule, generations, bands, k_max, cancel)
             if cells.dtype == np.uint8 and cells.shape == (height, width) and cells.flags.c_contiguous:
@@ -266,6 +296,24 @@ class ParallelEngine(EngineBase):
             cells = self.kernel.step_cells(padded_rows(cells, 0, height, k), rule, k)
         return cells
 
+    def tile_rows_for(self, shape: tuple[int, int], rule: Rule) -> int:
+        """The tile height with which a board of ``shape`` cells is stepped under ``rule``; 0: every cell.
+
+        Tiles are skipped with the packed kernel in shared memory, for rules
+        without B0, on boards whose width is a multiple of 64 and whose height
+        is a multiple of :attr:`tile_rows` (at least a tile row per band).
+        """
+        if (
+            not self.tile_rows
+            or self.kernel is not FAST_BANDS
+            or not self._shared_memory
+            or self._inline
+            or rule.has_b0
+            or not tiles_fit(shape, self.tile_rows, self.workers * self._bands_per_worker)
+        ):
+            return 0
+        return self.tile_rows
+
     def _advance_shared(
         self,
         cells: np.ndarray,
@@ -274,23 +322,40 @@ class ParallelEngine(EngineBase):
         bands: Sequence[tuple[int, int]],
         k_max: int,
         cancel: Cancel | None,
+        tile_rows: int = 0,
     ) -> np.ndarray:
         shape = (int(cells.shape[0]), int(cells.shape[1]))
-        if self._shared is None or self._shared.shape != shape:
+        tiles = (shape[0] // tile_rows, shape[1] // 64) if tile_rows else None
+        if self._shared is None or self._shared.shape != shape or self._shared.tiles != tiles:
             if self._shared is not None:
                 self._shared.release()
                 self._shared = None
-            self._shared = SharedBoard(shape, self.kernel)
+            self._shared = SharedBoard(shape, self.kernel, tiles)
         shared = self._shared
         slices = self._pack_threads(shape)
         # Loaded from the caller's board on every call, so a batch that failed
         # half-way (a dead worker) leaves nothing stale behind.
         shared.load(cells, slices)
+        fresh = True
+        self.tiles_computed = 0
         for k in self._batches(generations, k_max, cancel):
             source, target = shared.names
-            tasks = [SharedBandTask(self.kernel, rule, k, shape, y0, y1, source, target) for y0, y1 in bands]
-            self._run_batch(run_shared_band, tasks, cancel)
+            if tile_rows and not fresh:  # bands follow the activity (the flags are per tile, not per band)
+                bands = [
+                    (a * tile_rows, b * tile_rows)
+                    for a, b in balanced_bands(shared.current_flags, len(bands), k, tile_rows)
+                ]
+            tasks = [
+                SharedBandTask(self.kernel, rule, k, shape, y0, y1, source, target, tile_rows, fresh)
+                for y0, y1 in bands
+            ]
+            computed = self._run_batch(run_shared_band, tasks, cancel)
             shared.swap()
+            fresh = False
+            if tile_rows:
+                self.tiles_computed += sum(computed)
+                if not (shared.current_flags & ACTIVE).any():
+                    break  # nothing changed in the last generation: a still board from here on
         return shared.read(slices)
 
     def _advance_pickled(

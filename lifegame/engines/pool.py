@@ -15,7 +15,10 @@ It is a :class:`concurrent.futures.Executor` (``submit``, ``shutdown``) over a
 :class:`~concurrent.futures.ProcessPoolExecutor`, using only its public API:
 
 * processes start lazily, on the first ``submit`` (constructing a pool is free);
-  :meth:`WorkerPool.warm` starts them all at once and returns their pids;
+  :meth:`WorkerPool.start` begins starting them all in a background thread
+  and returns at once (the CLI and the window call it before they read the
+  pattern and build the board, so the forkserver and the workers come up
+  meanwhile); :meth:`WorkerPool.warm` starts them and waits for their pids;
 * the ``forkserver`` start method, never ``fork`` (:func:`pool_context`);
 * each worker runs :func:`.worker.init_worker`: a lower priority, the pool's
   *interrupt* event (a :mod:`multiprocessing` Event handed over at process
@@ -78,10 +81,13 @@ class WorkerPool(Executor):
     :class:`RuntimeError`, as any shut-down executor does.
     """
 
-    def __init__(self, workers: int) -> None:
+    def __init__(self, workers: int, *, niceness: int = worker.WORKER_NICENESS) -> None:
         if workers < 1:
             raise ValueError(f"workers must be >= 1, got {workers}")
         self.workers = int(workers)
+        self.niceness = int(niceness)
+        """How much the workers lower their priority (``os.nice``): a window's pool
+        leaves the window's thread in first; a program with no window may pass 0."""
         self.restarts = 0
         """How many times a broken executor was replaced."""
         self._context = pool_context()
@@ -90,6 +96,7 @@ class WorkerPool(Executor):
         self._broken = False
         self._closed = False
         self._lock = threading.Lock()
+        self._starter: threading.Thread | None = None
 
     # -- the executor ------------------------------------------------------------
     def _live(self) -> ProcessPoolExecutor:
@@ -111,7 +118,7 @@ class WorkerPool(Executor):
                 mp_context=self._context,
                 initializer=worker.init_worker,
                 # Our pid: the workers exit when it is gone (SIGKILL, no clean-up here).
-                initargs=(os.getpid(), self._interrupt),
+                initargs=(os.getpid(), self._interrupt, 0.5, self.niceness),
             )
         return self._executor
 
@@ -138,6 +145,29 @@ class WorkerPool(Executor):
             self._broken = True
 
     # -- helpers for the engines and the tests ------------------------------------
+    def start(self) -> None:
+        """Begin starting every worker now, in a background thread; return at once.
+
+        The thread submits one small task per worker (each submit starts a
+        process: the first one also starts the forkserver, which imports
+        numpy and the kernels once) and does not wait for the answers.  A
+        later ``submit`` finds the workers up or coming up.  Calling it again,
+        or after :meth:`close`, does nothing; a :meth:`close` meanwhile stops
+        it (no process outlives the pool).
+        """
+        with self._lock:
+            if self._closed or self._starter is not None:
+                return
+            self._starter = threading.Thread(target=self._start_workers, name="lifegame-pool-start", daemon=True)
+            self._starter.start()
+
+    def _start_workers(self) -> None:
+        try:
+            for _ in range(self.workers):
+                self.submit(worker.worker_ready)
+        except (RuntimeError, BrokenExecutor):  # closed meanwhile, or a worker died: the next submit says so
+            pass
+
     def warm(self, timeout: float = 60.0) -> list[int]:
         """Start every worker now and return their pids (sorted).
 
@@ -172,8 +202,8 @@ class WorkerPool(Executor):
 
     @property
     def started(self) -> bool:
-        """True once worker processes were asked for (by a submit or :meth:`warm`)."""
-        return self._executor is not None
+        """True once worker processes were asked for (by a submit, :meth:`start` or :meth:`warm`)."""
+        return self._executor is not None or self._starter is not None
 
     @property
     def closed(self) -> bool:
@@ -193,8 +223,11 @@ class WorkerPool(Executor):
             executor, self._executor = self._executor, None
             if self._interrupt is not None:
                 self._interrupt.set()
+            starter = self._starter
         if executor is not None:
             executor.shutdown(wait=True, cancel_futures=True)
+        if starter is not None:
+            starter.join()  # it submits under the lock, so it has finished or finds the pool closed
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         """:meth:`close` (the executor protocol's name; it always waits and cancels)."""

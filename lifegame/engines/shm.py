@@ -38,7 +38,7 @@ import numpy as np
 
 from .bands import BandKernel
 
-__all__ = ["SharedBoard", "attach", "SHM_DIR", "SEGMENT_PREFIX"]
+__all__ = ["SharedBoard", "attach", "attach_flags", "SHM_DIR", "SEGMENT_PREFIX"]
 
 SHM_DIR = "/dev/shm"
 SEGMENT_PREFIX = "lg"
@@ -49,13 +49,20 @@ RowSlices = Callable[[int, Callable[[int, int], None]], None]
 
 
 class SharedBoard:
-    """Two shared-memory buffers, *current* and *next*, for boards of one shape and band kernel."""
+    """Two shared-memory buffers, *current* and *next*, for boards of one shape and band kernel.
 
-    def __init__(self, shape: tuple[int, int], kernel: BandKernel) -> None:
+    With ``tiles`` (``(rows, columns)`` of tiles) each segment also holds one
+    flag byte per tile after the board (:mod:`.activity`), at
+    :attr:`flags_offset`; :attr:`flags` are the parent's views of them.
+    """
+
+    def __init__(self, shape: tuple[int, int], kernel: BandKernel, tiles: tuple[int, int] | None = None) -> None:
         self.shape = shape
         self.kernel = kernel
+        self.tiles = tiles
         self.layout = kernel.layout(shape)
-        size = self.layout[0] * self.layout[1] * kernel.dtype.itemsize
+        self.flags_offset = self.layout[0] * self.layout[1] * kernel.dtype.itemsize
+        size = self.flags_offset + (tiles[0] * tiles[1] if tiles else 0)
         self.segments: list[shared_memory.SharedMemory] = []
         try:
             for _ in range(2):
@@ -67,6 +74,10 @@ class SharedBoard:
         self.arrays: list[np.ndarray] | None = [
             np.ndarray(self.layout, dtype=kernel.dtype, buffer=segment.buf) for segment in self.segments
         ]
+        self.flags: list[np.ndarray] | None = (
+            [np.ndarray(tiles, dtype=np.uint8, buffer=s.buf, offset=self.flags_offset) for s in self.segments]
+            if tiles else None
+        )
         self.current = 0
 
     @property
@@ -80,6 +91,12 @@ class SharedBoard:
         target = self.arrays[self.current]
         cells = np.ascontiguousarray(cells, dtype=np.uint8)
         self._by_rows(slices, lambda y0, y1: self.kernel.load(cells[y0:y1], target[y0:y1]))
+
+    @property
+    def current_flags(self) -> np.ndarray:
+        """The tile flags of *current* (with ``tiles`` only)."""
+        assert self.flags is not None
+        return self.flags[self.current]
 
     def swap(self) -> None:
         self.current = 1 - self.current
@@ -102,7 +119,7 @@ class SharedBoard:
 
     def release(self) -> None:
         """Unmap and unlink both segments (idempotent; never raises)."""
-        self.arrays = None  # drop our views first, or the mmap refuses to close
+        self.arrays = self.flags = None  # drop our views first, or the mmap refuses to close
         for segment in self.segments:
             try:
                 segment.close()
@@ -143,8 +160,7 @@ def _close(mapping: Any) -> None:
         pass
 
 
-def attach(name: str, layout: tuple[int, int], dtype: np.dtype) -> np.ndarray:
-    """The segment ``name`` as a ``layout`` array of ``dtype`` (mapped once, then cached)."""
+def _mapping(name: str) -> Any:
     mapping = _ATTACHED.get(name)
     if mapping is None:
         mapping = _ATTACHED[name] = _map(name)
@@ -152,5 +168,16 @@ def attach(name: str, layout: tuple[int, int], dtype: np.dtype) -> np.ndarray:
             _close(_ATTACHED.popitem(last=False)[1])
     else:
         _ATTACHED.move_to_end(name)
+    return mapping
+
+
+def attach(name: str, layout: tuple[int, int], dtype: np.dtype) -> np.ndarray:
+    """The segment ``name`` as a ``layout`` array of ``dtype`` (mapped once, then cached)."""
     count = layout[0] * layout[1]
-    return np.frombuffer(_buffer(mapping), dtype=dtype, count=count).reshape(layout)
+    return np.frombuffer(_buffer(_mapping(name)), dtype=dtype, count=count).reshape(layout)
+
+
+def attach_flags(name: str, offset: int, tiles: tuple[int, int]) -> np.ndarray:
+    """The tile flags of segment ``name``: ``tiles`` bytes from ``offset`` (see :class:`SharedBoard`)."""
+    count = tiles[0] * tiles[1]
+    return np.frombuffer(_buffer(_mapping(name)), dtype=np.uint8, count=count, offset=offset).reshape(tiles)

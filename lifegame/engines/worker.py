@@ -11,7 +11,9 @@ A task is a small, named, immutable message, as CPython's
     BandTask        K generations of one band, the band + halo rows travelling
                     by value (pickled): any executor, a cluster one included;
     SharedBandTask  K generations of one band of a board in shared memory: only
-                    the segment names, the band's rows, K and the rule travel.
+                    the segment names, the band's rows, K and the rule travel;
+                    with ``tile_rows`` the band steps only the tiles that can
+                    change, by the tile flags in the segments (:mod:`.activity`).
 
 :func:`run_band` and :func:`run_shared_band` carry one out with the task's
 band kernel (:mod:`.bands`), which looks at this worker's interrupt event
@@ -32,7 +34,8 @@ import numpy as np
 
 from ..rules import Rule
 from .bands import BandKernel, Interrupt, padded_rows
-from .shm import attach
+from .activity import step_band
+from .shm import attach, attach_flags
 
 __all__ = [
     "BandTask",
@@ -41,6 +44,7 @@ __all__ = [
     "run_shared_band",
     "init_worker",
     "worker_pid",
+    "worker_ready",
     "WORKER_NICENESS",
 ]
 
@@ -62,6 +66,12 @@ class SharedBandTask:
     ``shape`` is the board's ``(height, width)`` in cells; both segments hold
     it in ``kernel``'s layout.  The halo rows are read from ``source`` modulo
     the height.
+
+    ``tile_rows`` (0: every cell is computed): the segments also hold tile
+    flags and the band is whole rows of tiles this high; only tiles that can
+    change are stepped (:func:`.activity.step_band`, FAST_BANDS and rules
+    without B0 only).  ``fresh``: the first batch after the board was loaded
+    (the flags are not yet written).
     """
 
     kernel: BandKernel
@@ -72,6 +82,8 @@ class SharedBandTask:
     y1: int
     source: str
     target: str
+    tile_rows: int = 0
+    fresh: bool = False
 
 
 # Set by init_worker in a pool's worker processes; None elsewhere (a thread
@@ -93,11 +105,24 @@ def run_band(task: BandTask) -> np.ndarray:
 
 
 def run_shared_band(task: SharedBandTask) -> int:
-    """Read band + halo from ``task.source``, write the band's new rows into ``task.target``; rows written."""
+    """Read band + halo from ``task.source``, write the band's new rows into ``task.target``.
+
+    Returns the rows written, or with ``tile_rows`` the tiles computed in the
+    batch's first generation (0: a quiet band).
+    """
     kernel = task.kernel
     layout = kernel.layout(task.shape)
     current = attach(task.source, layout, kernel.dtype)
     following = attach(task.target, layout, kernel.dtype)
+    if task.tile_rows:
+        offset = layout[0] * layout[1] * kernel.dtype.itemsize
+        tiles = (task.shape[0] // task.tile_rows, layout[1])
+        computed = step_band(
+            current, following, attach_flags(task.source, offset, tiles), attach_flags(task.target, offset, tiles),
+            task.y0, task.y1, task.rule, task.generations, task.tile_rows, task.fresh, _interrupt_check(),
+        )
+        del current, following
+        return computed
     padded = padded_rows(current, task.y0, task.y1, task.generations)
     kernel.step(
         padded, task.rule, task.shape[1], task.generations, out=following[task.y0 : task.y1],
@@ -110,7 +135,7 @@ def run_shared_band(task: SharedBandTask) -> int:
 WORKER_NICENESS = 5
 
 
-def init_worker(parent_pid: int, interrupt: Any, interval: float = 0.5) -> None:
+def init_worker(parent_pid: int, interrupt: Any, interval: float = 0.5, niceness: int = WORKER_NICENESS) -> None:
     """Pool initializer: keep the pool's interrupt event, ignore Ctrl+C, lower
     this worker's priority a little, and exit when the program that started it
     is gone.
@@ -129,9 +154,11 @@ def init_worker(parent_pid: int, interrupt: Any, interval: float = 0.5) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     # Workers compute in bulk; the process that started them may be a window
     # that must draw a frame every 16 ms.  On a machine with no spare core a
-    # slightly lower priority lets the window's thread in first.
+    # slightly lower priority lets the window's thread in first.  (A program
+    # with no window passes 0: on a loaded machine niced workers lose.)
     try:
-        os.nice(WORKER_NICENESS)
+        if niceness:
+            os.nice(niceness)
     except (AttributeError, OSError):  # pragma: no cover - no nice() here
         pass
     first_parent = os.getppid()  # the program itself, or its forkserver
@@ -151,6 +178,15 @@ def init_worker(parent_pid: int, interrupt: Any, interval: float = 0.5) -> None:
                 os._exit(0)
 
     threading.Thread(target=watch, name="lifegame-parent-watch", daemon=True).start()
+
+
+def worker_ready() -> int:
+    """A worker's first task from :meth:`~.pool.WorkerPool.start`: the kernels for Conway's Life made; the pid."""
+    from ..rules import CONWAY
+    from .bitpack import compile_rule
+
+    compile_rule(CONWAY)
+    return os.getpid()
 
 
 def worker_pid(delay: float = 0.0) -> int:
