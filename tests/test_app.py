@@ -574,7 +574,7 @@ def test_the_trace_follows_the_default_board(make_app):
     app.handle(key(pygame.K_t))
     assert app.game.tracing, app.game.message
     progress = app.game.driver.progress
-    assert 0 < progress.stepped_cells < cells // 2
+    assert 0 < progress.stepped_cells < cells // 2 and progress.instructions == progress.last_instructions == 0
     assert f"{progress.stepped_cells:,} of {cells:,} cells" in app.game.message
     app.draw(app.screen)
     app.handle(key(pygame.K_n))

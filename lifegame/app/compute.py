@@ -248,7 +248,8 @@ class LoopDriver:
         else:
             stepped = cells if self._next_cells is None else self._next_cells
         last = st.last_generation_instructions if self._generations else 0
-        return Progress(st.generation_instructions, last, st.pending, stepped, cells, self._generations)
+        now = st.generation_instructions if st.in_progress else 0
+        return Progress(now, last, st.pending, stepped, cells, self._generations)
 
     def edit(self, ys: np.ndarray, xs: np.ndarray, values: np.ndarray | int) -> None:
         # Stepper.edit changes the board shown and re-applies the cell to the
