@@ -80,8 +80,9 @@ class Stepper:
     ``sim`` defaults to :func:`~lifegame.protocol.simulate_active` with
     ``logic``: the stepper keeps the cells that changed in the last
     generation (and those edited since), and each generation steps only
-    those and their neighbours -- every cell on the first generation, and
-    always for a rule with B0, where empty space itself changes.  Pass
+    those and their neighbours -- on the first generation the live cells and
+    their neighbours (an empty cell with no live neighbour stays empty), and
+    every cell, always, for a rule with B0, where empty space itself changes.  Pass
     ``sim=simulate(height, width, logic)`` for the seed's driver, which steps
     every cell; the two give the same boards.  ``observer(instruction, reply)``
     watches the stepper's own simulation (through :func:`observe`).  One
@@ -118,7 +119,7 @@ class Stepper:
         self._rows: list[list[str]] | None = None
         self._next: list[list[str]] | None = None
         self._edits: dict[tuple[int, int], bool] = {}  # made while a generation was under way
-        # Cells changed since the last generation began (None: not known, step every cell).
+        # Cells changed since the last generation began (None: not known yet, start from the live ones).
         self._changed: np.ndarray | None = None
 
     def _own_simulation(self, observer: Observer | None) -> Simulation:
@@ -153,9 +154,13 @@ class Stepper:
         """For :func:`simulate_active`: the cells this generation must step (``None``: all)."""
         height, width = self.board.shape
         changed, self._changed = self._changed, np.zeros((height, width), dtype=bool)
-        if changed is None or not self._tracks_activity:
+        if not self._tracks_activity:
             self.stepped_cells = height * width
             return None
+        if changed is None:
+            # The first generation: without B0 an empty cell with no live
+            # neighbour stays empty, so only the cells near live ones can change.
+            changed = self.board.cells != 0
         ys, xs = np.nonzero(_near(changed))
         if ys.size > ACTIVE_FRACTION * height * width:
             self.stepped_cells = height * width

@@ -178,8 +178,8 @@ def simulate_active(
     At the start of every generation ``active()`` (the environment's) names
     the cells to step -- under any rule, a cell whose 3x3 neighbourhood did
     not change in the last generation gets the same answers as last time, so
-    it cannot change now -- or returns ``None`` for every cell (the first
-    generation, or when most cells are active).  Each cell named is stepped
+    it cannot change now -- or returns ``None`` for every cell (when most
+    cells are active, or under a rule with B0).  Each cell named is stepped
     by :func:`step_cell`, with all its queries and its ``Transition``,
     exactly as :func:`simulate` steps it; the environment keeps every cell
     not named as it is.  Then ``TICK``, forever.

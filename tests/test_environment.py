@@ -181,7 +181,7 @@ def test_stepper_resumes_exactly_where_it_stopped(budget):
 
 def test_stepper_with_a_deadline_in_the_past_still_makes_progress():
     board = Board.from_text(GLIDER)
-    stepper = Stepper(Board(20, 20))
+    stepper = Stepper(Board(20, 20), sim=simulate(20, 20))  # every cell: more than one chunk
     stepper.board.place(board, 5, 5)
     stepper.run(deadline=0.0)
     assert stepper.in_progress and stepper.generation_instructions > 0
@@ -208,7 +208,7 @@ def test_an_observed_simulation_shows_every_instruction_and_reply():
 
 def test_edit_during_a_generation_is_not_lost():
     board = Board(10, 10)
-    stepper = Stepper(board)
+    stepper = Stepper(board, sim=simulate(10, 10))  # every cell, even on an empty board
     stepper.run(max_instructions=300)  # part way through the first rows
     assert stepper.in_progress
     stepper.edit(9, 9, True)  # a cell the generation has not reached yet
