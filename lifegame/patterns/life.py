@@ -72,10 +72,8 @@ _PAIR_CHARS[:33] = True
 _DIGIT = np.zeros(256, dtype=bool)
 _DIGIT[ord("0"):ord("9") + 1] = True
 _POWERS = 10 ** np.arange(_MAX_DIGITS, dtype=np.int64)
-_FAST_105 = _ROW.copy()
-_FAST_105[10] = True
-_FAST_106 = _NUMBER.copy()
-_FAST_106[[9, 10, 32]] = True
+_FAST_105 = b".*\n"
+_FAST_106 = b"0123456789+- \t\n"
 
 
 def _fast_106(raw: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
@@ -86,8 +84,7 @@ def _fast_106(raw: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     last = nonblank.copy()
     last[:-1] &= ~nonblank[1:]
     starts, ends = np.flatnonzero(first), np.flatnonzero(last) + 1
-    newlines = np.flatnonzero(raw == 10)
-    per_line = np.add.reduceat(first, np.concatenate(([0], newlines[:-1] + 1)), dtype=np.int32)
+    per_line = np.diff(np.cumsum(first, dtype=np.int32)[raw == 10], prepend=0)
     if ((per_line != 0) & (per_line != 2)).any():
         return None
     lead = raw[starts]
@@ -276,7 +273,12 @@ def _cells_105(text: str, label: str | None, notes: _Notes | None) -> Iterator[t
         if only(raw, _FAST_105):  # nothing but rows of '.' and '*', no blanks
             starts, length, stars, line = simple_rows(raw, ord("*"))
             rank = np.cumsum(length > 0) - 1
-            yield y + rank[line], left + stars - starts[line]
+            if notes is not None and stars.size:  # pass 1 wants the bounding box only
+                offsets = stars - starts[line]
+                yield (y + rank[line[[0, -1]]],
+                       left + np.array([offsets.min(), offsets.max()], np.int64))
+            else:
+                yield y + rank[line], left + stars - starts[line]
             if rank.size and rank[-1] >= 0:
                 y, x = y + int(rank[-1]) + 1, left
             continue

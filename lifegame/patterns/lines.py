@@ -54,23 +54,25 @@ def line_pieces(text: str, label: str | None, start: int = 0) -> Iterator[tuple[
 
 def piece_bytes(piece: str) -> np.ndarray:
     """The characters of a piece as bytes (``?`` for any that is not ASCII), ending with a newline."""
-    raw = np.frombuffer(piece.encode("ascii", "replace"), dtype=np.uint8)  # one byte per character
-    if not raw.size or raw[-1] != 10:
-        raw = np.append(raw, np.uint8(10))
-    return raw
+    data = piece.encode("ascii", "replace")  # one byte per character
+    if not data.endswith(b"\n"):
+        data += b"\n"
+    return np.frombuffer(data, dtype=np.uint8)
 
 
-def only(raw: np.ndarray, table: np.ndarray) -> bool:
-    """Whether every byte of ``raw`` is in ``table`` (a 256-entry mask)."""
-    return bool(table[raw].all())
+def only(raw: np.ndarray, allowed: bytes) -> bool:
+    """Whether every byte of ``raw`` is one of ``allowed``."""
+    return not raw.tobytes().translate(None, allowed)
 
 
 def simple_rows(raw: np.ndarray, alive: int | np.ndarray):
     """For a piece that is nothing but rows: ``(line starts, line lengths, live positions, their lines)``."""
-    newlines = np.flatnonzero(raw == 10)
+    breaks = raw == 10
+    newlines = np.flatnonzero(breaks)
     starts = np.concatenate(([0], newlines[:-1] + 1))
     live = np.flatnonzero(raw == alive) if np.isscalar(alive) else np.flatnonzero(alive[raw])
-    return starts, newlines - starts, live, np.searchsorted(newlines, live)
+    line_of = np.cumsum(breaks, dtype=np.int32)  # newlines before each position (a live cell is no newline)
+    return starts, newlines - starts, live, line_of[live]
 
 
 class Lines:

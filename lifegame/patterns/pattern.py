@@ -222,7 +222,9 @@ class CellSink:
         if not ys.size:
             return
         if self.dense:
-            self.grid[ys, xs] = 1
+            flat = ys * self.width
+            flat += xs
+            self.grid.reshape(-1)[flat] = 1
         else:
             self._sparse(ys, xs, np.ones(ys.size, np.int64))
 
