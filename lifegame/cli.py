@@ -164,8 +164,8 @@ def _parsers() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentPars
                     "measured in the same run).")
     bench.add_argument("--quick", action="store_true", help="smaller boards and fewer repeats")
     bench.add_argument("--repeats", type=_positive, default=None, metavar="N", help="repeats per figure")
-    bench.add_argument("--only", choices=("coroutine", "engines", "cluster", "ui"), action="append",
-                       help="run only these parts (default: coroutine and engines, and cluster when "
+    bench.add_argument("--only", choices=("coroutine", "engines", "hashlife", "cluster", "ui"), action="append",
+                       help="run only these parts (default: coroutine, engines and hashlife, and cluster when "
                             "Dask's distributed is installed)")
     bench.add_argument("--ui", action="store_true", help="also run the window benchmark (same as --only ui)")
     return app, {"run": run, "patterns": patterns, "bench": bench}
@@ -342,7 +342,7 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     from .bench import run as run_bench
     from .bench.cluster import cluster_available
 
-    parts = set(args.only or ("coroutine", "engines", *(("cluster",) if cluster_available() else ())))
+    parts = set(args.only or ("coroutine", "engines", "hashlife", *(("cluster",) if cluster_available() else ())))
     if args.ui:
         parts.add("ui")
     return run_bench(parts, quick=args.quick, repeats=args.repeats)
