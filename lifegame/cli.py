@@ -207,6 +207,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         raise BoardSizeError(f"{os.path.basename(args.pattern)}: {err}") from None
     out = sys.stdout
     with _run_engine(args) as engine:
+        engine.check(board.shape, rule)  # e.g. hashlife and a side that is not a power of two: one line, exit 2
         generation = 0
         every = args.print_every
         if every:
