@@ -226,7 +226,7 @@ def write_pattern(
     if ext == ".cells":
         size = cells_size(pattern, name=name, comments=comments)
         if size > limit:  # known before a byte is written
-            raise PatternError(f"{p.name}: the file would be {size / (1 << 20):.0f} MiB; "
+            raise PatternError(f"{p.name}: the file would be {size / (1 << 20):.1f} MiB; "
                                f"lifegame reads pattern files of up to {limit >> 20} MiB{hint}")
     chunks = _WRITERS[ext](pattern, name=name, comments=comments)
 
