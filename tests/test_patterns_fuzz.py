@@ -22,6 +22,7 @@ from lifegame.patterns import Pattern, PatternError, library, parse_pattern, rea
 
 CASES = 400
 MAX_INPUT = 4096
+_ASSETS = Path(__file__).resolve().parents[1] / "assets" / "patterns"
 _CORPUS = Path(os.environ.get("LIFEGAME_CORPUS", Path(__file__).resolve().parents[2] / "shared" / "corpus"))
 
 _SMALL = [
@@ -41,8 +42,9 @@ _HUGE = [b"9" * 30, b"1048576", b"1048577", b"16384", b"9223372036854775807", b"
 
 def _seeds() -> list[bytes]:
     seeds = list(_SMALL)
-    for name in library.names():
-        seeds.append(library._text(name).encode("utf-8"))  # noqa: SLF001 - the bundled texts, read once
+    assert len(list(_ASSETS.glob("*.rle"))) == len(library.names())  # every bundled pattern is a seed
+    for path in sorted(_ASSETS.glob("*.rle")):
+        seeds.append(path.read_bytes())
     manifest = _CORPUS / "MANIFEST.tsv"
     if manifest.exists():
         for line in manifest.read_text(encoding="utf-8").splitlines()[1:]:

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
+from ..board import MAX_CELLS
 from .pattern import Pattern
 
 __all__ = ["BLOCK_CELLS", "row_step", "live_runs", "render", "ndigits"]
@@ -32,7 +33,7 @@ def row_step(width: int) -> int:
 def live_runs(pattern: Pattern) -> Iterator[tuple[float, np.ndarray, np.ndarray, np.ndarray]]:
     """``(fraction of rows done, ys, xs, ns)``: the runs of live cells, row by row, a block at a time."""
     height = max(1, pattern.height)
-    if pattern.grid is None and pattern.height * pattern.width > (1 << 28):
+    if pattern.grid is None and pattern.height * pattern.width > MAX_CELLS:
         # Larger than any board (so few cells): runs straight from the coordinates.
         coords = pattern.coordinates()
         ys, xs = coords[:, 0], coords[:, 1]
