@@ -608,6 +608,19 @@ def test_a_board_made_while_tracing_is_stepped_near_its_live_cells(make_app):
     assert np.array_equal(app.game.board.cells, fast_step(board, CONWAY, 1))
 
 
+def test_a_new_board_is_stepped_near_its_live_cells_from_its_first_generation(make_app):
+    # The core's Stepper starts from the live cells: no trace, no trick of the window's.
+    app = make_app(size=(32, 32))
+    app.game.stamp(np.array([[0, 1, 0], [0, 0, 1], [1, 1, 1]], dtype=np.uint8), 10, 10)
+    assert app.game.driver.progress.stepped_cells == 22  # said before the generation runs
+    board = app.game.board.cells.copy()
+    app.handle(key(pygame.K_n))
+    run_until(app, lambda: app.game.generation == 1)
+    progress = app.game.driver.progress
+    assert progress.stepped_cells == 22 and progress.last_instructions == 10 * 22 + 1
+    assert np.array_equal(app.game.board.cells, fast_step(board, CONWAY, 1))
+
+
 def test_trace_on_a_bigger_board_says_how_long_a_generation_will_take(make_app):
     app = make_app(size=(40, 40))
     app.game.randomize(seed=1)  # busy everywhere: every cell is stepped

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Protocol
 import numpy as np
 
 from ..board import Board
-from ..environment import Observer, Stepper, observe
+from ..environment import ACTIVE_FRACTION, Observer, Stepper, observe
 from ..protocol import ALIVE, EMPTY, simulate
 from ..rules import Rule
 
@@ -51,7 +51,7 @@ class Progress:
     cells: int = 0
     """Cells of the board."""
     generations: int = 0
-    """Generations completed by this environment (0: the next one is its first, and steps every cell)."""
+    """Generations completed by this environment (0: the next one is its first, and steps the live cells and their neighbours)."""
 
 
 class Driver(Protocol):
@@ -147,6 +147,16 @@ def _near(alive: np.ndarray) -> np.ndarray:
     return rows | np.roll(rows, 1, axis=1) | np.roll(rows, -1, axis=1)
 
 
+def _first_generation_cells(board: Board, rule: Rule) -> int:
+    """How many cells a new :class:`Stepper`'s first generation steps: the live cells and their
+    neighbours (every cell under a rule with B0, or when that is most of the board)."""
+    cells = board.height * board.width
+    if rule(EMPTY, 0) == ALIVE:
+        return cells
+    stepped = int(_near(board.cells != 0).sum())
+    return cells if stepped > ACTIVE_FRACTION * cells else stepped
+
+
 def _as_values(values: np.ndarray | int, n: int) -> np.ndarray:
     return np.broadcast_to(np.asarray(values, dtype=np.uint8), (n,))
 
@@ -155,8 +165,8 @@ class LoopDriver:
     """The pygame main loop as the protocol's environment: a stepper driven a slice per frame.
 
     The stepper is the engine's own (``engine.stepper(board, rule)``), which
-    steps only the cells near what changed in the last generation (every
-    cell on its first).  The trace watches that same stepper
+    steps only the cells near what changed in the last generation (near
+    the live cells on its first).  The trace watches that same stepper
     (:meth:`Stepper.watch`, switched on and off at a generation boundary), so
     a traced generation steps exactly the cells an untraced one would, and
     the activity it keeps survives the trace going on and off.  Only a new
@@ -177,42 +187,12 @@ class LoopDriver:
         self.label = f"{engine.describe(board)} in the loop"
 
     def _new_stepper(self, board: Board) -> None:
-        """A new board or rule: a new stepper (its first generation steps every cell, unless traced)."""
+        """A new board or rule: a new stepper (its first generation steps the live cells and their neighbours)."""
         self._stepper = self.engine.stepper(board, self.rule)
         self._generations = 0
-        self._next_cells = None  # what its first generation steps, when known
+        self._next_cells = None  # what its first generation will step, once worked out
         self._watching = None
-        if self._observer is not None:
-            self._learn_activity()
         self._at_boundary()
-
-    def _learn_activity(self) -> None:
-        """Tell a stepper that has run no generation where the live cells are.
-
-        It has seen no change yet, so its first generation would step every
-        cell, and a trace would walk through empty space.  Under a rule
-        without B0 only the cells near a live one can change; a stepper over
-        the empty board, run once (nothing changes: every cell, no work for
-        the user to watch), then given the live cells (:meth:`Stepper.edit`
-        marks them), steps just those cells next, and gives the same board.
-        """
-        board = self._stepper.board
-        cells = board.height * board.width
-        alive = board.cells.astype(bool)
-        near = _near(alive)
-        stepped = int(near.sum())
-        if self.rule(EMPTY, 0) == ALIVE or stepped > cells // 2:
-            return  # every cell is stepped anyway
-        stepper = self.engine.stepper(Board(board.height, board.width), self.rule)
-        try:
-            stepper.watch(None)  # refused by a stepper over the engine's own simulation:
-        except RuntimeError:  # that one may step every cell whatever it has seen
-            return
-        stepper.run()
-        ys, xs = np.nonzero(alive)
-        for y, x in zip(ys.tolist(), xs.tolist()):
-            stepper.edit(y, x, True)
-        self._stepper, self._watching, self._next_cells = stepper, None, stepped
 
     def _at_boundary(self) -> None:
         """Between generations, start or stop watching as the trace asks."""
@@ -246,7 +226,9 @@ class LoopDriver:
         if st.in_progress or self._generations:
             stepped = st.stepped_cells  # this generation's, or the last one's
         else:
-            stepped = cells if self._next_cells is None else self._next_cells
+            if self._next_cells is None:
+                self._next_cells = _first_generation_cells(st.board, self.rule)
+            stepped = self._next_cells
         last = st.last_generation_instructions if self._generations else 0
         now = st.generation_instructions if st.in_progress else 0
         return Progress(now, last, st.pending, stepped, cells, self._generations)
@@ -256,6 +238,8 @@ class LoopDriver:
         # generation under way when it completes, so the edit is never lost;
         # between generations it marks the cell for the next one to step.
         vals = _as_values(values, len(ys))
+        if self._generations == 0:
+            self._next_cells = None  # the first generation steps near the live cells: worked out again
         for y, x, v in zip(np.asarray(ys).tolist(), np.asarray(xs).tolist(), vals.tolist()):
             self._stepper.edit(y, x, bool(v))
 
@@ -288,8 +272,6 @@ class LoopDriver:
         done = 0
         if self._stepper.in_progress and self._watching is None:
             done = int(self._run())  # the rest of the generation under way, unobserved
-        if self._generations == 0 and self._next_cells is None and not self._stepper.in_progress:
-            self._learn_activity()
         self._observer = observer
         self._at_boundary()
         return done
