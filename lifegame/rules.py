@@ -16,6 +16,7 @@ Accepted spellings (case-insensitive, surrounding blanks ignored):
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -178,7 +179,7 @@ def parse_rule(text: str) -> Rule:
 
 def _explain(original: str, upper: str) -> str:
     """A one-line reason why ``original`` is not a Life-like rule."""
-    if re.search(r"\s", original.strip()):
+    if re.search(r"\s", original.strip()) and not _looks_like_a_name(original):
         return f"rule {original!r}: unexpected space; write it in one piece, e.g. B3/S23"
     if re.fullmatch(r"B[0-8]*", upper) or re.fullmatch(r"S[0-8]*", upper):
         return f"rule {original!r} has only a {'birth' if upper[0] == 'B' else 'survival'} part; write both, e.g. B3/S23"
@@ -190,8 +191,8 @@ def _explain(original: str, upper: str) -> str:
         kind = "a MAP (non-totalistic) rule"
     elif upper[0] in "BS" and re.fullmatch(r"[BS][0-8A-Z/_-]*", upper) and re.search(r"[0-8][AC-RT-Z-]", upper):
         kind = "an isotropic non-totalistic rule or has a neighbourhood suffix"
-    elif re.fullmatch(r"[A-Z][A-Z0-9_-]*", upper):
-        kind = "a named rule that is not Life-like"
+    elif _looks_like_a_name(original):
+        return _explain_name(original)
     else:
         if re.fullmatch(r"[BS0-9/_]+", upper) and "9" in upper:
             return f"rule {original!r}: neighbour counts must be 0..8 (a cell has eight neighbours)"
@@ -200,6 +201,53 @@ def _explain(original: str, upper: str) -> str:
             return f"rule {original!r}: unexpected character(s) {''.join(bad)!r}; expected e.g. B3/S23 or 23/3"
         return f"rule {original!r} is not of the form B3/S23, S23/B3 or 23/3"
     return f"rule {original!r} is {kind}; lifegame runs Life-like rules such as B3/S23"
+
+
+# Rules other programs (Golly above all) know by name, none of them Life-like:
+# refused with their family named, not called unknown.  Keys as :func:`_key`.
+_FAMILIES = {
+    "a multi-state Life variant, Golly's History/Super family": (
+        "lifehistory", "lifesuper", "stateinvestigator", "lifeonthesuperedge"),
+    "a von Neumann 29-state family rule": ("jvn29", "nobili32", "hutton32"),
+    "a multi-state rule table": ("wireworld",),
+    "a self-replicating loop rule table": (
+        "langtonsloops", "bylloop", "choureggia1", "choureggia2", "evoloop", "evoloopfinite", "perrier",
+        "sexyloop", "sdsrloop", "codd", "codd2", "devore", "caterpillars", "tripattt"),
+    "a Generations rule": ("briansbrain", "brian'sbrain", "starwars", "bombers", "faders", "frogs", "stickbreak"),
+    "a Margolus (block) rule": ("bbm", "bbmmargolusemulated", "tmgas", "tmgasmargolusemulated", "hpp",
+                                "hppmargolusemulated", "dlamargolusemulated", "crittersmargolusemulated"),
+}
+_FAMILY_PREFIXES = {"turmite": "a Turmite rule", "langtonsant": "a Turmite (Langton's ant) rule",
+                    "worm": "a Paterson's worms rule"}
+_FAMILY_OF = {key: family for family, keys in _FAMILIES.items() for key in keys}
+
+
+def _looks_like_a_name(text: str) -> bool:
+    """Words (``HighLife``, ``day and nite``, ``JvN29``) rather than a broken ``B3/S23``."""
+    body = text.strip()
+    return bool(re.fullmatch(r"[A-Za-z][A-Za-z0-9 '&_-]*", body)) and not re.fullmatch(
+        r"[BbSs][0-8]*[/_]?[BbSs]?[0-8]*", body)
+
+
+def _explain_name(original: str) -> str:
+    """Why a name is not a rule here: another program's (not Life-like), or unknown (with the nearest names)."""
+    key = _key(original)
+    family = _FAMILY_OF.get(key) or next(
+        (text for prefix, text in _FAMILY_PREFIXES.items() if key.startswith(prefix)), None)
+    if family is None and (key.endswith("history") or key.endswith("super")):
+        family = "a multi-state Life variant, Golly's History/Super family"
+    if family is not None:
+        return (f"rule {original.strip()!r} is a named rule that is not Life-like ({family}); "
+                "lifegame runs Life-like rules such as B3/S23")
+    names = {_key(name): name for name in PRESETS}
+    close = difflib.get_close_matches(key, list(names), n=3, cutoff=0.7)
+    if not close:  # "hilife": compare with the names as written, too
+        close = [_key(n) for n in difflib.get_close_matches(original.strip(), list(PRESETS), n=3, cutoff=0.7)]
+    if close:
+        hint = "did you mean " + " or ".join(repr(names[c]) for c in close) + "?"
+    else:
+        hint = "known names: " + ", ".join(PRESETS)
+    return f"unknown rule {original.strip()!r}; {hint} (or write the rule, e.g. B3/S23)"
 
 
 def parse_rule_spec(text: str) -> RuleSpec:
