@@ -6,6 +6,8 @@
     lifegame run [PATTERN] [--size HxW] [--at Y,X] [--rule RULE] [--generations N]
                  [--engine E] [--workers N] [--random DENSITY] [--seed S]
                  [--print-every K] [--output FILE] [--cluster local:N|tcp://HOST:PORT]
+                 [--gif FILE.gif [--cell-size PX] [--every K]]
+    lifegame identify PATTERN [--size HxW] [--rule RULE] [--max-period N]
     lifegame patterns
     lifegame bench [--quick] [--ui] ...
 
@@ -33,7 +35,7 @@ from .rules import Rule
 __all__ = ["main", "UsageError"]
 
 PROG = "lifegame"
-SUBCOMMANDS = ("run", "patterns", "bench")
+SUBCOMMANDS = ("run", "identify", "patterns", "bench")
 
 
 class UsageError(Exception):
@@ -108,6 +110,13 @@ def _workers(text: str) -> int:
     return value
 
 
+def _cell_size(text: str) -> int:
+    value = _positive(text)
+    if value > 64:
+        raise argparse.ArgumentTypeError(f"a cell size of {value} px is more than this program draws (64)")
+    return value
+
+
 def _cluster(text: str):  # -> ClusterSpec
     from .engines.cluster import parse_spec
 
@@ -157,6 +166,22 @@ def _parsers() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentPars
                      help="compute the bands on a Dask cluster: local:N (N worker processes here) or the "
                           "address of a running 'dask scheduler', tcp://HOST:PORT "
                           "(needs pip install 'lifegame[cluster]')")
+    run.add_argument("--gif", metavar="FILE", help="write the run as an animated GIF (generation 0 and every "
+                     "--every generations, and the last)")
+    run.add_argument("--cell-size", type=_cell_size, metavar="PX",
+                     help="pixels per cell in the GIF (default: the largest that keeps it within 800 px, at least 1)")
+    run.add_argument("--every", type=_positive, metavar="K", help="a GIF frame every K generations (default 1)")
+
+    identify = _Parser(prog=f"{PROG} identify", description="Say what a pattern is on its torus: still life, "
+                       "oscillator (period), spaceship (period, displacement, speed), dies out, or no period "
+                       "within --max-period generations.")
+    identify.add_argument("pattern", metavar="PATTERN",
+                          help="a pattern file (.rle, .cells, .lif, .life) or a bundled pattern's name")
+    identify.add_argument("--size", type=_size, metavar="HxW",
+                          help="board size in rows x columns (default: the file's, or the pattern with a margin)")
+    identify.add_argument("--rule", metavar="RULE", help="a Life-like rule (default: the file's, else B3/S23)")
+    identify.add_argument("--max-period", type=_positive, default=None, metavar="N",
+                          help="generations to look through for a repeat (default 1000)")
 
     patterns = _Parser(prog=f"{PROG} patterns", description="List the bundled patterns.")
 
@@ -168,7 +193,7 @@ def _parsers() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentPars
                        help="run only these parts (default: coroutine, engines and hashlife, and cluster when "
                             "Dask's distributed is installed)")
     bench.add_argument("--ui", action="store_true", help="also run the window benchmark (same as --only ui)")
-    return app, {"run": run, "patterns": patterns, "bench": bench}
+    return app, {"run": run, "identify": identify, "patterns": patterns, "bench": bench}
 
 
 def _version() -> str:
@@ -195,6 +220,11 @@ def _cmd_run(args: argparse.Namespace) -> int:
         raise UsageError("--seed is the seed of --random, which was not given")
     if args.output is not None:
         _check_output(args.output)
+    if args.gif is None and (args.cell_size is not None or args.every is not None):
+        raise UsageError(f"{'--cell-size' if args.cell_size is not None else '--every'} is an option of --gif, "
+                         "which was not given")
+    if args.gif is not None:
+        _check_gif(args.gif)
     if args.cluster is not None:
         _check_cluster(args)
     pattern = _load_pattern(args.pattern) if args.pattern else None
@@ -206,22 +236,75 @@ def _cmd_run(args: argparse.Namespace) -> int:
             raise
         raise BoardSizeError(f"{os.path.basename(args.pattern)}: {err}") from None
     out = sys.stdout
-    with _run_engine(args) as engine:
+    gif = _open_gif(args, board) if args.gif is not None else None
+    with _run_engine(args) as engine, (gif or contextlib.nullcontext()):
         engine.check(board.shape, rule)  # e.g. hashlife and a side that is not a power of two: one line, exit 2
         generation = 0
         every = args.print_every
+        frame_every = (args.every or 1) if gif is not None else None
         if every:
             out.write(board.to_text() + "\n\n")
+        if gif is not None:
+            gif.add(board)
         while generation < args.generations:
-            batch = min(every or args.generations - generation, args.generations - generation)
-            board = _advance_with_retry(engine, board, rule, batch)
-            generation += batch
-            if every:
+            # Stop at each multiple of --print-every and of --every, and at the end.
+            stop = min([args.generations, *((generation // k + 1) * k for k in (every, frame_every) if k)])
+            board = _advance_with_retry(engine, board, rule, stop - generation)
+            generation = stop
+            if every and (generation % every == 0 or generation == args.generations):
                 out.write(board.to_text() + "\n\n")
+            if gif is not None and (generation % frame_every == 0 or generation == args.generations):
+                gif.add(board)
     if args.output:
         _write_output(args, pattern, board, rule, generation)
     out.write(f"generation {generation} population {board.population()}\n")
     out.flush()
+    return 0
+
+
+def _check_gif(path: str) -> None:
+    """Refuse a ``--gif`` that could not be written, before any generation is computed."""
+    if not path.strip():
+        raise UsageError("--gif needs a file name")
+    if os.path.isdir(path):
+        raise UsageError(f"--gif {path!r} is a folder")
+    name = os.path.basename(path).lower()
+    if not name.endswith(".gif") or name == ".gif":
+        raise UsageError(f"--gif {path!r}: the file name must end in .gif" if name != ".gif"
+                         else f"--gif {path!r}: the file needs a name before .gif")
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise UsageError(f"--gif {path!r}: folder {folder!r} does not exist")
+    if os.path.exists(path) and not os.path.isfile(path):
+        raise UsageError(f"--gif {path!r} is not a regular file")
+    if not os.access(folder, os.W_OK):
+        raise UsageError(f"--gif {path!r}: cannot write in folder {folder!r}")
+
+
+def _open_gif(args: argparse.Namespace, board: Board):  # -> GifRecorder
+    """The recorder of ``--gif``; refuses a board too large for a GIF before any generation."""
+    from .gif import MAX_GIF_SIDE, GifError, GifRecorder, default_cell_size
+
+    size = args.cell_size or default_cell_size(*board.shape)
+    if max(board.shape) * size > MAX_GIF_SIDE:
+        raise UsageError(f"--gif: a {board.height}x{board.width} board at {size} px a cell is larger than a GIF "
+                         f"can be ({MAX_GIF_SIDE} px a side)")
+    try:
+        return GifRecorder(args.gif, cell_size=size)
+    except GifError as err:
+        raise UsageError(str(err)) from None
+
+
+def _cmd_identify(args: argparse.Namespace) -> int:
+    from .identify import DEFAULT_MAX_PERIOD, identify
+    from .start import starting_board
+
+    pattern = _load_pattern(args.pattern)
+    try:
+        board, rule = starting_board(pattern, size=args.size, rule=args.rule)
+    except BoardSizeError as err:
+        raise BoardSizeError(f"{os.path.basename(args.pattern)}: {err}") from None
+    print(identify(board, rule, args.max_period or DEFAULT_MAX_PERIOD), flush=True)
     return 0
 
 
@@ -399,7 +482,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             prog = f"{PROG} {argv[0]}"
             name = argv.pop(0)
             args = subparsers[name].parse_args(argv)
-            command = {"run": _cmd_run, "patterns": _cmd_patterns, "bench": _cmd_bench}[name]
+            command = {"run": _cmd_run, "identify": _cmd_identify, "patterns": _cmd_patterns,
+                       "bench": _cmd_bench}[name]
         else:
             args = app.parse_args(argv)
             command = _cmd_app
