@@ -107,10 +107,15 @@ def speed(displacement: tuple[int, int], period: int) -> str:
         cells = max(dy, dx)
         g = gcd(cells, period)
         cells, per = cells // g, period // g
-        return f"{'' if cells == 1 else cells}c/{per} {'diagonal' if dy == dx else 'orthogonal'}"
+        return f"{_c(cells, per)} {'diagonal' if dy == dx else 'orthogonal'}"
     g = gcd(gcd(dy, dx), period)
     big, small = max(dy, dx) // g, min(dy, dx) // g
-    return f"({big},{small})c/{period // g} oblique"
+    return f"({big},{small}){_c(1, period // g)} oblique"
+
+
+def _c(cells: int, period: int) -> str:
+    """``2, 5`` -> ``2c/5``; ``1, 4`` -> ``c/4``; ``1, 1`` -> ``c``."""
+    return f"{'' if cells == 1 else cells}c" + ("" if period == 1 else f"/{period}")
 
 
 # -- the translation-invariant key ----------------------------------------------
