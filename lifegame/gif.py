@@ -162,6 +162,7 @@ class GifRecorder:
         self._file.write(b"!\xf9\x04\x04" + struct.pack("<H", delay) + b"\x00\x00")
         chunks = self._plugin.getdata(image, (left * s, top * s))
         self._file.write(b"".join(chunks))
+        self._file.flush()  # the frame is on its way to the disk, not held here
 
     # -- the end ---------------------------------------------------------------------
     def close(self) -> Path:
