@@ -211,6 +211,57 @@ def test_auto_chooses_per_board_and_describes_without_starting_anything() -> Non
         pool.close()
 
 
+def test_auto_follows_measured_costs_and_tries_the_other_engine() -> None:
+    from lifegame.engines.auto import EXPLORE_AFTER, RETRY_EVERY, CostTable
+
+    pool = WorkerPool(2)  # never started: choosing and describing start nothing
+    try:
+        costs = CostTable()
+        with AutoEngine(pool, costs=costs) as auto:
+            busy = random_board(1024, 1024, seed=17, density=0.3)
+            sparse = Board(1024, 1024)
+            sparse.place_cells([5, 5, 6], [5, 6, 5])
+            busy_kind, sparse_kind = CostTable.kind(busy), CostTable.kind(sparse)
+            assert busy_kind != sparse_kind and busy_kind[0] == (1024, 1024)
+            # Measured: this process is cheaper for the busy board, the pool for the sparse one.
+            costs.seconds[("pool", busy_kind)], costs.calls[("pool", busy_kind)] = 0.5, 4
+            costs.seconds[("fast", busy_kind)], costs.calls[("fast", busy_kind)] = 0.1, 1
+            assert isinstance(auto.engine_for(busy), FastEngine) and auto.describe(busy) == "fast kernel"
+            costs.seconds[("fast", busy_kind)] = 0.9
+            assert isinstance(auto.engine_for(busy), ParallelEngine)
+            assert auto.describe(busy) == "process pool, 2 workers"
+            # Only the prior's engine measured: the other is tried once after EXPLORE_AFTER calls ...
+            costs.seconds[("fast", sparse_kind)], costs.calls[("fast", sparse_kind)] = 0.01, EXPLORE_AFTER - 1
+            assert isinstance(auto.engine_for(sparse), FastEngine)
+            costs.calls[("fast", sparse_kind)] = EXPLORE_AFTER
+            assert isinstance(auto.engine_for(sparse), ParallelEngine)
+            # ... and the loser again every RETRY_EVERY calls of the winner.
+            costs.seconds[("pool", sparse_kind)], costs.calls[("pool", sparse_kind)] = 0.02, 1
+            costs.calls[("fast", sparse_kind)] = RETRY_EVERY - 1
+            assert isinstance(auto.engine_for(sparse), FastEngine)
+            costs.calls[("fast", sparse_kind)] = RETRY_EVERY
+            assert isinstance(auto.engine_for(sparse), ParallelEngine)
+            assert not pool.started
+    finally:
+        pool.close()
+
+
+def test_auto_times_its_calls_with_the_clock_it_is_given() -> None:
+    from lifegame.engines.auto import CostTable
+
+    ticks = iter(range(1000))
+    costs = CostTable()
+    board = random_board(200, 200, seed=16)
+    kind = CostTable.kind(board)
+    with AutoEngine(clock=lambda: float(next(ticks)), costs=costs) as auto:
+        assert auto.advance(board, CONWAY, 4) == FastEngine().advance(board, CONWAY, 4)
+        assert costs.get("fast", kind) is None  # the first call on a shape pays for warming up: not counted
+        auto.advance(board, CONWAY, 4)
+        assert costs.get("fast", kind) == 0.25 and costs.count("fast", kind) == 1  # 1 tick / 4 generations
+        auto.advance(board, CONWAY, 0)
+        assert costs.count("fast", kind) == 1
+
+
 def test_worker_side_imports_no_pygame() -> None:
     code = (
         "import sys, lifegame.engines.worker, lifegame.engines.parallel, lifegame.engines; "

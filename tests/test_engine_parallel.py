@@ -386,7 +386,7 @@ def tiled(worker_pool):
     """ParallelEngines over the module's worker pool that skip quiet tiles, by (workers, K, tile rows, bands/worker)."""
     made: dict[tuple[int, int, int, int], ParallelEngine] = {}
 
-    def get(workers: int, batch: int, tile_rows: int, per_worker: int = 1) -> ParallelEngine:
+    def get(workers: int, batch: int | None, tile_rows: int, per_worker: int = 1) -> ParallelEngine:
         key = (workers, batch, tile_rows, per_worker)
         if key not in made:
             made[key] = ParallelEngine(worker_pool, workers, FAST_BANDS, batch, bands_per_worker=per_worker,
@@ -410,7 +410,7 @@ non_b0_rules = st.builds(Rule, st.frozensets(st.integers(1, 8)), st.frozensets(s
     density=st.sampled_from([0.0, 0.002, 0.02, 0.3, 0.5]),
     rule=st.one_of(st.just(CONWAY), rules),
     generations=st.integers(0, 40),
-    config=st.tuples(st.sampled_from([1, 2]), st.sampled_from([1, 3, 8, 32]), st.sampled_from([1, 2, 3])),
+    config=st.tuples(st.sampled_from([1, 2]), st.sampled_from([1, 3, 8, 32, None]), st.sampled_from([1, 2, 3])),
 )
 def test_skipping_quiet_tiles_equals_every_cell(
     tiled, tile_rows, tiles_high, width, seed, density, rule, generations, config
@@ -429,7 +429,7 @@ def test_skipping_quiet_tiles_equals_every_cell(
     count=st.integers(1, 6),
     shape=st.sampled_from([(64, 64), (48, 128), (96, 192)]),
     generations=st.integers(1, 300),
-    config=st.tuples(st.sampled_from([1, 2]), st.sampled_from([1, 4, 8, 16]), st.sampled_from([4, 8, 16])),
+    config=st.tuples(st.sampled_from([1, 2]), st.sampled_from([1, 4, 8, 16, None]), st.sampled_from([4, 8, 16])),
 )
 def test_gliders_crossing_bands_and_the_seam_are_exact(tiled, seed, count, shape, generations, config) -> None:
     workers, batch, tile_rows = config

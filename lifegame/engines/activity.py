@@ -138,10 +138,12 @@ _local = threading.local()
 
 
 def _block(rows: int, words: int) -> np.ndarray:
+    """A ``(rows, words + 2)`` scratch array; its memory is kept for the next task (bands change size)."""
+    size = rows * (words + 2)
     buf: np.ndarray | None = getattr(_local, "block", None)
-    if buf is None or buf.shape != (rows, words + 2):
-        buf = _local.block = np.zeros((rows, words + 2), _U64)
-    return buf
+    if buf is None or buf.size < size:
+        buf = _local.block = np.zeros(size + size // 4, _U64)
+    return buf[:size].reshape(rows, words + 2)
 
 
 def _stack_kernel(rule: Rule) -> RowKernel:

@@ -1,13 +1,27 @@
-"""The ``auto`` engine: a chooser that hands each board to the engine that suits it.
+"""The ``auto`` engine: a chooser that hands each board to the engine that costs least.
 
-Small boards get the coroutines; large, busy boards the process pool (when
-there is one, of more than one worker); large boards that are nearly empty
-the fast kernel in this process (see :data:`SPARSE_FRACTION`).  The choice is
-made per board, on every call, and :meth:`AutoEngine.describe` says which it
-would be without computing or starting anything.
+Small boards get the coroutines.  Larger ones go to the fast kernel in this
+process (which skips quiet tiles itself) or to the process pool (which skips
+them too, :mod:`.activity`), whichever has been *measured* cheaper for boards
+like this one: a :class:`CostTable` keeps a running mean of seconds per
+generation per engine, per board shape and activity level (the live
+fraction, by powers of two).  Before both are measured for a kind of board,
+the prior decides: the pool for large busy boards (:data:`POOL_MIN_CELLS`,
+:data:`SPARSE_FRACTION`), this process otherwise; after :data:`EXPLORE_AFTER`
+measured calls of one engine, the other is tried once, and the loser is
+tried again every :data:`RETRY_EVERY` calls (a machine's load changes).
+
+The choice is made per board, on every call, and
+:meth:`AutoEngine.describe` says which it would be without computing or
+starting anything (a population count and a table look-up).  Timing uses an
+injectable ``clock``, so tests can feed it costs.
 """
 
 from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
 
 from ..board import Board
 from ..rules import Rule
@@ -18,54 +32,146 @@ from .fast import FastEngine
 from .parallel import ParallelEngine
 from .pool import WorkerPool
 
-__all__ = ["AutoEngine", "COROUTINE_MAX_CELLS", "POOL_MIN_CELLS", "SPARSE_FRACTION"]
+__all__ = [
+    "AutoEngine",
+    "CostTable",
+    "COROUTINE_MAX_CELLS",
+    "POOL_MIN_CELLS",
+    "SPARSE_FRACTION",
+    "EXPLORE_AFTER",
+    "RETRY_EVERY",
+]
 
 COROUTINE_MAX_CELLS = 128 * 128
 """``auto`` runs the coroutines up to this many cells (a generation in ~0.1 s)."""
 
 POOL_MIN_CELLS = 1024 * 1024
-"""``auto`` uses the process pool from this many cells when it has more than one worker.
+"""The prior: ``auto`` uses the process pool from this many cells when it has more than one worker.
 Measured on two cores (dense random boards, K = 32): two workers against the
 fast kernel in one process are ~1.0x at 1024^2, ~1.5x at 2048^2, ~1.8x at
 4096^2 and above; at 1024^2 the pool still keeps the window's process free."""
 
 SPARSE_FRACTION = 0.01
-"""``auto`` keeps a board with fewer live cells than this fraction in this
-process even when it is large: the fast engine there skips quiet tiles, so a
-small pattern on a big torus (the R-pentomino on 1024^2: 0.2 s against 0.45 s)
-costs less than shipping the whole board to a pool that computes it densely."""
+"""The prior: ``auto`` keeps a board with fewer live cells than this fraction
+in this process until the pool has been measured on such boards."""
+
+EXPLORE_AFTER = 3
+"""Measured calls of the chosen engine before the other one is tried once on the same kind of board."""
+
+RETRY_EVERY = 50
+"""Calls between two tries of the engine that was measured slower."""
+
+_SMOOTHING = 0.3  # weight of a new measurement in the running mean
+
+
+class CostTable:
+    """Running means of seconds per generation, by ``(engine, kind of board)``; deterministic.
+
+    A *kind* of board is its shape and its activity level (the live fraction
+    by powers of two, :meth:`kind`).  The first measurement of each engine on
+    each shape is dropped: it pays for a pool's start and shared memory.
+    """
+
+    def __init__(self) -> None:
+        self.seconds: dict[tuple[str, tuple], float] = {}
+        self.calls: dict[tuple[str, tuple], int] = {}
+        self._warm: set[tuple[str, tuple[int, int]]] = set()
+
+    @staticmethod
+    def kind(board: Board, population: int | None = None) -> tuple:
+        cells = board.height * board.width
+        live = board.population() if population is None else population
+        level = -99 if live == 0 else max(-30, math.floor(math.log2(live / cells)))
+        return board.shape, level
+
+    def get(self, engine: str, kind: tuple) -> float | None:
+        return self.seconds.get((engine, kind))
+
+    def count(self, engine: str, kind: tuple) -> int:
+        return self.calls.get((engine, kind), 0)
+
+    def record(self, engine: str, kind: tuple, seconds: float, generations: int) -> None:
+        """One call of ``engine`` took ``seconds`` for ``generations`` generations of a board of ``kind``."""
+        if generations < 1:
+            return
+        shape = kind[0]
+        if (engine, shape) not in self._warm:
+            self._warm.add((engine, shape))
+            return
+        key = (engine, kind)
+        per = seconds / generations
+        old = self.seconds.get(key)
+        self.seconds[key] = per if old is None else (1 - _SMOOTHING) * old + _SMOOTHING * per
+        self.calls[key] = self.calls.get(key, 0) + 1
 
 
 class AutoEngine(EngineBase):
     """Choose per board among the coroutines, the fast kernel and the pool (see the module docstring).
 
-    ``pool``: the :class:`~.pool.WorkerPool` to use for large busy boards
-    (``None``, or one worker: never).  The engines it chooses among are made
-    here, and none of them starts anything until used; :meth:`close` closes
-    them (the pool stays open: it is the caller's).
+    ``pool``: the :class:`~.pool.WorkerPool` to use (``None``, or one worker:
+    never).  The engines it chooses among are made here, and none of them
+    starts anything until used; :meth:`close` closes them (the pool stays
+    open: it is the caller's).  ``clock`` (``time.perf_counter``) times the
+    calls; ``costs`` may be a shared or pre-filled :class:`CostTable`.
     """
 
     name = "auto"
 
-    def __init__(self, pool: WorkerPool | None = None) -> None:
+    def __init__(
+        self,
+        pool: WorkerPool | None = None,
+        *,
+        clock: Callable[[], float] = time.perf_counter,
+        costs: CostTable | None = None,
+    ) -> None:
         self.pool = pool
         workers = pool.workers if pool is not None else 1
         self.capabilities = Capabilities(background=True, traceable=False, workers=workers)
+        self.costs = costs if costs is not None else CostTable()
+        self._clock = clock
         self._coroutine = CoroutineEngine()
         self._fast = FastEngine()
         self._parallel = ParallelEngine(pool, kernel=FAST_BANDS) if pool is not None and workers > 1 else None
 
-    def engine_for(self, board: Board) -> Engine:
-        """The engine that computes ``board`` (cheap: a size test, a population count for large boards)."""
+    def _choose(self, board: Board) -> tuple[Engine, tuple | None]:
         cells = board.height * board.width
         if cells <= COROUTINE_MAX_CELLS:
-            return self._coroutine
-        if self._parallel is not None and cells >= POOL_MIN_CELLS and board.population() >= cells * SPARSE_FRACTION:
-            return self._parallel
-        return self._fast
+            return self._coroutine, None
+        population = board.population()
+        kind = self.costs.kind(board, population)
+        if self._parallel is None:
+            return self._fast, kind
+        costs = self.costs
+        prior_pool = cells >= POOL_MIN_CELLS and population >= cells * SPARSE_FRACTION
+        first, second = ("pool", "fast") if prior_pool else ("fast", "pool")
+        engines = {"pool": self._parallel, "fast": self._fast}
+        measured = {name: costs.get(name, kind) for name in engines}
+        if measured[second] is None:
+            # The other engine not measured yet on such boards: the prior, and one try after a few calls.
+            if measured[first] is not None and costs.count(first, kind) >= EXPLORE_AFTER:
+                return engines[second], kind
+            return engines[first], kind
+        if measured[first] is None:
+            return engines[first], kind
+        best, worse = sorted(engines, key=lambda name: (measured[name], name != first))
+        calls = costs.count(best, kind)
+        if calls and calls % RETRY_EVERY == 0 and costs.count(worse, kind) * RETRY_EVERY <= calls:
+            return engines[worse], kind
+        return engines[best], kind
+
+    def engine_for(self, board: Board) -> Engine:
+        """The engine that computes ``board`` (cheap: a size test, a population count, a table look-up)."""
+        return self._choose(board)[0]
 
     def advance(self, board: Board, rule: Rule, generations: int = 1, *, cancel: Cancel | None = None) -> Board:
-        return self.engine_for(board).advance(board, rule, generations, cancel=cancel)
+        engine, kind = self._choose(board)
+        if kind is None:
+            return engine.advance(board, rule, generations, cancel=cancel)
+        start = self._clock()
+        result = engine.advance(board, rule, generations, cancel=cancel)
+        name = "pool" if engine is self._parallel else "fast"
+        self.costs.record(name, kind, self._clock() - start, generations)
+        return result
 
     def describe(self, board: Board) -> str:
         return self.engine_for(board).describe(board)

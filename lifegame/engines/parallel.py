@@ -96,6 +96,12 @@ _THREADED_CELLS = 1 << 20
 TILE_ROWS = 64
 """Rows of a tile (64 cells wide) when bands skip quiet tiles."""
 
+QUIET_BATCH = 128
+"""Generations per batch while few tiles are active (tile skipping, the kernel's default batch)."""
+
+QUIET_FRACTION = 0.05
+"""Below this fraction of active tiles a batch takes :data:`QUIET_BATCH` generations."""
+
 _HALO_LIMIT = 4
 """The halo is clamped to this many times the smallest band's height: beyond
 that a task would mostly recompute its neighbours' rows."""
@@ -204,6 +210,7 @@ class ParallelEngine(EngineBase):
         self.kernel = kernel
         self.workers = int(workers)
         self.batch = int(batch) if batch is not None else kernel.batch
+        self._batch_default = batch is None
         if self.batch < 1:
             raise ValueError("batch must be >= 1")
         self.capabilities = Capabilities(background=True, traceable=False, workers=self.workers)
@@ -338,7 +345,14 @@ class ParallelEngine(EngineBase):
         shared.load(cells, slices)
         fresh = True
         self.tiles_computed = 0
-        for k in self._batches(generations, k_max, cancel):
+        # Quiet boards take longer batches (fewer round trips; the reach grows
+        # by a tile row or two); busy ones the kernel's K (less halo work).
+        k_quiet = max(k_max, min(QUIET_BATCH, _HALO_LIMIT * tile_rows)) if tile_rows and self._batch_default else k_max
+        k = k_max
+        done = 0
+        while done < generations:
+            self._check(cancel)
+            k = min(k, generations - done)
             source, target = shared.names
             if tile_rows and not fresh:  # bands follow the activity (the flags are per tile, not per band)
                 bands = [
@@ -351,11 +365,14 @@ class ParallelEngine(EngineBase):
             ]
             computed = self._run_batch(run_shared_band, tasks, cancel)
             shared.swap()
+            done += k
             fresh = False
             if tile_rows:
                 self.tiles_computed += sum(computed)
-                if not (shared.current_flags & ACTIVE).any():
+                active = int(np.count_nonzero(shared.current_flags & ACTIVE))
+                if not active:
                     break  # nothing changed in the last generation: a still board from here on
+                k = k_quiet if active < QUIET_FRACTION * shared.current_flags.size else k_max
         return shared.read(slices)
 
     def _advance_pickled(
