@@ -21,9 +21,12 @@ from . import files
 from .game import Game
 from .input import Command, PointerState
 from .palette import Palette
+from .prompt import OPEN, SAVE, Prompt, display_path
+from .tools import IdentifyJob, Recording, gif_name
 from .view import BAR_HEIGHT, View
 
-__all__ = ["HANDLERS", "App", "execute", "open_file", "save_file", "QUIT_CONFIRM_SECONDS", "TRACE_COMFORT_CELLS"]
+__all__ = ["HANDLERS", "App", "execute", "open_file", "save_file", "ask_save", "ask_open", "poll_tools", "stop_recording",
+           "QUIT_CONFIRM_SECONDS", "TRACE_COMFORT_CELLS"]
 
 
 class App(Protocol):
@@ -42,8 +45,14 @@ class App(Protocol):
     show_help: bool
     show_graph: bool
     grid: bool
+    prompt: Prompt | None
+    identify_job: IdentifyJob | None
+    recording: Recording | None
+    recorded_version: int
 
     def request_quit(self) -> None: ...
+    def open_prompt(self, prompt: Prompt) -> None: ...
+    def close_prompt(self) -> None: ...
     def cell_at(self, pos: tuple[int, int]) -> tuple[int, int]: ...
     def fit_board(self) -> None: ...
     def fit_pattern(self) -> None: ...
@@ -88,18 +97,23 @@ def _duration(seconds: float) -> str:
 # -- the program ---------------------------------------------------------------------
 @handles(Command.QUIT)
 def quit_(app: App, _: None) -> None:
-    """Ctrl+Q or closing the window: quit, but not past unsaved changes to a file unasked.
+    """Ctrl+Q or closing the window: quit, but not past unsaved changes unasked.
 
-    The first request on a file with unsaved changes only warns; a second
-    within :data:`QUIT_CONFIRM_SECONDS` quits.  (A scratch board with no file
-    quits at once; SIGTERM always does.)
+    The first request with unsaved changes (a file's, or a board that has
+    none yet) only warns; a second within :data:`QUIT_CONFIRM_SECONDS`
+    quits.  (A board unchanged since it was opened or saved quits at once;
+    SIGTERM always does.)
     """
     game = app.game
     now = time.perf_counter()
-    if game.dirty and game.path is not None and now > app.quit_warned_until:
+    if game.dirty and now > app.quit_warned_until:
         app.quit_warned_until = now + QUIT_CONFIRM_SECONDS
-        game.say(f"{game.path.name} has unsaved changes: Ctrl+S saves them; "
-                 f"Ctrl+Q or close again quits without saving", QUIT_CONFIRM_SECONDS)
+        if game.path is not None:
+            what, how = f"{game.path.name} has unsaved changes", "Ctrl+S saves them"
+        else:
+            what = f"{game.name or 'this untitled board'} has unsaved changes (it is in no file yet)"
+            how = "Ctrl+S saves it (asks for a file name)"
+        game.say(f"{what}: {how}; Ctrl+Q or close again quits without saving", QUIT_CONFIRM_SECONDS)
         return
     app.request_quit()
 
@@ -113,8 +127,75 @@ def help_(app: App, _: None) -> None:
 def escape(app: App, _: None) -> None:
     if app.show_help:
         app.show_help = False
+    elif app.identify_job is not None:
+        identify(app, None)
     else:
         app.palette.select(None)
+
+
+@handles(Command.IDENTIFY)
+def identify(app: App, _: None) -> None:
+    """I: what the board is (in a thread: :meth:`poll_tools` shows the answer); again, or Esc, cancels."""
+    job = app.identify_job
+    if job is not None:
+        job.cancel()
+        app.identify_job = None
+        app.game.say("identify cancelled", 2.0)
+        return
+    game = app.game
+    app.identify_job = IdentifyJob(game.board, game.rule)
+    game.say(f"identifying generation {game.generation:,}\u2026 (I or Esc cancels)", 600)
+
+
+@handles(Command.RECORD)
+def record(app: App, _: None) -> None:
+    """Shift+G or F9: start recording the board to an animated GIF, or stop and write it."""
+    if app.recording is not None:
+        stop_recording(app)
+        return
+    path = gif_name()
+    try:
+        app.recording = Recording(path, app.game.board)
+    except Exception as exc:  # noqa: BLE001 - GifError (no Pillow), OSError
+        app.game.say(f"cannot record a GIF: {exc}", 5.0)
+        return
+    app.recorded_version = app.game.version  # that board is the first frame
+    app.game.say(f"recording {path.name} (Shift+G or F9 stops)", 4.0)
+
+
+def stop_recording(app: App, why: str = "") -> None:
+    recording, app.recording = app.recording, None
+    if recording is None:
+        return
+    try:
+        path = recording.close()
+    except Exception as exc:  # noqa: BLE001 - reported in the window
+        app.game.say(f"the GIF was not written: {exc}", 5.0)
+        return
+    app.game.say(f"{why}recorded {recording.frames:,} frames: {display_path(path)}", 6.0)
+
+
+def poll_tools(app: App) -> None:
+    """Once a frame: identify's answer when it is there; the recording's next frame when the board changed."""
+    job = app.identify_job
+    if job is not None:
+        if job.done:
+            app.identify_job = None
+            if job.result is not None:
+                app.game.say(job.result, 8.0)
+        elif job.generation:
+            app.game.say(f"identifying\u2026 {job.generation:,} of {job.max_period:,} generations "
+                         f"(I or Esc cancels)", 600)
+    recording = app.recording
+    if recording is not None and app.recorded_version != app.game.version:
+        app.recorded_version = app.game.version
+        try:
+            if not recording.add(app.game.board):
+                stop_recording(app, "a board of another size: stopped; ")
+        except Exception as exc:  # noqa: BLE001 - a full disk: stop, keep the window
+            app.recording = None
+            recording.discard()
+            app.game.say(f"recording stopped, no GIF written: {exc}", 6.0)
 
 
 @handles(Command.GRAPH)
@@ -223,15 +304,101 @@ def reset(app: App, _: None) -> None:
     app.game.reset()
 
 
+@handles(Command.RESET_TO_START)
+def reset_to_start(app: App, _: None) -> None:
+    app.game.reset_to_start()
+
+
 # -- files -----------------------------------------------------------------------------
 @handles(Command.OPEN)
 def open_(app: App, path: str) -> None:
+    if app.prompt is not None and app.prompt.kind == OPEN:
+        app.close_prompt()  # a file dropped while the box asks for one
     open_file(app, Path(path))
 
 
 @handles(Command.SAVE)
 def save(app: App, _: None) -> None:
-    save_file(app)
+    """Ctrl+S: to the board's own file when lifegame writes its format; else ask for a name."""
+    path = app.game.path
+    if path is not None and files.can_write(path):
+        save_file(app, path)
+    else:
+        ask_save(app)
+
+
+@handles(Command.SAVE_AS)
+def save_as(app: App, _: None) -> None:
+    ask_save(app)
+
+
+@handles(Command.ASK_OPEN)
+def ask_open(app: App, _: None = None) -> None:
+    """Ctrl+O: a box for the path of a file to open (in the folder of the board's file)."""
+    folder = app.game.path.parent if app.game.path is not None else Path.cwd()
+    app.open_prompt(Prompt(OPEN, display_path(folder) + "/", "open a pattern file",
+                           "Enter opens \u00b7 Tab completes \u00b7 Esc cancels \u00b7 or drop a file on the window"))
+
+
+def ask_save(app: App) -> None:
+    """A box for the file to save to: a free name next to the board's file (or here) to start with."""
+    game = app.game
+    folder = game.path.parent if game.path is not None else Path.cwd()
+    if game.path is not None and files.can_write(game.path):
+        suggestion = game.path
+    else:
+        suggestion = files.new_file_name(game.name, folder)
+    app.open_prompt(Prompt(SAVE, display_path(suggestion), "save the board as",
+                           "Enter saves \u00b7 .rle, .cells or .lif/.life \u00b7 Esc cancels"))
+
+
+@handles(Command.PROMPT_TEXT)
+def prompt_text(app: App, text: str) -> None:
+    if app.prompt is not None:
+        app.prompt.insert(text)
+
+
+@handles(Command.PROMPT_KEY)
+def prompt_key(app: App, name: str) -> None:
+    prompt = app.prompt
+    if prompt is None:
+        return
+    if name == "cancel":
+        app.close_prompt()
+        app.game.say("not saved" if prompt.kind == SAVE else "nothing opened", 1.5)
+    elif name == "backspace":
+        prompt.backspace()
+    elif name == "clear":
+        prompt.clear()
+    elif name == "complete":
+        prompt.complete()
+    elif name == "enter":
+        _prompt_enter(app, prompt)
+
+
+def _prompt_enter(app: App, prompt: Prompt) -> None:
+    path = prompt.path
+    if prompt.kind == OPEN:
+        if not path.is_file():
+            prompt.error = f"no file {display_path(path)}"
+        elif open_file(app, path):
+            app.close_prompt()
+        else:
+            prompt.error = app.game.message
+        return
+    if not path.suffix and prompt.text.strip() and not path.is_dir():
+        path = path.with_name(path.name + ".rle")  # no extension: RLE
+    problem = files.save_problem(path)
+    if problem:
+        prompt.error = problem
+    elif path.exists() and prompt.confirm != path and path != app.game.path:
+        prompt.confirm = path  # never replace a file unasked
+        prompt.error = f"{path.name} exists: Enter again replaces it (or change the name)"
+    elif save_file(app, path):
+        app.close_prompt()
+    else:
+        prompt.error = app.game.message
+        prompt.confirm = None
 
 
 def open_file(app: App, path: Path) -> bool:
@@ -239,7 +406,8 @@ def open_file(app: App, path: Path) -> bool:
     try:
         opened = files.open_pattern(path)
     except Exception as exc:  # noqa: BLE001 - PatternError, BoardSizeError, OSError...
-        app.game.say(f"cannot open {path.name}: {exc}", 5.0)
+        text = str(exc)
+        app.game.say(text if path.name in text else f"cannot open {path.name}: {text}", 5.0)
         return False
     board = opened.board
     app.game.open_board(board, opened.rule, path, path.name)
@@ -250,19 +418,19 @@ def open_file(app: App, path: Path) -> bool:
     return True
 
 
-def save_file(app: App, path: Path | None = None) -> bool:
-    """Save the board to ``path``, its own file, or a new file here; the file's credits are kept."""
+def save_file(app: App, path: Path) -> bool:
+    """Save the board to ``path`` (a name the user gave, or the board's own file); the file's credits are kept."""
     game = app.game
-    target = path or game.path or files.new_file_name(game.name)
     try:
-        files.save_board(target, game.board, game.rule, app.credits.of(game.path))
+        files.save_board(path, game.board, game.rule, app.credits.of(game.path))
     except Exception as exc:  # noqa: BLE001 - reported in the window
-        game.say(f"cannot save {target.name}: {exc}", 5.0)
+        text = str(exc)
+        game.say(text if path.name in text else f"cannot save {path.name}: {text}", 5.0)
         return False
-    game.saved(target)
-    game.name = target.name
+    game.saved(path)
+    game.name = path.name
     app.update_caption()
-    game.say(f"saved {target}")
+    game.say(f"saved {display_path(path)}")
     return True
 
 
@@ -324,11 +492,14 @@ def stroke_begin(app: App, arg: tuple[tuple[int, int], bool]) -> None:
     app.hover = pos
     cell = app.cell_at(pos)
     pattern = app.palette.cells()
-    if alive and pattern is not None:
+    if alive is not False and pattern is not None:
         y, x = app.palette.anchor(*cell)
         app.game.stamp(pattern, y, x)
         app.pointer.mode = None  # a stamp is one click, not a drag
         return
+    if alive is None:  # a left click toggles; a drag sets cells as that first one became (Golly)
+        h, w = app.game.board.shape
+        alive = not app.game.board.cells[cell[0] % h, cell[1] % w]
     app.stroke_alive = alive
     app.stroke_cell = cell
     app.game.begin_stroke("draw" if alive else "erase")

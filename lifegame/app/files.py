@@ -8,7 +8,9 @@ position) from the command line, the window's open and a drop on the window.
                         (a pattern, a new file, or the window's own default board)
 :func:`open_pattern`    a pattern file as a board, for the window's open and drop
 :class:`Credits`        the name, author and comments of the board's file, kept by a save
-:func:`save_board`      write a board (RLE or ``.cells`` by extension, atomically)
+:func:`save_board`      write a board (RLE, ``.cells`` or Life 1.06 by extension, atomically)
+:func:`can_write`       whether lifegame writes a file's format (a Ctrl+S straight to it)
+:func:`save_problem`    why a typed file name cannot be saved to, or ``None``
 :func:`new_file_name`   a free ``name.rle`` for a board that has no file yet
 :func:`screenshot_name` a fresh ``lifegame-YYYYmmdd-HHMMSS.png``
 """
@@ -31,10 +33,10 @@ if TYPE_CHECKING:
 __all__ = [
     "NEW_FILE_SUFFIXES", "DEFAULT_WINDOW", "CELL_PIXELS", "DEFAULT_MAX_CELLS", "DEFAULT_PICKS",
     "initial_board", "default_board", "open_pattern", "Opened",
-    "Credits", "save_board", "new_file_name", "screenshot_name",
+    "Credits", "save_board", "can_write", "save_problem", "new_file_name", "screenshot_name",
 ]
 
-NEW_FILE_SUFFIXES = (".rle", ".cells")
+NEW_FILE_SUFFIXES = (".rle", ".cells", ".lif", ".life")
 """A PATTERN with one of these suffixes that does not exist yet is a new file."""
 DEFAULT_WINDOW = (1280, 800)
 """Pixels (width, height) of the window when none is asked for."""
@@ -165,7 +167,7 @@ class Credits:
 
 
 def save_board(target: Path, board: Board, rule: Rule, source: Pattern | None) -> None:
-    """Write ``board`` to ``target`` (atomically; RLE or ``.cells`` by its extension).
+    """Write ``board`` to ``target`` (atomically; RLE, ``.cells`` or Life 1.06 by its extension).
 
     ``source`` is the pattern of the board's own file: its name, author and
     comments are kept.  Raises ``PatternError`` when the file cannot be written.
@@ -179,6 +181,31 @@ def save_board(target: Path, board: Board, rule: Rule, source: Pattern | None) -
     )
     saved.author = source.author if source is not None else None
     write_pattern(target, saved)
+
+
+def _write_extensions() -> tuple[str, ...]:
+    from ..patterns.io import WRITE_EXTENSIONS
+
+    return tuple(WRITE_EXTENSIONS)
+
+
+def can_write(path: Path) -> bool:
+    """True when lifegame writes ``path``'s format (RLE, ``.cells``, Life 1.06), by its extension."""
+    return path.suffix.lower() in _write_extensions()
+
+
+def save_problem(path: Path) -> str | None:
+    """Why a board cannot be saved to ``path`` (one line), or ``None`` when it can."""
+    if not path.name or not path.stem:
+        return "type a file name"
+    if not can_write(path):
+        exts = ", ".join(_write_extensions())
+        return f"lifegame writes {exts} files; {path.suffix or 'no extension'} is not one of them"
+    if path.is_dir():
+        return f"{path.name} is a folder"
+    if not path.parent.is_dir():
+        return f"there is no folder {path.parent}"
+    return None
 
 
 def new_file_name(name: str | None, folder: Path | None = None) -> Path:

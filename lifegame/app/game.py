@@ -1,8 +1,9 @@
 """The game's state and every change a user can make to it.  No pygame.
 
 :class:`Game` owns the rule, the generation counter, play/pause and speed,
-undo/redo of edits, the generation to reset to, the population history, the
-file it was opened from, and the protocol trace (its recorder and its pace).
+undo/redo (a history of boards, :mod:`lifegame.app.history`: generations
+and edits alike), the boards to reset to, the population history, the file
+it was opened from, and the protocol trace (its recorder and its pace).
 The board itself lives in a driver (:mod:`lifegame.app.compute`) because
 whoever computes generations must see every edit.  ``version`` increases on
 every change of the board, so that the renderer redraws only when something
@@ -23,6 +24,7 @@ import numpy as np
 from ..board import Board
 from ..rules import Rule
 from .compute import Driver
+from .history import BoardChange, CellEdit, Frame, UndoHistory
 from .trace import TraceRecorder
 
 __all__ = ["Game", "SPEEDS", "TRACE_SPEEDS", "DENSITIES", "line_cells"]
@@ -32,7 +34,6 @@ SPEEDS: tuple[float, ...] = (1, 2, 3, 5, 8, 10, 15, 20, 30, 45, 60, 90, 120, 250
 TRACE_SPEEDS: tuple[float, ...] = (1, 2, 4, 8, 15, 30, 60, 120, 240, 480, 960, 2000, 5000)
 """Protocol instructions per second in trace mode."""
 DENSITIES: tuple[float, ...] = (0.1, 0.2, 0.3, 0.4, 0.5)
-UNDO_LIMIT = 200
 
 
 def line_cells(y0: int, x0: int, y1: int, x1: int) -> list[tuple[int, int]]:
@@ -59,17 +60,6 @@ def line_cells(y0: int, x0: int, y1: int, x1: int) -> list[tuple[int, int]]:
             y += sy
 
 
-@dataclass
-class _CellEdit:
-    """Undo record for cells changed by a stroke or a stamp."""
-
-    ys: np.ndarray
-    xs: np.ndarray
-    before: np.ndarray
-    after: np.ndarray
-    label: str
-
-
 @dataclass(frozen=True)
 class _Document:
     """What a board belongs to: its file, display name and rule, and whether it is saved."""
@@ -78,31 +68,7 @@ class _Document:
     name: str | None
     rule: Rule
     dirty: bool
-    clean: tuple | None  # the saved state, see Game._clean
-
-
-@dataclass
-class _Snapshot:
-    """Undo record for a change of the whole board (clear, random fill, reset, open)."""
-
-    before: tuple[tuple[int, int], np.ndarray, int]  # shape, packed bits, generation
-    after: tuple[tuple[int, int], np.ndarray, int]
-    label: str
-    # Opening a file also changes the document: undoing the open must bring
-    # back the old file name too, or Ctrl+S would write the old board over
-    # the file just opened.
-    documents: tuple[_Document, _Document] | None = None
-
-
-def _pack(board: Board, generation: int) -> tuple[tuple[int, int], np.ndarray, int]:
-    # Eight cells per byte: a 4096x4096 board costs 2 MiB of undo history.
-    return board.shape, np.packbits(board.cells), generation
-
-
-def _unpack(packed: tuple[tuple[int, int], np.ndarray, int]) -> tuple[Board, int]:
-    (h, w), bits, generation = packed
-    cells = np.unpackbits(bits, count=h * w).reshape(h, w)
-    return Board(h, w, cells), generation
+    clean: tuple[Frame, Rule] | None  # the saved state, see Game._clean
 
 
 @dataclass
@@ -137,19 +103,21 @@ class Game:
         self._owed = 0.0
         self._queued = 0  # explicit steps (N, Tab) still to do
         self._trace_owed = 0.0  # instructions owed in trace mode
-        self._undo: list[_CellEdit | _Snapshot] = []
-        self._redo: list[_CellEdit | _Snapshot] = []
+        self.undo_history = UndoHistory()
         self._group: dict[tuple[int, int], tuple[int, int]] | None = None  # cell -> (before, after)
         self._group_label = ""
-        self._origin: tuple[tuple[int, int], np.ndarray, int] | None = None
+        self._group_start: Frame | None = None  # the board when a stroke began while generations ran
+        self._group_generations = False  # generations came while the stroke was drawn
+        self._run: Frame | None = None  # where the generations under way started (play, N, Tab)
+        self._run_played = False  # ... and whether Space started them
+        self._gen0: Frame | None = None  # the board at generation 0 (at generation 0: the board itself)
+        self._play_start: Frame | None = None  # where play (or a step) last started
         self._rate_marks: deque[tuple[float, int]] = deque(maxlen=120)
         self._pop, self._pop_version = 0, -1
         self.history.append((self.generation, self.population))
         # The state last saved (or opened): coming back to it by reset or undo
         # clears the unsaved mark, as Golly does.
-        self._clean: tuple[tuple[tuple[int, int], np.ndarray, int], Rule] | None = (
-            None if self.dirty else (_pack(self.board, self.generation), self.rule)
-        )
+        self._clean: tuple[Frame, Rule] | None = None if self.dirty else (self._frame(), self.rule)
 
     # -- what the view reads -------------------------------------------------
     @property
@@ -195,25 +163,70 @@ class Game:
             self.dirty = True
 
     # -- running ----------------------------------------------------------------
-    def _remember_origin(self) -> None:
-        self._origin = _pack(self.board, self.generation)
+    def _frame(self) -> Frame:
+        """The board shown, at its generation, stored compactly."""
+        return Frame.of(self.board, self.generation, self._gen0)
+
+    def _begin_run(self, played: bool) -> None:
+        """Generations are about to come: remember where they start (one undo record for them all)."""
+        if self._group is not None:
+            self.end_stroke()
+        if self._run is None:
+            frame = self._frame()
+            if frame.generation == 0:
+                self._gen0 = frame  # with whatever was drawn at generation 0
+            self._run, self._play_start, self._run_played = frame, frame, played
+        self._run_played |= played
+
+    def _close_run(self) -> Frame | None:
+        """The generations since :meth:`_begin_run` become one undo record; returns the board now
+        (``None`` when no run was open)."""
+        run, self._run = self._run, None
+        if run is None:
+            return None
+        after = self._frame()
+        n = self.generation - run.generation
+        if n:
+            what = "play" if self._run_played else ("step" if n == 1 else f"{n:,} generations")
+            self.undo_history.push(BoardChange(run, after, f"{what} from generation {run.generation:,}"))
+        return after
+
+    def _settle(self) -> None:
+        """Once nothing more is coming (paused, no step queued, no generation under way), close the run."""
+        if self._run is not None and not self.playing and self._queued == 0 and not self.driver.busy:
+            self._close_run()
+
+    def _stop(self) -> None:
+        """Stop everything before the board is replaced or edits are undone: the generations so
+        far become their undo record, and a generation under way is dropped."""
+        if self._group is not None:
+            self.end_stroke()
+        self.playing = False
+        self._queued = 0
+        self._owed = 0.0
+        self._close_run()
+        if self.driver.busy:
+            self.driver.set_board(self.board)
+            if self.tracing:
+                self.trace.new_generation()
 
     def toggle_play(self) -> None:
         self.set_playing(not self.playing)
 
     def set_playing(self, playing: bool) -> None:
         if playing and not self.playing:
-            self._remember_origin()
+            self._begin_run(played=True)
             self._owed = 1.0  # the first generation comes at once, not after 1/speed s
         self._trace_owed = 1.0  # so does the first instruction of the trace
         self.playing = playing
 
     def step(self, generations: int = 1) -> None:
         """Advance exactly ``generations`` generations (queued; done by :meth:`update`)."""
-        if self._origin is None:
-            self._remember_origin()
+        if generations <= 0:
+            return
+        self._begin_run(played=self.playing)
         self.playing = False
-        self._queued += max(0, generations)
+        self._queued += generations
 
     def faster(self) -> None:
         """A step up the speeds (of instructions per second while tracing)."""
@@ -252,6 +265,7 @@ class Game:
         done = self.driver.pump(self.owed, deadline)
         if done:
             self._generations_done(done)
+        self._settle()
         return done
 
     def _generations_done(self, done: int) -> None:
@@ -260,6 +274,8 @@ class Game:
         if self.playing:
             self._owed = max(0.0, self._owed - (done - from_queue))
         self.generation += done
+        if self._group is not None:
+            self._group_generations = True
         self._changed(dirty=True)
         self.history.append((self.generation, self.population))
         self._rate_marks.append((time.perf_counter(), self.generation))
@@ -308,6 +324,7 @@ class Game:
                 self.version += 1  # the trace moved on; the board did not
         if done:
             self._generations_done(done)
+        self._settle()
         return done
 
     def note_frame(self, now: float) -> None:
@@ -317,24 +334,50 @@ class Game:
 
     # -- edits ----------------------------------------------------------------
     def begin_stroke(self, label: str = "draw") -> None:
-        """Start grouping edits: a whole drag is undone in one step."""
+        """Start grouping edits: a whole drag is undone in one step.
+
+        While generations come (play, or steps still queued) the ones so far
+        become their own undo record first; if more come during the stroke,
+        the stroke and those generations are undone together (to the board
+        when the stroke began), and the run goes on after it.
+        """
+        if self._group is not None:
+            self.end_stroke()
+        self._group_start = self._close_run()
+        self._group_generations = False
         self._group = {}
         self._group_label = label
 
     def end_stroke(self) -> None:
         group, self._group = self._group, None
-        if group:
+        start, self._group_start = self._group_start, None
+        if self._group_generations and start is not None:
+            self.undo_history.push(BoardChange(start, self._frame(), f"{self._group_label} while playing"))
+        elif group:
             keys = list(group)
             ys = np.array([k[0] for k in keys], dtype=np.int64)
             xs = np.array([k[1] for k in keys], dtype=np.int64)
             before = np.array([group[k][0] for k in keys], dtype=np.uint8)
             after = np.array([group[k][1] for k in keys], dtype=np.uint8)
-            self._push(_CellEdit(ys, xs, before, after, self._group_label))
+            self.undo_history.push(CellEdit(ys, xs, before, after, self._group_label))
+        self._group_generations = False
+        if start is not None:
+            self._resume_run()
 
-    def _push(self, record: _CellEdit | _Snapshot) -> None:
-        self._undo.append(record)
-        del self._undo[:-UNDO_LIMIT]
-        self._redo.clear()
+    def _resume_run(self) -> None:
+        """After an edit made while generations came: those still coming start a new run."""
+        if self.playing or self._queued or self.driver.busy:
+            self._begin_run(played=self.playing)
+
+    def _edited(self, delta: int) -> None:
+        """Cells were edited: ``delta`` live cells more (or fewer).  The population graph's
+        point for this generation follows, so that it starts from what was drawn."""
+        known = self._pop_version == self.version
+        self._changed()
+        if known:
+            self._pop, self._pop_version = self._pop + delta, self.version
+        if self.history and self.history[-1][0] == self.generation:
+            self.history[-1] = (self.generation, self.history[-1][1] + delta)
 
     def paint(self, cells: Iterable[tuple[int, int]], alive: bool, label: str = "draw") -> int:
         """Set cells (unwrapped coordinates are wrapped) alive or empty; returns how many changed.
@@ -352,19 +395,25 @@ class Game:
         ya = np.fromiter((c[0] for c in unique), dtype=np.int64, count=len(unique))
         xa = np.fromiter((c[1] for c in unique), dtype=np.int64, count=len(unique))
         old = board.cells[ya, xa].copy()
-        self.driver.edit(ya, xa, value)
         changed = old != value
+        grouped = self._group is not None
+        run_start = None if grouped or not changed.any() else self._close_run()
+        self.driver.edit(ya, xa, value)
         if not changed.any():
             return 0
         ys, xs, before = ya[changed], xa[changed], old[changed]
-        if self._group is not None:
+        n = int(changed.sum())
+        if grouped:
+            assert self._group is not None
             for y, x, b in zip(ys.tolist(), xs.tolist(), before.tolist()):
                 prev = self._group.get((y, x))
                 self._group[(y, x)] = (prev[0] if prev else b, value)
         else:
-            self._push(_CellEdit(ys, xs, before, np.full(len(ys), value, dtype=np.uint8), label))
-        self._changed()
-        return int(changed.sum())
+            self.undo_history.push(CellEdit(ys, xs, before, np.full(n, value, dtype=np.uint8), label))
+        self._edited(n if alive else -n)
+        if run_start is not None:
+            self._resume_run()
+        return n
 
     def draw_line(self, a: tuple[int, int], b: tuple[int, int], alive: bool) -> int:
         """Paint the segment between two cells (both ends included)."""
@@ -375,13 +424,19 @@ class Game:
         ys, xs = np.nonzero(pattern)
         return self.paint(zip((ys + y).tolist(), (xs + x).tolist()), True, label="stamp")
 
-    def _replace(self, board: Board, generation: int, label: str,
-                 documents: tuple[_Document, _Document] | None = None,
-                 after: tuple[tuple[int, int], np.ndarray, int] | None = None) -> None:
-        """Show ``board`` at ``generation``, undoably; ``after`` is ``_pack(board, generation)`` if known."""
-        before = _pack(self.board, self.generation)
-        self._set_board(board, generation)
-        self._push(_Snapshot(before, after or _pack(board, generation), label, documents))
+    # -- whole boards ----------------------------------------------------------------
+    def _replace(self, after: Frame, label: str, documents: tuple[_Document, _Document] | None = None,
+                 board: Board | None = None) -> None:
+        """Show the board of frame ``after`` (``board`` if already at hand), undoably."""
+        self._stop()
+        before = self._frame()
+        self._show(after, board)
+        self.undo_history.push(BoardChange(before, after, label, documents))
+
+    def _show(self, frame: Frame, board: Board | None = None) -> None:
+        """Show ``frame``'s board at its generation; a reset then goes to the board it descends from."""
+        self._set_board(board if board is not None else frame.board(), frame.generation)
+        self._gen0 = frame.origin
 
     def _set_board(self, board: Board, generation: int) -> None:
         if board.shape != self.board.shape:
@@ -402,95 +457,122 @@ class Game:
         self.history.append((generation, self.population))
 
     def clear(self) -> None:
+        """An empty board, at generation 0 (undoable)."""
         h, w = self.board.shape
-        self._replace(Board(h, w), self.generation, "clear")
+        board = Board(h, w)
+        self._replace(Frame.of(board, 0), "clear", board=board)
+        self._play_start = None
         self.say("cleared (Ctrl+Z undoes)")
 
     def randomize(self, seed: int | None = None) -> None:
+        """A random board at the current density, at generation 0 (undoable)."""
         h, w = self.board.shape
         rng = np.random.default_rng(seed)
-        cells = (rng.random((h, w), dtype=np.float32) < self.density).astype(np.uint8)
-        self._replace(Board(h, w, cells), self.generation, "random fill")
+        board = Board(h, w, (rng.random((h, w), dtype=np.float32) < self.density).astype(np.uint8))
+        self._replace(Frame.of(board, 0), "random fill", board=board)
+        self._play_start = None
         self.say(f"random fill, density {self.density:.0%} (Shift+R changes it)")
 
     def next_density(self) -> None:
         self.density_index = (self.density_index + 1) % len(DENSITIES)
 
     def reset(self) -> bool:
-        """Back to the board and generation where play (or stepping) last started."""
-        if self._origin is None:
-            self.say("nothing to reset to: play first")
+        """Back to generation 0 of the current board: the board last opened, cleared, filled or
+        edited at generation 0 (undoable)."""
+        self._stop()
+        if self.generation == 0 or self._gen0 is None:
+            self.say("already at generation 0 (Shift+Home: back to where play started)")
             return False
-        board, generation = _unpack(self._origin)
-        self.playing = False
-        self._replace(board, generation, "reset")
+        self._replace(self._gen0, "reset to generation 0")
         self._recheck_dirty()
-        self.say(f"reset to generation {generation}")
+        self.say("reset to generation 0 (Shift+Home: back to where play started)")
+        return True
+
+    def reset_to_start(self) -> bool:
+        """Back to the board and generation where play (or a step) last started (undoable)."""
+        self._stop()
+        start = self._play_start
+        if start is None:
+            self.say("nothing to go back to: play first")
+            return False
+        if start.holds(self.board, self.generation):
+            self.say(f"already where play started (generation {start.generation:,})")
+            return False
+        self._replace(start, f"back to generation {start.generation:,}")
+        self._recheck_dirty()
+        self.say(f"back to where play started: generation {start.generation:,}")
         return True
 
     def _mark_clean(self) -> None:
         self.dirty = False
-        self._clean = (_pack(self.board, self.generation), self.rule)
+        self._clean = (self._frame(), self.rule)
 
     def _recheck_dirty(self) -> None:
         """Unsaved unless the board, generation and rule are those last saved (or opened)."""
         if self._clean is None:
             return
-        ((shape, bits, generation), rule) = self._clean
-        board = self.board
-        self.dirty = not (
-            board.shape == shape and self.generation == generation and self.rule == rule
-            and np.array_equal(np.packbits(board.cells), bits)
-        )
+        frame, rule = self._clean
+        self.dirty = not (self.rule == rule and frame.holds(self.board, self.generation))
+
+    # -- undo -----------------------------------------------------------------------
+    @property
+    def can_undo(self) -> bool:
+        return bool(self.undo_history.undo) or self._run is not None or bool(self._group)
 
     def undo(self) -> bool:
-        return self._undo_redo(self._undo, self._redo, undo=True)
+        return self._undo_redo(undo=True)
 
     def redo(self) -> bool:
-        return self._undo_redo(self._redo, self._undo, undo=False)
+        return self._undo_redo(undo=False)
 
-    def _undo_redo(self, source: list, target: list, undo: bool) -> bool:
-        if self._group is not None:
-            self.end_stroke()
+    def _undo_redo(self, undo: bool) -> bool:
+        """Undo (or redo) the newest record: an edit, or a change of the whole board
+        (generations included: undo after play goes back to where it started)."""
+        self._stop()  # generations under way become a record first
+        history = self.undo_history
+        source, target = (history.undo, history.redo) if undo else (history.redo, history.undo)
         if not source:
             self.say("nothing to undo" if undo else "nothing to redo")
             return False
         record = source.pop()
-        if isinstance(record, _CellEdit):
+        if isinstance(record, CellEdit):
+            values = record.before if undo else record.after
             if record.ys.size:
-                self.driver.edit(record.ys, record.xs, record.before if undo else record.after)
-            self._changed()
+                self.driver.edit(record.ys, record.xs, values)
+            other = record.after if undo else record.before
+            self._edited(int(values.sum()) - int(other.sum()))
         else:
             document = record.documents[0 if undo else 1] if record.documents else None
             if document is not None:
                 self._set_rule(document.rule)
-            board, generation = _unpack(record.before if undo else record.after)
-            self._set_board(board, generation)
+            self._show(record.before if undo else record.after)
             if document is not None:
                 self.path, self.name, self.dirty = document.path, document.name, document.dirty
                 self._clean = document.clean
         if self.dirty:
             self._recheck_dirty()
         target.append(record)
-        self.say(f"{'undo' if undo else 'redo'}: {record.label}")
+        history.trim()
+        where = f", generation {self.generation:,}" if isinstance(record, BoardChange) else ""
+        self.say(f"{'undo' if undo else 'redo'}: {record.label}{where}")
         return True
 
     # -- files ------------------------------------------------------------------
     def open_board(self, board: Board, rule: Rule, path: Path | None, name: str | None) -> None:
-        """Show a board read from a file.
+        """Show a board read from a file, at generation 0.
 
         Undoable, like any change of the whole board: the undo brings back the
         previous board *and* its file, name, rule and unsaved state.
         """
         was = _Document(self.path, self.name, self.rule, self.dirty, self._clean)
+        self._stop()
         if self.tracing:
             self.stop_trace()
+        frame = Frame.of(board, 0)  # once: the undo record and the saved state share it
+        clean = (frame, rule)
         self._set_rule(rule)
-        self.playing = False
-        self._origin = None
-        packed = _pack(board, 0)  # once: the undo record and the saved state share it
-        clean = (packed, rule)
-        self._replace(board, 0, "open", (was, _Document(path, name, rule, False, clean)), after=packed)
+        self._replace(frame, "open", (was, _Document(path, name, rule, False, clean)), board=board)
+        self._play_start = None
         self.path, self.name = path, name
         self.dirty = False
         self._clean = clean

@@ -102,6 +102,7 @@ class Hud:
         self._cache: dict[tuple, pygame.Surface] = {}
         self.trace_rect: pygame.Rect | None = None  # where the trace panel was last drawn
         self.title_rect: pygame.Rect | None = None  # and the title chip
+        self.palette_rect: pygame.Rect | None = None  # and the palette strip
         self._trace_width = 0
 
     def text(self, s: str, color: tuple[int, int, int] | None = None,
@@ -165,11 +166,11 @@ class Hud:
         surface.blit(hint, (W - hint.get_width() - 10, y))
 
     # -- top-left chips -------------------------------------------------------
-    def title_chip(self, surface: pygame.Surface, title: str, dirty: bool, tool: str | None) -> None:
+    def title_chip(self, surface: pygame.Surface, title: str, dirty: bool, tools: Sequence[str] | str | None) -> None:
         th = self.theme
         items = [self.text(title + (" *" if dirty else ""), th.text, self.big)]
-        if tool:
-            items.append(self.text(tool, th.preview))
+        for tool in [tools] if isinstance(tools, str) else (tools or ()):
+            items.append(self.text(tool, th.dies if tool.startswith("\u25cf") else th.preview))
         w = max(i.get_width() for i in items) + 20
         h = sum(i.get_height() + 4 for i in items) + 10
         self.title_rect = pygame.Rect(8, 8, w, h)
@@ -180,22 +181,72 @@ class Hud:
             y += img.get_height() + 4
 
     def palette_strip(self, surface: pygame.Surface, names: Sequence[str], selected: int | None) -> None:
-        """The keys 1-9 and their patterns, along the top right."""
+        """The keys 1-9 and their patterns, along the top right; wrapped onto more rows
+        when the window is too narrow for one (right of the title chip)."""
         th = self.theme
         imgs = [self.text(f"{i + 1} {n}", th.accent if i == selected else th.text_dim, self.small)
                 for i, n in enumerate(names)]
+        self.palette_rect = None
         if not imgs:
             return
         W = surface.get_width()
-        total = sum(i.get_width() + 12 for i in imgs) + 8
-        x = W - total - 8
-        if x < 260:  # too narrow: show only the selected entry
-            return
-        self._panel(surface, pygame.Rect(x, 8, total, imgs[0].get_height() + 12), 150)
-        x += 10
+        left = (self.title_rect.right + 12) if self.title_rect is not None else 8
+        avail = max(W - left - 8 - 20, max(i.get_width() for i in imgs))
+        rows: list[list[pygame.Surface]] = [[]]
+        width = 0
         for img in imgs:
-            surface.blit(img, (x, 14))
-            x += img.get_width() + 12
+            w = img.get_width() + 12
+            if rows[-1] and width + w > avail:
+                rows.append([])
+                width = 0
+            rows[-1].append(img)
+            width += w
+        line = imgs[0].get_height() + 4
+        total = max(sum(i.get_width() + 12 for i in row) for row in rows) + 8
+        rect = pygame.Rect(W - total - 8, 8, total, line * len(rows) + 8)
+        self.palette_rect = rect
+        self._panel(surface, rect, 150)
+        for r, row in enumerate(rows):
+            x = rect.x + 10
+            for img in row:
+                surface.blit(img, (x, rect.y + 6 + r * line))
+                x += img.get_width() + 12
+
+    def prompt_box(self, surface: pygame.Surface, title: str, text: str, hint: str, error: str,
+                   caret: bool = True) -> pygame.Rect:
+        """The file name box: a title, the text typed (its end, when it is too long) with a caret,
+        a line of help and an error, if any.  Returns the text field's rectangle."""
+        th = self.theme
+        W, H = surface.get_size()
+        width = min(640, W - 24)
+        line = self.font.get_height()
+        height = 14 + self.big.get_height() + 10 + line + 12 + 10 + (self.small.get_height() + 4) * 2 + 10
+        rect = pygame.Rect((W - width) // 2, max(8, (H - BAR_HEIGHT) // 4 - height // 2), width, height)
+        self._panel(surface, rect, 245)
+        pygame.draw.rect(surface, th.accent, rect, 1)
+        y = rect.y + 14
+        surface.blit(self.text(title, th.text, self.big), (rect.x + 16, y))
+        y += self.big.get_height() + 10
+        field = pygame.Rect(rect.x + 14, y, width - 28, line + 12)
+        pygame.draw.rect(surface, th.background, field)
+        pygame.draw.rect(surface, th.grid_major, field, 1)
+        room = field.w - 20
+        shown = text
+        while shown and self.font.size(shown)[0] > room:
+            shown = shown[1:]
+        if shown != text:
+            shown = "\u2026" + shown[1:]
+        img = self.font.render(shown, True, th.text)
+        surface.blit(img, (field.x + 8, field.y + 6))
+        if caret:
+            cx = field.x + 8 + img.get_width() + 1
+            pygame.draw.line(surface, th.accent, (cx, field.y + 5), (cx, field.bottom - 6), 2)
+        y = field.bottom + 10
+        if error:
+            surface.blit(self.text(error, th.dies, self.small), (rect.x + 16, y))
+        y += self.small.get_height() + 4
+        surface.blit(self.text(hint, th.text_dim, self.small), (rect.x + 16, y))
+        return field
 
     def toast(self, surface: pygame.Surface, message: str, *, beside_trace: bool = False) -> None:
         """A short message near the top, centred (left of the trace panel while that is shown).
@@ -211,8 +262,9 @@ class Hud:
         rect = pygame.Rect(0, 0, max(i.get_width() for i in imgs) + 28, line * len(imgs) + 12)
         rect.midtop = (W // 2, 52)
         rect.left = max(rect.left, 8)
-        if self.title_rect is not None and rect.colliderect(self.title_rect):
-            rect.top = self.title_rect.bottom + 8
+        for above in (self.title_rect, self.palette_rect):
+            if above is not None and rect.colliderect(above):
+                rect.top = above.bottom + 8
         self._panel(surface, rect, 225)
         for i, img in enumerate(imgs):
             surface.blit(img, (rect.x + 14, rect.y + 6 + i * line))

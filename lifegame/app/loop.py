@@ -34,8 +34,10 @@ from .display import NoDisplayError, close_window, open_window
 from .files import DEFAULT_WINDOW, Credits
 from .game import Game
 from .hud import BAR_HEIGHT, Hud, Status, stepped_text
-from .input import Cmd, PointerState, translate
+from .input import Cmd, Command, PointerState, translate
 from .palette import Palette
+from .prompt import Prompt
+from .tools import IdentifyJob, Recording
 from .render import BoardRenderer, Theme
 from .view import TOP_INSET, View
 
@@ -98,6 +100,11 @@ class App:
         self.stroke_cell: tuple[int, int] | None = None  # where the drag in progress last was
         self.stroke_alive = True
         self.quit_warned_until = -1.0  # see commands.quit_
+        self.prompt: Prompt | None = None  # the file name box, while it is open
+        self.identify_job: IdentifyJob | None = None  # identify at work in its thread
+        self.recording: Recording | None = None  # the GIF being recorded
+        self.recorded_version = -1  # the game's version last recorded
+        self._resources.callback(self._close_tools)
         self.show_help = False
         self.show_graph = False
         self.grid = True
@@ -143,6 +150,19 @@ class App:
     def request_quit(self) -> None:
         self.running = False
 
+    def open_prompt(self, prompt: Prompt) -> None:
+        """Show the file name box; typed text goes to it (and no key reaches the keymap) until it closes."""
+        if self.pointer.mode in ("draw", "erase"):
+            self.execute(Cmd(Command.STROKE_END))
+            self.pointer.mode = None
+        self.prompt = prompt
+        self.show_help = False
+        pygame.key.start_text_input()
+
+    def close_prompt(self) -> None:
+        self.prompt = None
+        pygame.key.stop_text_input()
+
     def frame(self, tick: bool = True) -> None:
         """One frame: input -> update -> draw -> flip -> tick."""
         start = time.perf_counter()
@@ -173,7 +193,7 @@ class App:
     # -- input ------------------------------------------------------------------------
     def handle(self, event: pygame.event.Event) -> None:
         """Carry out whatever ``event`` asks for."""
-        for cmd in translate(event, self.pointer):
+        for cmd in translate(event, self.pointer, typing=self.prompt is not None):
             self.execute(cmd)
 
     def execute(self, cmd: Cmd) -> None:
@@ -183,7 +203,16 @@ class App:
     def update(self, dt: float, deadline: float) -> None:
         self.game.update(dt, deadline)
         self.game.note_frame(time.perf_counter())
+        commands.poll_tools(self)
         self.update_caption()
+
+    def _close_tools(self) -> None:
+        """Closing the window: identify is cancelled, a recording is finished (its GIF written)."""
+        if self.identify_job is not None:
+            self.identify_job.cancel(wait=5.0)
+            self.identify_job = None
+        if self.recording is not None:
+            commands.stop_recording(self)
 
     # -- draw ---------------------------------------------------------------------------
     def draw(self, surface: pygame.Surface) -> None:
@@ -215,11 +244,13 @@ class App:
             last_instructions=progress.last_instructions if progress else 0,
             stepped=stepped_text(progress) if progress else "",
         ))
-        tool = None
+        tools = []
         if palette.entry is not None:
             turn = f" {palette.turns * 90}\u00b0" if palette.turns else ""
-            tool = f"stamp: {palette.entry.name}{turn}{' flipped' if palette.flipped else ''}"
-        hud.title_chip(surface, game.name or "untitled", game.dirty, tool)
+            tools.append(f"stamp: {palette.entry.name}{turn}{' flipped' if palette.flipped else ''}")
+        if self.recording is not None:
+            tools.append(f"\u25cf REC {self.recording.path.name} ({self.recording.frames:,} frames)")
+        hud.title_chip(surface, game.name or "untitled", game.dirty, tools)
         if game.tracing:
             hud.trace_panel(surface, game.trace, progress)
         else:
@@ -232,6 +263,11 @@ class App:
             hud.toast(surface, f"engine error: {driver.error}", beside_trace=game.tracing)
         if self.show_help:
             hud.help_overlay(surface)
+        if self.prompt is not None:
+            prompt = self.prompt
+            rect = hud.prompt_box(surface, prompt.title, prompt.text, prompt.hint, prompt.error,
+                                  caret=int(time.perf_counter() * 2) % 2 == 0)
+            pygame.key.set_text_input_rect(rect)
 
     # -- the camera and the title --------------------------------------------------------
     def cell_at(self, pos: tuple[int, int]) -> tuple[int, int]:
