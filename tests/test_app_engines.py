@@ -29,7 +29,7 @@ class Elsewhere(EngineBase):
     name = "elsewhere"
     capabilities = Capabilities(background=True, traceable=False)
 
-    def advance(self, board, rule, generations=1, *, cancel=None):
+    def advance(self, board, rule, generations=1, *, cancel=None, progress=None):
         check_cancel(cancel)
         return Board(board.height, board.width, fast_step(board.cells, rule, check_generations(generations)))
 
@@ -43,7 +43,7 @@ class Stepwise(EngineBase):
     name = "stepwise"
     capabilities = Capabilities(background=False, traceable=True)
 
-    def advance(self, board, rule, generations=1, *, cancel=None):
+    def advance(self, board, rule, generations=1, *, cancel=None, progress=None):
         stepper = self.stepper(board.copy(), rule)
         for _ in range(check_generations(generations)):
             stepper.run()

@@ -91,7 +91,7 @@ def test_failures_are_reported_as_engine_error() -> None:
     class Broken(EngineBase):
         name = "broken"
 
-        def advance(self, board, rule, generations=1, *, cancel=None):
+        def advance(self, board, rule, generations=1, *, cancel=None, progress=None):
             raise ZeroDivisionError("boom")
 
     with BackgroundEngine(Broken()) as background:

@@ -95,7 +95,7 @@ def test_a_new_engine_plugs_in_by_registering() -> None:
         name = "identity"
         capabilities = Capabilities(background=False, traceable=False)
 
-        def advance(self, board, rule, generations=1, *, cancel=None):
+        def advance(self, board, rule, generations=1, *, cancel=None, progress=None):
             return board.copy()
 
     saved = dict(_REGISTRY)
@@ -155,6 +155,24 @@ def test_advance_takes_cancel_and_leaves_the_board_alone(engine) -> None:
         engine.advance(board, CONWAY, 5, cancel=already)
     with pytest.raises(ValueError):
         engine.advance(board, CONWAY, -1)
+
+
+@pytest.mark.parametrize("name", ["coroutine", "fast", "auto", "hashlife", "parallel"])
+def test_every_engine_tells_its_progress_up_to_the_total(name, pool) -> None:
+    """``progress(done, total)`` climbs to ``(total, total)`` and the board is the reference's."""
+    from lifegame.engines import make_engine
+
+    board = random_board(64, 128, seed=5, density=0.3)
+    engine = ParallelEngine(pool, batch=4) if name == "parallel" else make_engine(name, None)
+    told: list[tuple[int, int]] = []
+    try:
+        result = engine.advance(board, CONWAY, 37, progress=lambda done, total: told.append((done, total)))
+    finally:
+        engine.close()
+    assert result == REFERENCE.advance(board, CONWAY, 37)
+    assert told and told[-1] == (37, 37)
+    assert all(total == 37 for _, total in told)
+    assert [done for done, _ in told] == sorted(done for done, _ in told)
 
 
 def test_the_coroutine_engine_looks_at_cancel_inside_a_generation() -> None:

@@ -26,7 +26,7 @@ from collections.abc import Callable
 from ..board import Board
 from ..rules import Rule
 from .bands import FAST_BANDS
-from .base import Cancel, Capabilities, Engine, EngineBase
+from .base import Cancel, Capabilities, Engine, EngineBase, Progress
 from .coroutine import CoroutineEngine
 from .fast import FastEngine
 from .parallel import ParallelEngine
@@ -163,12 +163,20 @@ class AutoEngine(EngineBase):
         """The engine that computes ``board`` (cheap: a size test, a population count, a table look-up)."""
         return self._choose(board)[0]
 
-    def advance(self, board: Board, rule: Rule, generations: int = 1, *, cancel: Cancel | None = None) -> Board:
+    def advance(
+        self,
+        board: Board,
+        rule: Rule,
+        generations: int = 1,
+        *,
+        cancel: Cancel | None = None,
+        progress: Progress | None = None,
+    ) -> Board:
         engine, kind = self._choose(board)
         if kind is None:
-            return engine.advance(board, rule, generations, cancel=cancel)
+            return engine.advance(board, rule, generations, cancel=cancel, progress=progress)
         start = self._clock()
-        result = engine.advance(board, rule, generations, cancel=cancel)
+        result = engine.advance(board, rule, generations, cancel=cancel, progress=progress)
         name = "pool" if engine is self._parallel else "fast"
         self.costs.record(name, kind, self._clock() - start, generations)
         return result

@@ -6,7 +6,7 @@ the same small surface, and the window and the CLI use nothing else::
 
     engine.name                       "coroutine", "fast", "parallel", "auto", ...
     engine.capabilities               Capabilities(background=..., traceable=..., workers=...)
-    engine.advance(board, rule, n, cancel=event) -> Board
+    engine.advance(board, rule, n, cancel=event, progress=callback) -> Board
     engine.describe(board) -> str     who computes this board, for a status line
     engine.engine_for(board) -> Engine
                                       the engine that really computes ``board``
@@ -51,14 +51,19 @@ __all__ = [
     "EngineUnsupported",
     "Capabilities",
     "Cancel",
+    "Progress",
     "check_cancel",
     "check_generations",
-    "advance_in_chunks",
     "generation_chunks",
 ]
 
 Cancel = threading.Event
 """The cancellation token every ``advance`` accepts (``None`` for "never cancelled")."""
+
+Progress = Callable[[int, int], None]
+"""``progress(done, total)``: how many of the ``total`` generations asked for
+are done, told by ``advance`` whenever it can (between generations, chunks,
+batches or steps); for a progress bar on a long run or jump."""
 
 
 class EngineError(RuntimeError):
@@ -99,7 +104,15 @@ class Engine(Protocol):
     name: str
     capabilities: Capabilities
 
-    def advance(self, board: Board, rule: Rule, generations: int = 1, *, cancel: Cancel | None = None) -> Board:
+    def advance(
+        self,
+        board: Board,
+        rule: Rule,
+        generations: int = 1,
+        *,
+        cancel: Cancel | None = None,
+        progress: Progress | None = None,
+    ) -> Board:
         """A new board ``generations`` generations after ``board`` (which is left unchanged).
 
         Raises :class:`ValueError` for ``generations < 0``, :class:`JobCancelled`
@@ -138,7 +151,15 @@ class EngineBase:
     name: ClassVar[str] = "engine"
     capabilities: Capabilities = Capabilities(background=True, traceable=False)
 
-    def advance(self, board: Board, rule: Rule, generations: int = 1, *, cancel: Cancel | None = None) -> Board:
+    def advance(
+        self,
+        board: Board,
+        rule: Rule,
+        generations: int = 1,
+        *,
+        cancel: Cancel | None = None,
+        progress: Progress | None = None,
+    ) -> Board:
         raise NotImplementedError
 
     def describe(self, board: Board) -> str:
@@ -179,37 +200,15 @@ def check_cancel(cancel: Cancel | None) -> None:
         raise JobCancelled("cancelled")
 
 
-def advance_in_chunks(
-    step: Callable[[Board, int], Board],
-    board: Board,
-    generations: int,
-    chunk: int,
-    cancel: Cancel | None,
-) -> Board:
-    """``step(board, n)`` repeated in chunks of at most ``chunk`` generations, looking at ``cancel`` between them.
-
-    For engines that compute whole generations in one uninterruptible call:
-    a chunk of ~10 ms keeps a cancel (or a window closing) prompt without
-    killing a thread.
-    """
-    check_cancel(cancel)
-    if cancel is None or generations <= chunk:
-        return step(board, generations)
-    done = 0
-    while done < generations:
-        check_cancel(cancel)
-        n = min(chunk, generations - done)
-        board = step(board, n)
-        done += n
-    return board
-
-
-def generation_chunks(generations: int, chunk: int, cancel: Cancel | None) -> Iterator[int]:
+def generation_chunks(
+    generations: int, chunk: int, cancel: Cancel | None, progress: Progress | None = None
+) -> Iterator[int]:
     """The sizes (at most ``chunk`` each) that add up to ``generations``, looking at ``cancel`` before each.
 
     For an engine that keeps its own state between chunks (a packed torus, a
-    batch of band tasks): ``for n in generation_chunks(g, k, cancel): state.run(n)``
-    raises :class:`JobCancelled` between two chunks once ``cancel`` is set.
+    batch of band tasks): ``for n in generation_chunks(g, k, cancel, progress): state.run(n)``
+    raises :class:`JobCancelled` between two chunks once ``cancel`` is set,
+    and tells ``progress`` after each chunk is done.
     """
     chunk = max(1, int(chunk))
     done = 0
@@ -218,3 +217,5 @@ def generation_chunks(generations: int, chunk: int, cancel: Cancel | None) -> It
         n = min(chunk, generations - done)
         yield n
         done += n
+        if progress is not None:
+            progress(done, generations)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from ..board import Board
 from ..environment import Stepper
 from ..rules import Rule
-from .base import Cancel, Capabilities, EngineBase, check_cancel, check_generations
+from .base import Cancel, Capabilities, EngineBase, Progress, check_cancel, check_generations
 
 __all__ = ["CoroutineEngine", "SLICE_INSTRUCTIONS"]
 
@@ -31,18 +31,28 @@ class CoroutineEngine(EngineBase):
     name = "coroutine"
     capabilities = Capabilities(background=False, traceable=True, workers=1)
 
-    def advance(self, board: Board, rule: Rule, generations: int = 1, *, cancel: Cancel | None = None) -> Board:
+    def advance(
+        self,
+        board: Board,
+        rule: Rule,
+        generations: int = 1,
+        *,
+        cancel: Cancel | None = None,
+        progress: Progress | None = None,
+    ) -> Board:
         generations = check_generations(generations)
         check_cancel(cancel)
         stepper = Stepper(board.copy(), rule)
-        for _ in range(generations):
+        for done in range(1, generations + 1):
             if cancel is None:
-                stepper.run()  # the leanest loop: a whole generation, uncounted
-                continue
-            # With a cancel to honour, a generation is run in budgeted slices.
-            while not stepper.run(max_instructions=SLICE_INSTRUCTIONS):
+                stepper.run()  # the leanest loop: a whole generation
+            else:
+                # With a cancel to honour, a generation is run in budgeted slices.
+                while not stepper.run(max_instructions=SLICE_INSTRUCTIONS):
+                    check_cancel(cancel)
                 check_cancel(cancel)
-            check_cancel(cancel)
+            if progress is not None:
+                progress(done, generations)
         return stepper.board
 
     def describe(self, board: Board) -> str:

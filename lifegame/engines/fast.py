@@ -22,7 +22,7 @@ import numpy as np
 
 from ..board import Board
 from ..rules import Rule
-from .base import Cancel, Capabilities, EngineBase, check_cancel, check_generations, generation_chunks
+from .base import Cancel, Capabilities, EngineBase, Progress, check_cancel, check_generations, generation_chunks
 from .bitpack import PackedTorus, RowKernel
 from .tiled import TiledTorus, tile_rows_for
 
@@ -144,21 +144,29 @@ class FastEngine(EngineBase):
     def __init__(self, tiles: bool | None = None) -> None:
         self.tiles = tiles
 
-    def advance(self, board: Board, rule: Rule, generations: int = 1, *, cancel: Cancel | None = None) -> Board:
+    def advance(
+        self,
+        board: Board,
+        rule: Rule,
+        generations: int = 1,
+        *,
+        cancel: Cancel | None = None,
+        progress: Progress | None = None,
+    ) -> Board:
         """A new board ``generations`` generations after ``board`` (left unchanged)."""
         generations = check_generations(generations)
         check_cancel(cancel)
         h, w = board.shape
         if generations == 0:
             return board.copy()
-        chunk = generations if cancel is None else max(1, CHUNK_CELL_UPDATES // (h * w))
+        chunk = generations if cancel is None and progress is None else max(1, CHUNK_CELL_UPDATES // (h * w))
         if self.tiles is not False and tiles_apply(h, w, rule):
             rows = tile_rows_for(h)
             torus = _cached(("tiled", rule, h, w), lambda: TiledTorus(rule, h, w, tile_rows=rows))
         else:
             torus = torus_for(rule, h, w)
         torus.load(_check_cells(board.cells))  # type: ignore[attr-defined]
-        for n in generation_chunks(generations, chunk, cancel):
+        for n in generation_chunks(generations, chunk, cancel, progress):
             torus.run(n)  # type: ignore[attr-defined]
         return Board(h, w, torus.cells())  # type: ignore[attr-defined]
 

@@ -57,6 +57,7 @@ from .base import (
     Capabilities,
     EngineBase,
     EngineUnsupported,
+    Progress,
     check_cancel,
     check_generations,
 )
@@ -171,7 +172,15 @@ class HashLifeEngine(EngineBase):
             self._universe = Universe(rule)
         return self._universe
 
-    def advance(self, board: Board, rule: Rule, generations: int = 1, *, cancel: Cancel | None = None) -> Board:
+    def advance(
+        self,
+        board: Board,
+        rule: Rule,
+        generations: int = 1,
+        *,
+        cancel: Cancel | None = None,
+        progress: Progress | None = None,
+    ) -> Board:
         """A new board ``generations`` generations after ``board`` (left unchanged)."""
         generations = check_generations(generations)
         check_cancel(cancel)
@@ -182,7 +191,10 @@ class HashLifeEngine(EngineBase):
             ("tree_steps", "tree_generations", "fast_chunks", "fast_generations", "collections", "abandoned"), 0
         )
         if self.mode == "auto" and generations <= FAST_ONLY:
-            return self._fast_chunk(board, rule, generations, cancel)
+            result = self._fast_chunk(board, rule, generations, cancel)
+            if progress is not None:
+                progress(generations, generations)
+            return result
         jump = _Jump(
             self._universe_for(rule),
             lambda b, n: self._fast_chunk(b, rule, n, cancel),
@@ -191,7 +203,7 @@ class HashLifeEngine(EngineBase):
             cancel=cancel,
             stats=self.stats,
             max_entries=self.max_entries,
-            progress=self.progress,
+            progress=progress if progress is not None else self.progress,
             auto=self.mode == "auto",
         )
         return jump.run()

@@ -79,7 +79,16 @@ import numpy as np
 from ..board import Board
 from ..rules import Rule
 from .bands import FAST_BANDS, BandKernel, Interrupted, padded_rows
-from .base import Cancel, Capabilities, EngineBase, EngineError, JobCancelled, check_generations, generation_chunks
+from .base import (
+    Cancel,
+    Capabilities,
+    EngineBase,
+    EngineError,
+    JobCancelled,
+    Progress,
+    check_generations,
+    generation_chunks,
+)
 from .pool import WorkerPool
 from .activity import ACTIVE, balanced_bands, tiles_fit
 from .shm import SharedBoard
@@ -225,6 +234,7 @@ class ParallelEngine(EngineBase):
         self._shared: SharedBoard | None = None
         self._threads: _PackThreads | None = None
         self._lock = threading.Lock()
+        self._progress: Progress | None = None  # the call under way's, see advance()
         self._closed = False
 
     @property
@@ -247,7 +257,15 @@ class ParallelEngine(EngineBase):
         )
 
     # -- advancing ---------------------------------------------------------------
-    def advance(self, board: Board, rule: Rule, generations: int = 1, *, cancel: Cancel | None = None) -> Board:
+    def advance(
+        self,
+        board: Board,
+        rule: Rule,
+        generations: int = 1,
+        *,
+        cancel: Cancel | None = None,
+        progress: Progress | None = None,
+    ) -> Board:
         """The board ``generations`` generations later; ``board`` is not changed.
 
         Raises :class:`~.base.EngineError` when a worker dies (the next call
@@ -269,6 +287,7 @@ class ParallelEngine(EngineBase):
             else:
                 bands = split_rows(height, count)
             k_max = max(1, min(self.batch, _HALO_LIMIT * min(y1 - y0 for y0, y1 in bands)))
+            self._progress = progress  # told after every batch (advance runs one call at a time)
             if self._inline:
                 cells = self._advance_inline(board.cells, rule, generations, cancel)
             elif self._shared_memory:
@@ -292,7 +311,7 @@ class ParallelEngine(EngineBase):
 
     def _batches(self, generations: int, k_max: int, cancel: Cancel | None) -> Iterator[int]:
         """The batch sizes (at most ``k_max``) that make up ``generations``; stops are looked at before each."""
-        for k in generation_chunks(generations, k_max, cancel):
+        for k in generation_chunks(generations, k_max, cancel, self._progress):
             self._check(cancel)
             yield k
 
@@ -366,6 +385,8 @@ class ParallelEngine(EngineBase):
             computed = self._run_batch(run_shared_band, tasks, cancel)
             shared.swap()
             done += k
+            if self._progress is not None:
+                self._progress(done, generations)
             fresh = False
             if tile_rows:
                 self.tiles_computed += sum(computed)
@@ -373,6 +394,8 @@ class ParallelEngine(EngineBase):
                 if not active:
                     break  # nothing changed in the last generation: a still board from here on
                 k = k_quiet if active < QUIET_FRACTION * shared.current_flags.size else k_max
+        if self._progress is not None and done < generations:  # a still board: the rest is done too
+            self._progress(generations, generations)
         return shared.read(slices)
 
     def _advance_pickled(
