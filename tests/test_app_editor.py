@@ -7,6 +7,7 @@ No fixed sleeps: loops wait on a condition, with a generous hang guard.
 
 from __future__ import annotations
 
+import itertools
 import time
 from pathlib import Path
 
@@ -211,7 +212,7 @@ def test_a_huge_single_record_is_kept_but_the_older_ones_go():
     history = UndoHistory(budget=1000)
     rng = np.random.default_rng(1)
     frames = [Frame.of(Board(64, 64, (rng.random((64, 64)) < 0.5).astype(np.uint8)), g) for g in range(6)]
-    for a, b in zip(frames, frames[1:]):
+    for a, b in itertools.pairwise(frames):
         history.push(BoardChange(a, b, "x"))
     assert len(history.undo) == 1 and history.undo[0].after is frames[-1]
 

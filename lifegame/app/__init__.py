@@ -12,7 +12,10 @@ Modules, one job each:
 ``display``   opening the pygame window (or saying in one line why there is none)
 ``input``     events -> typed commands (:class:`~lifegame.app.input.Command`); ``KEYMAP``
 ``commands``  what each command does: one handler per command, checked complete at import
-``game``      the model: play, speed, steps, edits, undo/redo, the file's unsaved mark
+``game``      the model: play, speed, steps, edits, undo/redo, resets, the file's unsaved mark
+``history``   undo/redo as a history of boards (compact frames, a byte budget)
+``prompt``    the file name box of "save as" and "open"
+``tools``     identify in a thread, GIF recording
 ``compute``   who computes the next generation: the loop itself, or a background engine
 ``trace``     the protocol trace's state (an observer of the environment)
 ``files``     starting boards, open, save, credits, new file names (no pygame)

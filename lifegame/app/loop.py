@@ -37,8 +37,8 @@ from .hud import BAR_HEIGHT, Hud, Status, stepped_text
 from .input import Cmd, Command, PointerState, translate
 from .palette import Palette
 from .prompt import Prompt
-from .tools import IdentifyJob, Recording
 from .render import BoardRenderer, Theme
+from .tools import IdentifyJob, Recording
 from .view import TOP_INSET, View
 
 if TYPE_CHECKING:
