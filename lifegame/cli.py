@@ -211,6 +211,7 @@ def _load_pattern(spec: str):  # -> Pattern
 
 # -- sub-commands ---------------------------------------------------------------
 def _cmd_run(args: argparse.Namespace) -> int:
+    from .progress import ProgressLine
     from .start import starting_board
 
     # Options that would be silently ignored are mistakes worth a line.
@@ -227,34 +228,39 @@ def _cmd_run(args: argparse.Namespace) -> int:
         _check_gif(args.gif)
     if args.cluster is not None:
         _check_cluster(args)
-    pattern = _load_pattern(args.pattern) if args.pattern else None
-    try:
-        board, rule = starting_board(pattern, size=args.size, rule=args.rule, at=args.at,
-                                     density=args.random, seed=args.seed)
-    except BoardSizeError as err:
-        if pattern is None:
-            raise
-        raise BoardSizeError(f"{os.path.basename(args.pattern)}: {err}") from None
     out = sys.stdout
-    gif = _open_gif(args, board) if args.gif is not None else None
-    with _run_engine(args) as engine, (gif or contextlib.nullcontext()):
+    # The engine first: a pool it will need starts in the background while
+    # the pattern is read and the board is made.
+    with _run_engine(args) as engine:
+        pattern = _load_pattern(args.pattern) if args.pattern else None
+        try:
+            board, rule = starting_board(pattern, size=args.size, rule=args.rule, at=args.at,
+                                         density=args.random, seed=args.seed)
+        except BoardSizeError as err:
+            if pattern is None:
+                raise
+            raise BoardSizeError(f"{os.path.basename(args.pattern)}: {err}") from None
         engine.check(board.shape, rule)  # e.g. hashlife and a side that is not a power of two: one line, exit 2
-        generation = 0
-        every = args.print_every
-        frame_every = (args.every or 1) if gif is not None else None
-        if every:
-            out.write(board.to_text() + "\n\n")
-        if gif is not None:
-            gif.add(board)
-        while generation < args.generations:
-            # Stop at each multiple of --print-every and of --every, and at the end.
-            stop = min([args.generations, *((generation // k + 1) * k for k in (every, frame_every) if k)])
-            board = _advance_with_retry(engine, board, rule, stop - generation)
-            generation = stop
-            if every and (generation % every == 0 or generation == args.generations):
+        gif = _open_gif(args, board) if args.gif is not None else None
+        progress = ProgressLine(sys.stderr, args.generations)  # on a terminal only, after a second
+        with (gif or contextlib.nullcontext()), contextlib.closing(progress):
+            generation = 0
+            every = args.print_every
+            frame_every = (args.every or 1) if gif is not None else None
+            if every:
                 out.write(board.to_text() + "\n\n")
-            if gif is not None and (generation % frame_every == 0 or generation == args.generations):
+            if gif is not None:
                 gif.add(board)
+            while generation < args.generations:
+                # Stop at each multiple of --print-every and of --every, and at the end.
+                stop = min([args.generations, *((generation // k + 1) * k for k in (every, frame_every) if k)])
+                progress.offset = generation
+                board = _advance_with_retry(engine, board, rule, stop - generation, progress)
+                generation = stop
+                if every and (generation % every == 0 or generation == args.generations):
+                    out.write(board.to_text() + "\n\n")
+                if gif is not None and (generation % frame_every == 0 or generation == args.generations):
+                    gif.add(board)
     if args.output:
         _write_output(args, pattern, board, rule, generation)
     out.write(f"generation {generation} population {board.population()}\n")
@@ -327,13 +333,17 @@ def _run_engine(args: argparse.Namespace) -> Iterator:  # -> Iterator[Engine]
         with cluster, cluster.engine(kernel) as engine:
             yield engine
         return
-    from .engines import default_workers_for, make_engine
+    from .engines import POOL_MIN_CELLS, default_workers_for, make_engine
     from .engines.pool import WorkerPool
 
     workers = args.workers or default_workers_for(args.engine)
-    # The pool's one owner: processes start only if an engine submits to it,
-    # and leaving this block (normally, by an error, Ctrl+C or SIGTERM) stops them.
-    with WorkerPool(workers) as pool:
+    # The pool's one owner: leaving this block (normally, by an error, Ctrl+C
+    # or SIGTERM) stops its processes.  No window shares this process, so the
+    # workers need not give way to it (niceness 0).
+    with WorkerPool(workers, niceness=0) as pool:
+        size = args.size
+        if workers > 1 and (args.workers or (size is not None and size[0] * size[1] >= POOL_MIN_CELLS)):
+            pool.start()  # forks in the background; the first batch finds the workers warm
         engine = make_engine(args.engine, pool)
         try:
             yield engine
@@ -358,7 +368,7 @@ def _check_cluster(args: argparse.Namespace) -> None:
         raise UsageError(CLUSTER_HINT) from None
 
 
-def _advance_with_retry(engine, board: Board, rule: Rule, generations: int) -> Board:
+def _advance_with_retry(engine, board: Board, rule: Rule, generations: int, progress=None) -> Board:
     """``engine.advance``, tried once more if it fails (a worker process died).
 
     The engines never change the board they are given and rebuild a broken
@@ -367,10 +377,10 @@ def _advance_with_retry(engine, board: Board, rule: Rule, generations: int) -> B
     from .engines.base import EngineError
 
     try:
-        return engine.advance(board, rule, generations)
+        return engine.advance(board, rule, generations, progress=progress)
     except EngineError as err:
         print(f"{PROG} run: {err}; trying again", file=sys.stderr)
-        return engine.advance(board, rule, generations)
+        return engine.advance(board, rule, generations, progress=progress)
 
 
 def _check_output(path: str) -> None:

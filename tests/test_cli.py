@@ -216,10 +216,10 @@ def test_run_recovers_when_a_worker_process_dies(monkeypatch, capsys):
         advance = engine.advance
         failures = iter([True])
 
-        def sometimes_dies(board, rule, generations=1, *, cancel=None):
+        def sometimes_dies(board, rule, generations=1, *, cancel=None, progress=None):
             if next(failures, False):
                 raise EngineError("a worker process died; restarted the pool")
-            return advance(board, rule, generations, cancel=cancel)
+            return advance(board, rule, generations, cancel=cancel, progress=progress)
 
         engine.advance = sometimes_dies
         return engine
