@@ -286,3 +286,22 @@ def test_worker_side_imports_no_pygame() -> None:
         "assert 'pygame' not in sys.modules, 'pygame imported'"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
+
+
+def test_auto_jumps_with_hashlife_where_it_pays() -> None:
+    from lifegame.engines import AutoEngine
+
+    auto = AutoEngine()
+    sparse = Board(512, 512)
+    sparse.place_cells([256, 256, 257, 257, 258], [257, 258, 256, 257, 257])  # an R-pentomino
+    busy = random_board(512, 512, seed=3, density=0.35)
+    odd = Board(500, 512)
+    odd.place_cells([1], [1])
+    assert auto.jumps_with_hashlife(sparse, CONWAY, 1103)
+    assert not auto.jumps_with_hashlife(sparse, CONWAY, 100)  # too short to pay
+    assert not auto.jumps_with_hashlife(busy, CONWAY, 5000)  # a churning soup: the fast kernel
+    assert auto.jumps_with_hashlife(busy, CONWAY, 70000)  # a long jump: soups settle
+    assert not auto.jumps_with_hashlife(odd, CONWAY, 70000)  # not a power of two
+    assert not auto.jumps_with_hashlife(sparse, B0, 70000)
+    assert auto.advance(sparse, CONWAY, 1103) == FastEngine().advance(sparse, CONWAY, 1103)
+    auto.close()
