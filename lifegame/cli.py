@@ -383,8 +383,28 @@ def _advance_with_retry(engine, board: Board, rule: Rule, generations: int, prog
         return engine.advance(board, rule, generations, progress=progress)
 
 
+def _resolve_links(path: str) -> str:
+    """``path`` with its symbolic links followed, as a save will follow them; a loop is a :class:`UsageError`.
+
+    A dangling link resolves to the file it names (which the save creates).
+    """
+    target = os.path.abspath(path)
+    seen: set[str] = set()
+    while os.path.islink(target):
+        if target in seen or len(seen) >= 40:
+            raise UsageError(f"--output {path!r}: its symbolic links go round in a loop")
+        seen.add(target)
+        target = os.path.join(os.path.dirname(target), os.readlink(target))
+        target = os.path.join(os.path.realpath(os.path.dirname(target)), os.path.basename(target))
+    return os.path.join(os.path.realpath(os.path.dirname(target)), os.path.basename(target))
+
+
 def _check_output(path: str) -> None:
-    """Refuse an ``--output`` that could not be written, before any generation is computed."""
+    """Refuse an ``--output`` that could not be written, before any generation is computed.
+
+    Symbolic links are followed first, as the save follows them: the checks
+    are about the file that would really be written.
+    """
     if not path.strip():
         raise UsageError("--output needs a file name")
     if os.path.isdir(path):
@@ -394,15 +414,19 @@ def _check_output(path: str) -> None:
         raise UsageError(f"--output {path!r}: the file needs a name before {name}")
     if os.path.splitext(name)[1] not in (".rle", ".cells"):
         raise UsageError(f"--output {path!r}: the file name must end in .rle or .cells")
-    folder = os.path.dirname(os.path.abspath(path))
+    target = _resolve_links(path)
+    shown = f"{path!r}" if target == os.path.abspath(path) else f"{path!r} (a link to {target!r})"
+    if os.path.isdir(target):
+        raise UsageError(f"--output {shown} is a folder")
+    folder = os.path.dirname(target)
     if not os.path.isdir(folder):
-        raise UsageError(f"--output {path!r}: folder {folder!r} does not exist")
-    if os.path.exists(path) and not os.path.isfile(path):
-        raise UsageError(f"--output {path!r} is not a regular file")
+        raise UsageError(f"--output {shown}: folder {folder!r} does not exist")
+    if os.path.exists(target) and not os.path.isfile(target):
+        raise UsageError(f"--output {shown} is not a regular file")
     try:  # the save itself writes a temporary file there, then renames it
         fd, probe = tempfile.mkstemp(dir=folder, prefix=".lifegame-", suffix=".tmp")
     except OSError as err:
-        raise UsageError(f"--output {path!r}: cannot write in folder {folder!r}: {err.strerror}") from None
+        raise UsageError(f"--output {shown}: cannot write in folder {folder!r}: {err.strerror}") from None
     os.close(fd)
     os.unlink(probe)
 

@@ -276,3 +276,29 @@ def test_a_pattern_too_big_for_any_board_names_its_file(tmp_path, capsys):
     assert main(["run", str(far)]) == 2
     err = capsys.readouterr().err
     assert err.startswith("lifegame run: error: far.lif: ") and "maximum" in err
+
+
+def test_output_checks_see_through_symbolic_links(tmp_path, capsys, monkeypatch):
+    import lifegame.engines as engines
+
+    def no_engine(*args, **kwargs):
+        raise AssertionError("an engine was made before --output was checked")
+
+    monkeypatch.setattr(engines, "make_engine", no_engine)
+    dangling = tmp_path / "dangling.rle"
+    dangling.symlink_to(tmp_path / "no-such-folder" / "out.rle")
+    loop_a, loop_b = tmp_path / "a.rle", tmp_path / "b.rle"
+    loop_a.symlink_to(loop_b)
+    loop_b.symlink_to(loop_a)
+    to_folder = tmp_path / "folder.rle"
+    to_folder.symlink_to(tmp_path)
+    for link, words in ((dangling, "does not exist"), (loop_a, "loop"), (to_folder, "folder")):
+        assert main(["run", "glider", "--generations", "10000000", "--output", str(link)]) == 2
+        err = capsys.readouterr().err
+        assert words in err and err.count("\n") == 1, err
+    monkeypatch.undo()
+    # A dangling link into a folder that exists is fine: the save creates its target.
+    fine = tmp_path / "fine.rle"
+    fine.symlink_to(tmp_path / "made-by-the-save.rle")
+    assert main(["run", "glider", "--output", str(fine)]) == 0
+    assert (tmp_path / "made-by-the-save.rle").is_file() and fine.is_symlink()
