@@ -147,3 +147,14 @@ def test_watching_carries_the_activity_over() -> None:
     stepper.run(max_instructions=5)
     with pytest.raises(RuntimeError, match="between generations"):
         stepper.watch(None)
+
+
+def test_every_cell_steps_every_cell_with_the_same_result() -> None:
+    board = Board(24, 40)
+    board.place(np.array([[0, 1, 0], [0, 0, 1], [1, 1, 1]]), 3, 3)
+    every, active = Stepper(board.copy(), CONWAY, every_cell=True), Stepper(board.copy(), CONWAY)
+    for _ in range(5):
+        every.run()
+        active.run()
+        assert every.stepped_cells == 24 * 40 and every.last_generation_instructions == 24 * 40 * 10 + 1
+        assert every.board == active.board and active.stepped_cells < 100
