@@ -357,7 +357,7 @@ def test_saved_files_get_ordinary_permissions(tmp_path):
 
 # -- Pattern ----------------------------------------------------------------------------
 def test_starting_board_centres_with_a_margin_or_places_at():
-    glider = library.load("glider")
+    glider = parse_pattern(GLIDER_RLE)  # no board size of its own (the bundled glider has its torus)
     board, _ = starting_board(glider, margin=2)
     assert board.shape == (7, 7) and board.bounding_box() == (2, 2, 3, 3)
     assert starting_board(glider)[0].shape == (35, 35)  # the default margin, 16 cells a side
