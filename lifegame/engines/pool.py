@@ -22,13 +22,20 @@ It is a :class:`concurrent.futures.Executor` (``submit``, ``shutdown``) over a
 * the ``forkserver`` start method, never ``fork`` (:func:`pool_context`);
 * each worker runs :func:`.worker.init_worker`: a lower priority, the pool's
   *interrupt* event (a :mod:`multiprocessing` Event handed over at process
-  start), and a thread that exits the worker when its parent is gone (the
-  SIGKILL case, when no clean-up runs here; the resource tracker then
-  unlinks the shared memory);
+  start), and a thread that exits the worker when its parent is gone: it
+  waits on the read end of the pool's *parent-alive* pipe, whose write end
+  only this process holds, so it reads end-of-file the moment this process
+  exits -- SIGKILL included, and even while this process is an unreaped
+  zombie (a pid test, ``kill(pid, 0)``, would still succeed then).  The
+  forkserver and the resource tracker follow (their pipes' last holders were
+  this process and the workers), and the tracker unlinks the shared memory;
 * a dead worker breaks the executor (``BrokenProcessPool``, raised by
   ``submit`` or set on the futures); the pool then replaces the executor on
-  its next use, so the caller reports the failure once and the next call
-  works (:attr:`WorkerPool.restarts` counts the replacements);
+  its next use (:attr:`WorkerPool.restarts` counts the replacements).  An
+  engine that saw a batch's futures fail calls :meth:`WorkerPool.mark_broken`
+  first (the pool's own notice, a done-callback in the executor's thread, may
+  come a moment after the engine woke), then submits the batch again:
+  :class:`~.parallel.ParallelEngine` resumes from its last completed batch;
 * :meth:`WorkerPool.interrupting` lets an engine stop its band tasks early
   (a cancelled job): set the event, wait for the tasks, clear it.  The event
   is pool-wide: engines sharing a pool take turns (the window and the CLI
@@ -92,6 +99,10 @@ class WorkerPool(Executor):
         """How many times a broken executor was replaced."""
         self._context = pool_context()
         self._interrupt: Any = None  # a context Event, made with the first executor
+        # The parent-alive pipe (made with the first executor): the workers get
+        # the read end; the write end never leaves this process.
+        self._alive_reader: Any = None
+        self._alive_writer: Any = None
         self._executor: ProcessPoolExecutor | None = None
         self._broken = False
         self._closed = False
@@ -113,12 +124,15 @@ class WorkerPool(Executor):
         if self._executor is None:
             if self._interrupt is None:
                 self._interrupt = self._context.Event()
+            if self._alive_reader is None:
+                self._alive_reader, self._alive_writer = self._context.Pipe(duplex=False)
             self._executor = ProcessPoolExecutor(
                 max_workers=self.workers,
                 mp_context=self._context,
                 initializer=worker.init_worker,
-                # Our pid: the workers exit when it is gone (SIGKILL, no clean-up here).
-                initargs=(os.getpid(), self._interrupt, 0.5, self.niceness),
+                # The read end travels to each worker at its start (the
+                # forkserver passes it on); EOF there: we are gone.
+                initargs=(self._alive_reader, self._interrupt, self.niceness),
             )
         return self._executor
 
@@ -143,6 +157,20 @@ class WorkerPool(Executor):
         # Runs in the executor's manager thread (or here, if already done).
         if not future.cancelled() and isinstance(future.exception(), BrokenExecutor):
             self._broken = True
+
+    def mark_broken(self, restarts: int) -> None:
+        """Tell the pool that the executor its tasks went to broke; the next use replaces it.
+
+        ``restarts`` is :attr:`restarts` as read just after those tasks were
+        submitted: if the executor was replaced since, nothing happens (the
+        new one is not broken).  The pool notices a broken future by itself
+        too, but in a callback that may run a moment after a waiter on the
+        future woke up; an engine about to submit again calls this first, so
+        that its next submit goes to a new executor and not to the broken one.
+        """
+        with self._lock:
+            if self.restarts == restarts and self._executor is not None:
+                self._broken = True
 
     # -- helpers for the engines and the tests ------------------------------------
     def start(self) -> None:
@@ -228,6 +256,11 @@ class WorkerPool(Executor):
             executor.shutdown(wait=True, cancel_futures=True)
         if starter is not None:
             starter.join()  # it submits under the lock, so it has finished or finds the pool closed
+        with self._lock:
+            ends, self._alive_reader, self._alive_writer = (self._alive_reader, self._alive_writer), None, None
+        for end in ends:  # after the workers: closing the write end would make them exit at once
+            if end is not None:
+                end.close()
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         """:meth:`close` (the executor protocol's name; it always waits and cancels)."""

@@ -135,16 +135,22 @@ def run_shared_band(task: SharedBandTask) -> int:
 WORKER_NICENESS = 5
 
 
-def init_worker(parent_pid: int, interrupt: Any, interval: float = 0.5, niceness: int = WORKER_NICENESS) -> None:
+def init_worker(parent_alive: Any, interrupt: Any, niceness: int = WORKER_NICENESS) -> None:
     """Pool initializer: keep the pool's interrupt event, ignore Ctrl+C, lower
-    this worker's priority a little, and exit when the program that started it
-    is gone.
+    this worker's priority a little, and exit as soon as the program that
+    started it is gone.
 
-    A ProcessPoolExecutor's workers outlive a parent that is SIGKILLed: they
-    hold both ends of their call queue (and, under forkserver, the pipe that
-    would tell the forkserver to stop), so nothing ever wakes them.  A daemon
-    thread checks every ``interval`` seconds that we were not re-parented and
-    that ``parent_pid`` still exists.
+    ``parent_alive`` is the read end of a pipe (a :mod:`multiprocessing`
+    ``Connection``) whose write end only the program holds: nothing is ever
+    sent on it, and it reads end-of-file once the program has exited, however
+    it ended -- SIGKILL included, and whether or not its own parent has reaped
+    it yet (a zombie's pid still exists, its files are closed).  Without this
+    a ProcessPoolExecutor's workers outlive a killed program: they hold both
+    ends of their call queue, and under forkserver the pipes that keep the
+    forkserver and the resource tracker alive, so nothing would ever wake
+    them.  A daemon thread waits on the pipe and ends the process; the
+    forkserver and the resource tracker then read end-of-file in turn and
+    exit, and the tracker unlinks the shared memory.
     """
     global _interrupt
     _interrupt = interrupt
@@ -161,21 +167,14 @@ def init_worker(parent_pid: int, interrupt: Any, interval: float = 0.5, niceness
             os.nice(niceness)
     except (AttributeError, OSError):  # pragma: no cover - no nice() here
         pass
-    first_parent = os.getppid()  # the program itself, or its forkserver
 
     def watch() -> None:
-        while True:
-            time.sleep(interval)
-            # Re-parented: the forkserver (or the program) that started us is
-            # gone.  This also covers a killed program that is still a zombie
-            # (its pid exists until its own parent reaps it), since the
-            # forkserver exits as soon as the program's end of its pipe closes.
-            if os.getppid() != first_parent:
-                os._exit(0)
-            try:
-                os.kill(parent_pid, 0)
-            except (ProcessLookupError, PermissionError):  # gone (or the pid was reused by another user)
-                os._exit(0)
+        try:
+            while True:
+                parent_alive.recv_bytes()  # blocks; the program never writes (a stray message is skipped)
+        except (EOFError, OSError):  # the write end is closed: the program is gone
+            pass
+        os._exit(0)
 
     threading.Thread(target=watch, name="lifegame-parent-watch", daemon=True).start()
 
