@@ -161,7 +161,7 @@ def _parsers() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentPars
     run.add_argument("--seed", type=_nonneg, metavar="S", help="random seed for --random (default: unpredictable)")
     run.add_argument("--print-every", type=_positive, metavar="K",
                      help="print the board at generation 0 and every K generations (rows of * and -)")
-    run.add_argument("--output", metavar="FILE", help="write the final board to FILE (.rle or .cells)")
+    run.add_argument("--output", metavar="FILE", help="write the final board to FILE (.rle, .cells, .lif or .life)")
     run.add_argument("--cluster", type=_cluster, metavar="SPEC",
                      help="compute the bands on a Dask cluster: local:N (N worker processes here) or the "
                           "address of a running 'dask scheduler', tcp://HOST:PORT "
@@ -369,18 +369,37 @@ def _check_cluster(args: argparse.Namespace) -> None:
 
 
 def _advance_with_retry(engine, board: Board, rule: Rule, generations: int, progress=None) -> Board:
-    """``engine.advance``, tried once more if it fails (a worker process died).
+    """``engine.advance``, with one line on stderr for each restart of the worker pool.
 
-    The engines never change the board they are given and rebuild a broken
-    pool on the next call, so the retry starts from the same generation.
+    The parallel engine survives dead workers by itself: it restarts the pool
+    and resumes from its last completed batch (not from ``board``), and it
+    gives up -- an :class:`~.engines.base.EngineError`, one line, exit 1 --
+    only when workers keep dying with no batch completed in between.  It tells
+    of each restart through ``restarted`` on the progress callable it gets
+    (:class:`~.engines.parallel.Restart`).
     """
-    from .engines.base import EngineError
+    return engine.advance(board, rule, generations, progress=_RunProgress(progress))
 
-    try:
-        return engine.advance(board, rule, generations, progress=progress)
-    except EngineError as err:
-        print(f"{PROG} run: {err}; trying again", file=sys.stderr)
-        return engine.advance(board, rule, generations, progress=progress)
+
+class _RunProgress:
+    """The run's progress callable for one ``advance``: ``progress`` (if any), and a line per pool restart.
+
+    Generations in the restart line count from the start of the run
+    (``progress.offset``, the generation the call started at).
+    """
+
+    def __init__(self, progress=None) -> None:
+        self.progress = progress
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.progress is not None:
+            self.progress(done, total)
+
+    def restarted(self, restart) -> None:  # restart: engines.parallel.Restart
+        close = getattr(self.progress, "close", None)
+        if close is not None:
+            close()  # wipe a progress line first (it is drawn again on the next call)
+        print(f"{PROG} run: {restart.message(getattr(self.progress, 'offset', 0))}", file=sys.stderr, flush=True)
 
 
 def _resolve_links(path: str) -> str:
@@ -409,11 +428,14 @@ def _check_output(path: str) -> None:
         raise UsageError("--output needs a file name")
     if os.path.isdir(path):
         raise UsageError(f"--output {path!r} is a folder")
+    from .patterns import WRITE_EXTENSIONS
+
     name = os.path.basename(path).lower()
-    if name in (".rle", ".cells"):
+    if name in WRITE_EXTENSIONS:
         raise UsageError(f"--output {path!r}: the file needs a name before {name}")
-    if os.path.splitext(name)[1] not in (".rle", ".cells"):
-        raise UsageError(f"--output {path!r}: the file name must end in .rle or .cells")
+    if os.path.splitext(name)[1] not in WRITE_EXTENSIONS:
+        raise UsageError(f"--output {path!r}: the file name must end in {', '.join(WRITE_EXTENSIONS[:-1])} "
+                         f"or {WRITE_EXTENSIONS[-1]}")
     target = _resolve_links(path)
     shown = f"{path!r}" if target == os.path.abspath(path) else f"{path!r} (a link to {target!r})"
     if os.path.isdir(target):

@@ -148,7 +148,7 @@ def test_an_output_that_cannot_be_written_is_refused_before_computing(tmp_path, 
         (["run", "--random", "1.5"], "density"),
         (["run", "--at", "x"], "position"),
         (["run", "glider", "--size", "2x2"], "does not fit"),
-        (["run", "glider", "--output", "out.png"], ".rle or .cells"),
+        (["run", "glider", "--output", "out.png"], ".lif or .life"),
         (["run", "glider", "--output", "."], "folder"),
         (["run", "--size", "-3x3"], "ROWSxCOLUMNS"),
         (["run", "--at", "1,1"], "PATTERN"),
@@ -203,31 +203,42 @@ def test_bench_prints_the_coroutine_figures(capsys):
     assert "x the seed's code" in out and "bytes (tracemalloc" in out
 
 
-def test_run_recovers_when_a_worker_process_dies(monkeypatch, capsys):
-    # The first batch fails as if a worker had been killed; the run retries it
-    # from the same board and the result is exactly that of an undisturbed run.
+def test_run_tells_of_each_pool_restart_and_fails_in_one_line_when_the_engine_gives_up(monkeypatch, capsys):
+    # The parallel engine survives dead workers by itself and tells of each
+    # restart through progress.restarted (real kills: tests/test_engine_restarts.py);
+    # the run prints one line per restart and its result is that of an
+    # undisturbed run.  An engine that gives up is one line, exit 1.
     import lifegame.engines as engines
     from lifegame.engines.base import EngineError
+    from lifegame.engines.parallel import Restart
 
     real = engines.make_engine
 
     def flaky_engine(*args, **kwargs):
         engine = real(*args, **kwargs)
         advance = engine.advance
-        failures = iter([True])
+        calls = []
 
-        def sometimes_dies(board, rule, generations=1, *, cancel=None, progress=None):
-            if next(failures, False):
-                raise EngineError("a worker process died; restarted the pool")
+        def sometimes_restarts(board, rule, generations=1, *, cancel=None, progress=None):
+            calls.append(generations)
+            if len(calls) == 1:
+                progress.restarted(Restart("boom", 3, 1))
+            if len(calls) == 3:
+                raise EngineError("a worker process died 5 times in a row without progress (boom); giving up")
             return advance(board, rule, generations, cancel=cancel, progress=progress)
 
-        engine.advance = sometimes_dies
+        engine.advance = sometimes_restarts
         return engine
 
     monkeypatch.setattr(engines, "make_engine", flaky_engine)
     assert main(["run", "r-pentomino", "--size", "64x64", "--generations", "50"]) == 0
     captured = capsys.readouterr()
-    assert "died" in captured.err and "trying again" in captured.err
+    assert captured.err == ("lifegame run: a worker process died (boom); restarted the pool, "
+                            "resuming at generation 3\n")
+    assert main(["run", "r-pentomino", "--size", "64x64", "--generations", "30", "--print-every", "10"]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err[-1] == ("lifegame run: error: a worker process died 5 times in a row without progress (boom); "
+                       "giving up"), err
     monkeypatch.setattr(engines, "make_engine", real)
     assert main(["run", "r-pentomino", "--size", "64x64", "--generations", "50"]) == 0
     assert capsys.readouterr().out == captured.out

@@ -48,12 +48,27 @@ and the remaining batches are skipped.
   (:class:`~.worker.BandTask`: band + halo rows in, band rows out).
 
 Faults: a worker that dies breaks the executor; the futures (or ``submit``)
-raise ``BrokenProcessPool``, which becomes an :class:`~.base.EngineError`
-("a worker process died (...); restarted the pool"): the
-:class:`~.pool.WorkerPool` replaces its executor on the next use.  An executor
-that is not a WorkerPool cannot be replaced: the engine then computes in this
-process from then on.  The caller's board is never written to, so nothing is
-lost: the next call loads the shared memory from it again.
+raise ``BrokenProcessPool``.  With a :class:`~.pool.WorkerPool` the call
+survives it and resumes from its last completed batch, not from its start:
+a batch reads only the "current" segment and writes only "next" (the swap
+comes after the barrier), so after a failed batch "current" still holds the
+board of the last completed one.  The engine waits for every task of the
+failed batch, tells the pool its executor broke
+(:meth:`~.pool.WorkerPool.mark_broken`), and submits the same batch again
+(``fresh``: every band is written whole, tile flags included); the pool
+replaces its executor on that submit.  Once the new tasks are submitted --
+the pool really restarted -- ``progress.restarted`` hears of it, if the
+caller's progress callable has that attribute (the contract's
+``progress(done, total)`` is unchanged; see :class:`Restart`).  The pickled
+path resubmits its last batch from the cells it holds the same way.  Only
+when workers die :data:`MAX_FAILURES` times in a row, with no batch completed
+in between, does the call give up, with an :class:`~.base.EngineError`
+("a worker process died 5 times in a row without progress (...); giving
+up"); the pool is replaced again on the next call.  An executor that is not
+a WorkerPool cannot be replaced: the engine raises an EngineError ("...;
+computing in this process from now on") and computes in this process from
+then on.  The caller's board is never written to: the next call loads the
+shared memory from it again.
 
 Cancellation: while waiting on a batch the engine looks at its ``cancel``
 event every :data:`POLL` seconds; once it is set (or the pool is closing), it
@@ -68,6 +83,7 @@ Nothing here imports pygame.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import dataclasses
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
@@ -94,7 +110,7 @@ from .activity import ACTIVE, balanced_bands, tiles_fit
 from .shm import SharedBoard
 from .worker import BandTask, SharedBandTask, run_band, run_shared_band
 
-__all__ = ["ParallelEngine", "split_rows", "POLL"]
+__all__ = ["ParallelEngine", "Restart", "split_rows", "POLL", "MAX_FAILURES"]
 
 POLL = 0.05
 """Seconds between two looks at ``cancel`` while a batch is in flight."""
@@ -111,9 +127,42 @@ QUIET_BATCH = 128
 QUIET_FRACTION = 0.05
 """Below this fraction of active tiles a batch takes :data:`QUIET_BATCH` generations."""
 
+MAX_FAILURES = 5
+"""Worker deaths in a row, with no batch completed between them, after which a call gives up."""
+
 _HALO_LIMIT = 4
 """The halo is clamped to this many times the smallest band's height: beyond
 that a task would mostly recompute its neighbours' rows."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Restart:
+    """A worker died during a call and the pool was restarted; the call goes on.
+
+    Told to ``progress.restarted(restart)`` when the caller's ``progress``
+    callable has a ``restarted`` attribute, once the batch that failed was
+    submitted again to the new worker processes.
+    """
+
+    reason: str
+    """The executor's words on the failure (``BrokenProcessPool``'s message)."""
+    done: int
+    """Generations of this call computed before the failure: the call resumes from there."""
+    failures: int
+    """Deaths in a row without a completed batch, this one included (1 .. MAX_FAILURES - 1)."""
+
+    def message(self, offset: int = 0) -> str:
+        """One line; ``offset``: generations before this call (a caller that advances in several calls)."""
+        return (f"a worker process died ({self.reason}); restarted the pool, "
+                f"resuming at generation {offset + self.done}")
+
+
+class _Broken(Exception):
+    """A batch failed because the pool's executor broke (a worker died); ``cause`` is the executor's error."""
+
+    def __init__(self, cause: BaseException) -> None:
+        super().__init__(str(cause))
+        self.cause = cause
 
 
 def split_rows(height: int, bands: int) -> list[tuple[int, int]]:
@@ -235,6 +284,7 @@ class ParallelEngine(EngineBase):
         self._threads: _PackThreads | None = None
         self._lock = threading.Lock()
         self._progress: Progress | None = None  # the call under way's, see advance()
+        self._on_restart: Callable[[Restart], None] | None = None  # its ``restarted``, if any
         self._closed = False
 
     @property
@@ -268,9 +318,12 @@ class ParallelEngine(EngineBase):
     ) -> Board:
         """The board ``generations`` generations later; ``board`` is not changed.
 
-        Raises :class:`~.base.EngineError` when a worker dies (the next call
-        works) or a task fails, and :class:`~.base.JobCancelled` when
-        ``cancel`` is set, the engine is closed or the pool is closing.
+        Survives worker deaths in a :class:`~.pool.WorkerPool` (see the
+        module docstring; ``progress.restarted``, if there is one, is told of
+        each restart).  Raises :class:`~.base.EngineError` when workers died
+        :data:`MAX_FAILURES` times in a row without progress, a borrowed
+        executor broke, or a task failed, and :class:`~.base.JobCancelled`
+        when ``cancel`` is set, the engine is closed or the pool is closing.
         """
         generations = check_generations(generations)
         with self._lock:
@@ -288,6 +341,7 @@ class ParallelEngine(EngineBase):
                 bands = split_rows(height, count)
             k_max = max(1, min(self.batch, _HALO_LIMIT * min(y1 - y0 for y0, y1 in bands)))
             self._progress = progress  # told after every batch (advance runs one call at a time)
+            self._on_restart = getattr(progress, "restarted", None)
             if self._inline:
                 cells = self._advance_inline(board.cells, rule, generations, cancel)
             elif self._shared_memory:
@@ -382,7 +436,11 @@ class ParallelEngine(EngineBase):
                 SharedBandTask(self.kernel, rule, k, shape, y0, y1, source, target, tile_rows, fresh)
                 for y0, y1 in bands
             ]
-            computed = self._run_batch(run_shared_band, tasks, cancel)
+            # Again after a dead worker: "current" is untouched, and ``fresh``
+            # rewrites every band of "next" whole (whatever half-written state
+            # the failed batch left there).
+            computed = self._run_surviving(run_shared_band, tasks, cancel, done,
+                                           again=lambda t: dataclasses.replace(t, fresh=True))
             shared.swap()
             done += k
             if self._progress is not None:
@@ -407,11 +465,13 @@ class ParallelEngine(EngineBase):
         k_max: int,
         cancel: Cancel | None,
     ) -> np.ndarray:
+        done = 0
         for k in self._batches(generations, k_max, cancel):
             # Views of the current cells where no wrap is needed: the kernels
             # only read them, and a process executor pickles them anyway.
             tasks = [BandTask(self.kernel, rule, k, padded_rows(cells, y0, y1, k)) for y0, y1 in bands]
-            cells = np.concatenate(self._run_batch(run_band, tasks, cancel), axis=0)
+            cells = np.concatenate(self._run_surviving(run_band, tasks, cancel, done), axis=0)
+            done += k
         return cells
 
     def _pack_threads(self, shape: tuple[int, int]) -> _PackThreads | None:
@@ -423,24 +483,78 @@ class ParallelEngine(EngineBase):
         return self._threads
 
     # -- one batch ---------------------------------------------------------------
-    def _run_batch(self, fn: Callable[[Any], Any], tasks: Sequence[Any], cancel: Cancel | None) -> list[Any]:
+    def _run_surviving(
+        self,
+        fn: Callable[[Any], Any],
+        tasks: Sequence[Any],
+        cancel: Cancel | None,
+        done: int,
+        again: Callable[[Any], Any] | None = None,
+    ) -> list[Any]:
+        """:meth:`_run_batch`, submitted again (each task through ``again``) after a worker died.
+
+        ``done``: generations of this call completed before the batch (the
+        resume point told to ``progress.restarted``).  Gives up after
+        :data:`MAX_FAILURES` failures in a row.
+        """
+        failures = 0
+        restart: Restart | None = None
+        while True:
+            try:
+                return self._run_batch(fn, tasks, cancel, restart)
+            except _Broken as broken:
+                failures += 1
+                if failures >= MAX_FAILURES:
+                    raise EngineError(
+                        f"a worker process died {failures} times in a row without progress "
+                        f"({broken.cause}); giving up"
+                    ) from broken.cause
+                self._check(cancel)
+                if again is not None:
+                    tasks = [again(task) for task in tasks]
+                restart = Restart(str(broken.cause), done, failures)
+
+    def _run_batch(
+        self,
+        fn: Callable[[Any], Any],
+        tasks: Sequence[Any],
+        cancel: Cancel | None,
+        restart: Restart | None = None,
+    ) -> list[Any]:
         """Submit every task, wait for *all* of them, return their results in order.
 
-        Waiting for all (not the first exception) matters with shared memory:
-        a task still running must not write into a buffer the next call reuses.
+        ``restart`` (a batch submitted again after a worker died) is told to
+        ``progress.restarted`` once every task is submitted: a new executor
+        took them, the pool did restart.  Waiting for
+        all (not the first exception) matters with shared memory: a task still
+        running must not write into a buffer the next call reuses.  Raises
+        :class:`_Broken` when a WorkerPool's executor broke.
         """
         futures: list[Future[Any]] = []
+        executor_number: int | None = None
+        hook_error: BaseException | None = None
         try:
             try:
                 for task in tasks:
                     futures.append(self.pool.submit(fn, task))
+                if self._worker_pool is not None:
+                    executor_number = self._worker_pool.restarts
+                if restart is not None and self._on_restart is not None:
+                    try:
+                        self._on_restart(restart)
+                    except BaseException as exc:  # the caller's: raised as it is, after the wait  # noqa: BLE001
+                        hook_error = exc
             finally:
                 self._wait(futures, cancel)
-            return [future.result() for future in futures]
+            results = [future.result() for future in futures]
         except EngineError:  # JobCancelled from _wait
             raise
         except cf.BrokenExecutor as exc:
-            raise self._broken(exc) from exc
+            if self._worker_pool is None:
+                raise self._broken(exc) from exc
+            if executor_number is not None:  # the futures broke (a failing submit already told the pool)
+                self._worker_pool.mark_broken(executor_number)
+            raise _Broken(exc) from exc
         except (Interrupted, cf.CancelledError) as exc:
             raise JobCancelled("cancelled while computing") from exc
         except RuntimeError as exc:  # "cannot schedule new futures after shutdown"
@@ -449,6 +563,9 @@ class ParallelEngine(EngineBase):
             raise EngineError(f"a band task failed: {exc!r}") from exc
         except Exception as exc:
             raise EngineError(f"a band task failed: {exc!r}") from exc
+        if hook_error is not None:
+            raise hook_error
+        return results
 
     def _wait(self, futures: Sequence[Future[Any]], cancel: Cancel | None) -> None:
         """Wait until every future is done; once a stop is asked for, interrupt the tasks and raise.
@@ -473,10 +590,7 @@ class ParallelEngine(EngineBase):
         return self._worker_pool.interrupting() if self._worker_pool is not None else nullcontext()
 
     def _broken(self, exc: BaseException) -> EngineError:
-        """The error for a broken executor (the board is untouched)."""
-        if self._worker_pool is not None:
-            # The pool replaces its executor on the next submit.
-            return EngineError(f"a worker process died ({exc}); restarted the pool")
+        """The error for a borrowed executor that broke (the caller's board is untouched)."""
         # Not ours to replace: compute in this process from now on.
         self._inline = True
         return EngineError(f"a worker process died ({exc}); computing in this process from now on")
