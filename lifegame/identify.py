@@ -22,9 +22,9 @@ is searched for exactly (the smallest one, as a spaceship's displacement).
 So the answer never rests on a hash, and memory stays one small entry per
 generation (no boards are kept).
 
-Speed (see the report in ``lifegame identify --help``): about 15 µs of
-stepping and 60-90 µs of hashing per generation on a 256x256 board, so a
-period of 10,000 there is found in about a second.
+Speed, measured on a 256x256 board: about 75 µs a generation to step and
+unpack and 140 µs to key it, so 10,000 generations take about 2.4 s (a
+period of 10,000 costs that, plus 10,000 packed steps to check the match).
 """
 
 from __future__ import annotations
