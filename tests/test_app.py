@@ -56,6 +56,14 @@ def run_until(app: App, cond, timeout: float = 120.0) -> None:  # a hang guard, 
         time.sleep(0.002)
 
 
+def wait_saved(app: App, timeout: float = 120.0) -> None:
+    """Let the save under way finish (a hang guard, not a measure) and the window take note of it."""
+    job = app.save_job
+    if job is not None:
+        job.future.exception(timeout)
+    app.frame(tick=False)
+
+
 @pytest.fixture
 def make_app():
     apps: list[App] = []
@@ -212,12 +220,13 @@ def test_speed_keys(make_app):
     app.handle(key(pygame.K_PLUS))
     app.handle(key(pygame.K_RIGHTBRACKET))
     assert app.game.speed > start
-    for _ in range(40):
+    for _ in range(len(SPEEDS)):
         app.handle(key(pygame.K_EQUALS))
     assert math.isinf(app.game.speed)  # "as fast as possible"
-    for _ in range(40):
+    assert app.game.step_exponent > 0  # and past it, hyper speed (tests/test_app_jumps.py)
+    for _ in range(80):
         app.handle(key(pygame.K_MINUS))
-    assert app.game.speed == 1
+    assert app.game.speed == 1 and app.game.step_exponent == 0
     app.handle(key(pygame.K_LEFTBRACKET))
     assert app.game.speed == SPEEDS[0]
 
@@ -410,6 +419,7 @@ def test_title_save_and_reopen(make_app, tmp_path: Path):
     app.frame(tick=False)
     assert app.caption.endswith("*")
     app.handle(key(pygame.K_s, pygame.KMOD_LCTRL))
+    wait_saved(app)
     assert path.is_file() and not app.caption.endswith("*")
     again, _ = starting_board(read_pattern(path))
     assert again == app.game.board
@@ -434,6 +444,7 @@ def test_undoing_an_open_brings_back_the_old_file_so_a_save_cannot_overwrite_the
     assert app.game.path == mine and str(app.game.rule) == "B36/S23" and app.game.dirty
     assert "mine.rle" in app.caption and app.caption.endswith("*")
     app.handle(key(pygame.K_s, pygame.KMOD_LCTRL))
+    wait_saved(app)
     assert gun.read_text().endswith("3o!\n")  # untouched
     saved = read_pattern(mine)
     assert saved.population == 1 and str(saved.rule) == "B36/S23" and saved.author != "Somebody"
@@ -453,7 +464,8 @@ def test_quitting_past_unsaved_changes_to_a_file_takes_a_second_request(make_app
     saved = make_app(pattern=str(tmp_path / "kept.rle"), size=(16, 16))
     click(saved, cell_center(saved, 4, 4))
     saved.handle(key(pygame.K_s, pygame.KMOD_LCTRL))
-    saved.handle(key(pygame.K_q, pygame.KMOD_LCTRL))
+    saved.handle(key(pygame.K_q, pygame.KMOD_LCTRL))  # during the save: quits once it is written
+    wait_saved(saved)
     assert not saved.running
     untouched = make_app(size=(16, 16))
     untouched.handle(pygame.event.Event(pygame.QUIT))
@@ -669,6 +681,7 @@ def test_saving_keeps_the_files_credits(make_app, tmp_path: Path):
     app = make_app(pattern=str(path))
     app.handle(key(pygame.K_n))
     app.handle(key(pygame.K_s, pygame.KMOD_LCTRL))
+    wait_saved(app)
     text = path.read_text()
     assert "#N Credited" in text and "#O Some Discoverer" in text and "#C Found in 1970." in text
 

@@ -56,6 +56,14 @@ def run_until(app: App, cond, timeout: float = 120.0) -> None:  # a hang guard, 
         app.frame(tick=False)
 
 
+def wait_saved(app: App, timeout: float = 120.0) -> None:
+    """Let the save under way finish (a hang guard, not a measure) and the window take note of it."""
+    job = app.save_job
+    if job is not None:
+        job.future.exception(timeout)
+    app.frame(tick=False)
+
+
 def cell(app: App, y: int, x: int) -> tuple[int, int]:
     px, py = app.view.pixel_of(y + 0.5, x + 0.5)
     return int(px), int(py)
@@ -294,6 +302,7 @@ def test_ctrl_s_on_an_untitled_board_asks_for_a_name_in_a_box(make_app, tmp_path
     app.handle(key(pygame.K_BACKSPACE))
     type_text(app, "ls")
     app.handle(key(pygame.K_RETURN))  # no extension: RLE
+    wait_saved(app)
     assert app.prompt is None
     saved = tmp_path / "cells.rle"
     assert saved.is_file() and app.game.path == saved and not app.game.dirty and "cells.rle" in app.caption
@@ -302,6 +311,7 @@ def test_ctrl_s_on_an_untitled_board_asks_for_a_name_in_a_box(make_app, tmp_path
     # Now the board has a file: Ctrl+S saves straight to it.
     click(app, cell(app, 6, 6))
     app.handle(key(pygame.K_s, CTRL))
+    wait_saved(app)
     assert app.prompt is None and read_pattern(saved).population == 2
 
 
@@ -314,6 +324,7 @@ def test_save_as_chooses_the_format_by_extension(make_app, tmp_path: Path, name:
     app.handle(key(pygame.K_u, CTRL))
     type_text(app, str(tmp_path / name))
     app.handle(key(pygame.K_RETURN))
+    wait_saved(app)
     assert app.prompt is None, app.game.message
     path = tmp_path / name
     board, rule = starting_board(read_pattern(path))
@@ -338,6 +349,7 @@ def test_save_never_replaces_a_file_unasked(make_app, tmp_path: Path):
     app.handle(key(pygame.K_RETURN))
     assert app.prompt is not None and other.read_text() == "x = 1, y = 1\no!\n"
     app.handle(key(pygame.K_RETURN))  # a second Enter on the same name confirms
+    wait_saved(app)
     assert app.prompt is None and read_pattern(other).population == 2
     # Esc cancels: nothing written, the keymap is back.
     app.handle(key(pygame.K_s, CTRL | SHIFT))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
+from concurrent.futures import Executor
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -21,11 +22,12 @@ from . import files
 from .game import Game
 from .input import Command, PointerState
 from .palette import Palette
-from .prompt import OPEN, SAVE, Prompt, display_path
-from .tools import IdentifyJob, Recording, gif_name
+from .prompt import GO_TO, OPEN, SAVE, Prompt, display_path, parse_generation
+from .tools import IdentifyJob, Recording, SaveJob, gif_name
 from .view import BAR_HEIGHT, View
 
-__all__ = ["HANDLERS", "App", "execute", "open_file", "save_file", "ask_save", "ask_open", "poll_tools", "stop_recording",
+__all__ = ["HANDLERS", "App", "execute", "open_file", "save_file", "ask_save", "ask_open", "ask_go_to", "poll_tools",
+           "poll_save", "stop_recording",
            "QUIT_CONFIRM_SECONDS", "TRACE_COMFORT_CELLS"]
 
 
@@ -49,6 +51,9 @@ class App(Protocol):
     identify_job: IdentifyJob | None
     recording: Recording | None
     recorded_version: int
+    save_job: SaveJob | None
+    quit_after_save: bool
+    saver: Executor
 
     def request_quit(self) -> None: ...
     def open_prompt(self, prompt: Prompt) -> None: ...
@@ -105,6 +110,13 @@ def quit_(app: App, _: None) -> None:
     SIGTERM always does.)
     """
     game = app.game
+    job = app.save_job
+    if job is not None:
+        # Quitting waits for the save (its file would otherwise be left half-written): poll_save
+        # asks again once it is done.
+        app.quit_after_save = True
+        game.say(f"saving {job.path.name} ({job.fraction:.0%}): quitting once it is written", 600)
+        return
     now = time.perf_counter()
     if game.dirty and now > app.quit_warned_until:
         app.quit_warned_until = now + QUIT_CONFIRM_SECONDS
@@ -127,6 +139,8 @@ def help_(app: App, _: None) -> None:
 def escape(app: App, _: None) -> None:
     if app.show_help:
         app.show_help = False
+    elif app.game.cancel_jump():
+        pass  # a jump (go to generation, hyper speed) was dropped; the game said so
     elif app.identify_job is not None:
         identify(app, None)
     else:
@@ -176,7 +190,9 @@ def stop_recording(app: App, why: str = "") -> None:
 
 
 def poll_tools(app: App) -> None:
-    """Once a frame: identify's answer when it is there; the recording's next frame when the board changed."""
+    """Once a frame: a save's end, identify's answer when it is there; the recording's next frame
+    when the board changed."""
+    poll_save(app)
     job = app.identify_job
     if job is not None:
         if job.done:
@@ -228,6 +244,11 @@ def step(app: App, generations: int) -> None:
 
 @handles(Command.STEP_BATCH)
 def step_batch(app: App, _: None) -> None:
+    game = app.game
+    if game.hyper:
+        # At hyper speed a batch is one jump of the step, as Golly's step.
+        game.go_to(game.generation + (1 << game.step_exponent))
+        return
     speed = app.game.speed
     n = 10 if math.isinf(speed) else max(10, int(speed))
     app.game.step(n)
@@ -340,6 +361,14 @@ def ask_open(app: App, _: None = None) -> None:
                            "Enter opens \u00b7 Tab completes \u00b7 Esc cancels \u00b7 or drop a file on the window"))
 
 
+@handles(Command.ASK_GO_TO)
+def ask_go_to(app: App, _: None = None) -> None:
+    """Ctrl+G: a box for the generation to go to (one jump in the background; Esc cancels it)."""
+    app.open_prompt(Prompt(GO_TO, "", f"go to generation (now {app.game.generation:,})",
+                           "Enter jumps \u00b7 1000000, 2^20, +1000 \u00b7 behind: from generation 0 "
+                           "\u00b7 Esc cancels"))
+
+
 def ask_save(app: App) -> None:
     """A box for the file to save to: a free name next to the board's file (or here) to start with."""
     game = app.game
@@ -365,7 +394,7 @@ def prompt_key(app: App, name: str) -> None:
         return
     if name == "cancel":
         app.close_prompt()
-        app.game.say("not saved" if prompt.kind == SAVE else "nothing opened", 1.5)
+        app.game.say({SAVE: "not saved", OPEN: "nothing opened"}.get(prompt.kind, "not moved"), 1.5)
     elif name == "backspace":
         prompt.backspace()
     elif name == "clear":
@@ -377,6 +406,15 @@ def prompt_key(app: App, name: str) -> None:
 
 
 def _prompt_enter(app: App, prompt: Prompt) -> None:
+    if prompt.kind == GO_TO:
+        try:
+            target = parse_generation(prompt.text, app.game.generation)
+        except ValueError as exc:
+            prompt.error = str(exc)
+            return
+        app.close_prompt()
+        app.game.go_to(target)
+        return
     path = prompt.path
     if prompt.kind == OPEN:
         if not path.is_file():
@@ -419,19 +457,57 @@ def open_file(app: App, path: Path) -> bool:
 
 
 def save_file(app: App, path: Path) -> bool:
-    """Save the board to ``path`` (a name the user gave, or the board's own file); the file's credits are kept."""
+    """Start saving the board to ``path`` (a name the user gave, or the board's own file); the file's
+    credits are kept.
+
+    The board is copied here (a snapshot) and written by the app's save
+    thread while the window goes on; :func:`poll_save` finishes the save
+    (the file's name and the unsaved mark) or reports its failure.  False,
+    with a message, when it cannot start (another save is under way).
+    """
     game = app.game
+    job = app.save_job
+    if job is not None:
+        game.say(f"still saving {job.path.name} ({job.fraction:.0%}): save again once it is written", 4.0)
+        return False
     try:
-        files.save_board(path, game.board, game.rule, app.credits.of(game.path))
+        snapshot = files.snapshot_for_save(path, game.board, game.rule, app.credits.of(game.path))
+        app.save_job = SaveJob(app.saver, files.write_snapshot, path, snapshot, rule=game.rule,
+                               generation=game.generation, gen0=game.gen0_frame, version=game.version,
+                               document=(game.path, game.name))
     except Exception as exc:  # noqa: BLE001 - reported in the window
         text = str(exc)
         game.say(text if path.name in text else f"cannot save {path.name}: {text}", 5.0)
         return False
-    game.saved(path)
-    game.name = path.name
-    app.update_caption()
-    game.say(f"saved {display_path(path)}")
+    game.say(f"saving {display_path(path)}\u2026", 600)
     return True
+
+
+def poll_save(app: App) -> None:
+    """Once a frame: when the save under way is done, the board is in its file (or a message says why not)."""
+    job = app.save_job
+    if job is None or not job.done():
+        return
+    app.save_job = None
+    game, path = app.game, job.path
+    try:
+        frame = job.future.result()
+    except Exception as exc:  # noqa: BLE001 - PatternError, OSError, MemoryError: one line
+        text = str(exc) or type(exc).__name__
+        text = text if path.name in text else f"cannot save {path.name}: {text}"
+        if app.quit_after_save:
+            app.quit_after_save = False
+            text += " (not quitting)"
+        game.say(text, 6.0)
+        return
+    if (game.path, game.name) == job.document:  # still the board saved (no other file opened meanwhile)
+        game.saved(path, frame, job.rule, job.version)
+        game.name = path.name
+        app.update_caption()
+    game.say(f"saved {display_path(path)}" + ("" if not game.dirty else " (the board has changed since)"), 4.0)
+    if app.quit_after_save:
+        app.quit_after_save = False
+        quit_(app, None)
 
 
 # -- the palette -----------------------------------------------------------------------

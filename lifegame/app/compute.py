@@ -13,10 +13,21 @@ engine registered later works in the window unchanged.
 
 Both drivers offer the model (:class:`~lifegame.app.game.Game`) the same interface,
 :class:`Driver`.
+
+Jumps (hyper speed, go to generation) are one engine call of many generations,
+always on the background engine, whichever driver steps the board: the
+driver's :meth:`Driver.jump` asks for one, and the board that comes back (with
+the edits made meanwhile) replaces the one shown.  The engine tells the jump's
+progress, ``progress(done, total)``, from the job's thread; a
+:class:`JumpProgress` keeps the latest under a lock for the window to draw.
+(:class:`~lifegame.engines.background.BackgroundEngine.submit` takes no
+progress callback: the window's background engine runs a :class:`ProgressRelay`
+that passes on the callback registered for the board submitted.)
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -33,7 +44,8 @@ if TYPE_CHECKING:
     from ..engines.background import BackgroundEngine, Job
     from ..engines.base import Engine
 
-__all__ = ["Driver", "Progress", "LoopDriver", "BackgroundDriver", "choose_driver"]
+__all__ = ["Driver", "Progress", "LoopDriver", "BackgroundDriver", "choose_driver",
+           "JumpProgress", "ProgressRelay", "jump_label"]
 
 
 @dataclass(frozen=True)
@@ -125,9 +137,142 @@ class Driver(Protocol):
         generation) or until ``deadline``, observed; returns generations completed (0 or 1)."""
         ...
 
+    def jump(self, generations: int, progress: JumpProgress | None = None) -> None:
+        """Compute ``generations`` generations in one engine call, in the background.
+
+        The generation under way (or the batch in flight) is finished first;
+        then no other generation is started until the jump is done: a later
+        :meth:`pump` returns ``generations`` when its board is shown.  Edits
+        made meanwhile are applied to the board that comes back.
+        """
+        ...
+
+    @property
+    def jumping(self) -> bool:
+        """A jump was asked for and has not come back yet."""
+        ...
+
+    @property
+    def jump_label(self) -> str:
+        """Who computes the jump in flight ("hashlife in a thread"), or ``""``."""
+        ...
+
+    def cancel_jump(self) -> bool:
+        """Drop the jump asked for (the board shown stays, edits included); True if there was one."""
+        ...
+
     def close(self) -> None:
         """Stop, dropping work under way (the engine itself belongs to the app)."""
         ...
+
+
+class JumpProgress:
+    """How far a jump is: the latest ``(done, total)`` its engine told, thread-safely.
+
+    Called by the engine from the job's thread (it is the contract's
+    ``progress`` callback); read by the window each frame (:attr:`latest`).
+    """
+
+    def __init__(self, total: int) -> None:
+        self._lock = threading.Lock()
+        self._latest = (0, total)
+        self.total = total
+        self.started = time.perf_counter()
+
+    def __call__(self, done: int, total: int) -> None:
+        with self._lock:
+            self._latest = (done, total)
+
+    @property
+    def latest(self) -> tuple[int, int]:
+        with self._lock:
+            return self._latest
+
+    @property
+    def fraction(self) -> float:
+        done, total = self.latest
+        return done / total if total else 1.0
+
+
+class ProgressRelay:
+    """An engine as the window's background engine runs it: ``advance`` is given the progress
+    callback registered (:meth:`watch`) for the board object submitted, if any.
+
+    Everything else is the engine's own.  A registration holds the board, so
+    its ``id`` cannot be reused while it is registered; :meth:`forget` drops it.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._lock = threading.Lock()
+        self._sinks: dict[int, tuple[Board, Callable[[int, int], None]]] = {}
+
+    def watch(self, board: Board, progress: Callable[[int, int], None]) -> None:
+        with self._lock:
+            self._sinks[id(board)] = (board, progress)
+
+    def forget(self, board: Board) -> None:
+        with self._lock:
+            entry = self._sinks.get(id(board))
+            if entry is not None and entry[0] is board:
+                del self._sinks[id(board)]
+
+    def advance(self, board: Board, rule: Rule, generations: int = 1, *, cancel=None, progress=None) -> Board:
+        if progress is None:
+            with self._lock:
+                entry = self._sinks.get(id(board))
+            if entry is not None and entry[0] is board:
+                progress = entry[1]
+        return self.engine.advance(board, rule, generations, cancel=cancel, progress=progress)
+
+    def __getattr__(self, name: str):
+        return getattr(self.engine, name)
+
+
+def jump_label(engine: Engine, board: Board, rule: Rule, generations: int) -> str:
+    """Who computes a jump of ``generations`` of ``board``, for the status line.
+
+    A chooser that may jump with HashLife says whether it will
+    (``jumps_with_hashlife``, as ``auto`` offers); otherwise the engine that
+    computes the board says who it is.
+    """
+    jumps = getattr(engine, "jumps_with_hashlife", None)
+    if callable(jumps) and jumps(board, rule, generations):
+        text, workers = "hashlife", 1
+    else:
+        chosen = engine.engine_for(board)
+        text, workers = chosen.describe(board), chosen.capabilities.workers
+    return f"{text} in a thread" if workers <= 1 else text
+
+
+class _Jump:
+    """A jump asked for or in flight: its size, progress, job, and the board it was submitted with."""
+
+    def __init__(self, generations: int, progress: JumpProgress | None) -> None:
+        self.generations = generations
+        self.progress = progress
+        self.job: Job | None = None
+        self.board: Board | None = None
+        self.label = ""
+        self.edits: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+
+    def submit(self, background: BackgroundEngine, engine: Engine, board: Board, rule: Rule) -> None:
+        """Hand the jump to ``background`` (``board`` is submitted as it is: not touched until done)."""
+        self.label = jump_label(engine, board, rule, self.generations)
+        relay = background.engine
+        if self.progress is not None and isinstance(relay, ProgressRelay):
+            relay.watch(board, self.progress)
+        self.board = board
+        self.job = background.submit(board, rule, self.generations, copy=False)
+
+    def release(self, background: BackgroundEngine | None) -> None:
+        if background is not None and self.board is not None and isinstance(background.engine, ProgressRelay):
+            background.engine.forget(self.board)
+        self.board = None
+
+    def cancel(self) -> None:
+        if self.job is not None:
+            self.job.cancel()
 
 
 def choose_driver(engine: Engine, board: Board, rule: Rule,
@@ -137,7 +282,7 @@ def choose_driver(engine: Engine, board: Board, rule: Rule,
     chosen = engine.engine_for(board)
     caps = chosen.capabilities
     if caps.traceable and not caps.background:
-        return LoopDriver(chosen, board, rule)
+        return LoopDriver(chosen, board, rule, background=background, jump_engine=engine)
     return BackgroundDriver(engine, board, rule, background)
 
 
@@ -174,11 +319,16 @@ class LoopDriver:
     """
 
     traceable = True
-    error: str | None = None
 
-    def __init__(self, engine: Engine, board: Board, rule: Rule) -> None:
+    def __init__(self, engine: Engine, board: Board, rule: Rule, *,
+                 background: Callable[[], BackgroundEngine] | None = None,
+                 jump_engine: Engine | None = None) -> None:
         self.engine = engine
         self.rule = rule
+        self.error: str | None = None
+        self._background = background  # jumps go there (the app's, created on first need)
+        self._jump_engine = jump_engine if jump_engine is not None else engine  # what the background runs
+        self._jump: _Jump | None = None
         self._observer: Observer | None = None
         self._watching: Observer | None = None  # the observer the stepper reports to
         self._generations = 0  # completed by this stepper
@@ -217,7 +367,48 @@ class LoopDriver:
 
     @property
     def busy(self) -> bool:
-        return self._stepper.in_progress
+        return self._stepper.in_progress or self._jump is not None
+
+    @property
+    def jumping(self) -> bool:
+        return self._jump is not None
+
+    @property
+    def jump_label(self) -> str:
+        return self._jump.label if self._jump is not None else ""
+
+    def jump(self, generations: int, progress: JumpProgress | None = None) -> None:
+        if self._background is None:
+            raise RuntimeError("this driver has no background engine to jump with")
+        self.cancel_jump()
+        self._jump = _Jump(generations, progress)
+
+    def cancel_jump(self) -> bool:
+        jump, self._jump = self._jump, None
+        if jump is None:
+            return False
+        jump.cancel()
+        jump.release(self._background() if jump.board is not None and self._background else None)
+        return True
+
+    def _poll_jump(self) -> int:
+        """The jump's board once it is back (then it is the stepper's board); generations completed."""
+        jump = self._jump
+        assert jump is not None and jump.job is not None and self._background is not None
+        if not jump.job.done():
+            return 0
+        self._jump = None
+        jump.release(self._background())
+        try:
+            board = jump.job.result()
+        except Exception as exc:  # noqa: BLE001 - shown in the window, which lives on
+            self.error = str(exc)
+            return 0
+        for ys, xs, vals in jump.edits:
+            board.cells[ys, xs] = vals
+        self.error = None
+        self._new_stepper(board)
+        return jump.generations
 
     @property
     def progress(self) -> Progress:
@@ -238,15 +429,21 @@ class LoopDriver:
         # generation under way when it completes, so the edit is never lost;
         # between generations it marks the cell for the next one to step.
         vals = _as_values(values, len(ys))
+        if self._jump is not None:
+            h, w = self._stepper.board.shape
+            self._jump.edits.append((np.asarray(ys, dtype=np.int64) % h, np.asarray(xs, dtype=np.int64) % w,
+                                     np.array(vals)))
         if self._generations == 0:
             self._next_cells = None  # the first generation steps near the live cells: worked out again
         for y, x, v in zip(np.asarray(ys).tolist(), np.asarray(xs).tolist(), vals.tolist()):
             self._stepper.edit(y, x, bool(v))
 
     def set_board(self, board: Board) -> None:
+        self.cancel_jump()
         self._new_stepper(board)
 
     def set_rule(self, rule: Rule) -> None:
+        self.cancel_jump()
         self.rule = rule
         self._new_stepper(self._stepper.board)
 
@@ -259,13 +456,20 @@ class LoopDriver:
         return done
 
     def pump(self, owed: float, deadline: float) -> int:
+        jump = self._jump
+        if jump is not None and jump.job is not None:
+            return self._poll_jump()
         done = 0
-        while self._stepper.in_progress or owed - done >= 1:
+        while self._stepper.in_progress or (jump is None and owed - done >= 1):
             if not self._run(deadline=deadline):
                 break  # out of time; the coroutine resumes here next frame
             done += 1
             if time.perf_counter() >= deadline:
                 break
+        if jump is not None and not self._stepper.in_progress:
+            # A copy goes: the stepper's own board is the one shown, and edited.
+            assert self._background is not None
+            jump.submit(self._background(), self._jump_engine, self._stepper.board.copy(), self.rule)
         return done
 
     def start_trace(self, observer: Observer) -> int:
@@ -285,7 +489,7 @@ class LoopDriver:
         return int(self._run(max_instructions=budget, deadline=deadline))
 
     def close(self) -> None:
-        pass
+        self.cancel_jump()
 
 
 class BackgroundDriver:
@@ -317,6 +521,7 @@ class BackgroundDriver:
         self.max_batch = max_batch
         self.seconds_per_generation: float | None = None
         self.error: str | None = None
+        self._jump: _Jump | None = None  # asked for; its job is self.job once submitted
 
     @property
     def label(self) -> str:
@@ -337,7 +542,30 @@ class BackgroundDriver:
 
     @property
     def busy(self) -> bool:
-        return self.job is not None
+        return self.job is not None or self._jump is not None
+
+    @property
+    def jumping(self) -> bool:
+        return self._jump is not None
+
+    @property
+    def jump_label(self) -> str:
+        return self._jump.label if self._jump is not None else ""
+
+    def jump(self, generations: int, progress: JumpProgress | None = None) -> None:
+        self.cancel_jump()
+        self._jump = _Jump(generations, progress)
+
+    def cancel_jump(self) -> bool:
+        jump, self._jump = self._jump, None
+        if jump is None:
+            return False
+        if jump.job is not None:
+            jump.cancel()
+            jump.release(self._background())
+            self.job = None
+            self._edits.clear()  # they are on the board shown
+        return True
 
     def edit(self, ys: np.ndarray, xs: np.ndarray, values: np.ndarray | int) -> None:
         ys, xs = np.asarray(ys, dtype=np.int64), np.asarray(xs, dtype=np.int64)
@@ -361,6 +589,7 @@ class BackgroundDriver:
         self.rule = rule
 
     def _drop_job(self) -> None:
+        self.cancel_jump()
         if self.job is not None:
             self.job.cancel()
         self.job = None
@@ -377,24 +606,38 @@ class BackgroundDriver:
         done = 0
         if self.job is not None and self.job.done():
             job, self.job = self.job, None
+            jump = self._jump if self._jump is not None and self._jump.job is job else None
+            if jump is not None:
+                self._jump = None
+                jump.release(self._background())
             try:
                 board = job.result()
             except Exception as exc:  # noqa: BLE001 - shown in the HUD, the window lives on
                 self.error = str(exc)
                 self._edits.clear()
                 return 0
-            elapsed = time.perf_counter() - self._job_started
-            per_gen = elapsed / self._job_gens
-            self.seconds_per_generation = (
-                per_gen if self.seconds_per_generation is None
-                else 0.7 * self.seconds_per_generation + 0.3 * per_gen
-            )
+            if jump is None:  # a jump's time says little about a batch's
+                elapsed = time.perf_counter() - self._job_started
+                per_gen = elapsed / self._job_gens
+                self.seconds_per_generation = (
+                    per_gen if self.seconds_per_generation is None
+                    else 0.7 * self.seconds_per_generation + 0.3 * per_gen
+                )
             for ys, xs, vals in self._edits:
                 board.cells[ys, xs] = vals
             self._edits.clear()
             self._board = board
+            self.error = None
             done = self._job_gens
-        if self.job is None and owed - done >= 1:
+        if self.job is None and self._jump is not None:
+            jump = self._jump
+            self._job_gens = jump.generations
+            self._job_started = time.perf_counter()
+            # As for a batch: the board is read without a copy; an edit copies it.
+            jump.submit(self._background(), self.engine, self._board, self.rule)
+            self.job = jump.job
+            self._shared_with_job = True
+        elif self.job is None and owed - done >= 1:
             n = self.batch_size(owed - done)
             self._job_gens = n
             self._job_started = time.perf_counter()

@@ -8,7 +8,9 @@ position) from the command line, the window's open and a drop on the window.
                         (a pattern, a new file, or the window's own default board)
 :func:`open_pattern`    a pattern file as a board, for the window's open and drop
 :class:`Credits`        the name, author and comments of the board's file, kept by a save
-:func:`save_board`      write a board (RLE, ``.cells`` or Life 1.06 by extension, atomically)
+:func:`save_board`      write a board (RLE, ``.cells`` or Life 1.06 by extension, atomically);
+                        in two halves for a save in the background: :func:`snapshot_for_save`
+                        (the window's thread) and :func:`write_snapshot` (any thread)
 :func:`can_write`       whether lifegame writes a file's format (a Ctrl+S straight to it)
 :func:`save_problem`    why a typed file name cannot be saved to, or ``None``
 :func:`new_file_name`   a free ``name.rle`` for a board that has no file yet
@@ -18,6 +20,7 @@ position) from the command line, the window's open and a drop on the window.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -33,7 +36,7 @@ if TYPE_CHECKING:
 __all__ = [
     "NEW_FILE_SUFFIXES", "DEFAULT_WINDOW", "CELL_PIXELS", "DEFAULT_MAX_CELLS", "DEFAULT_PICKS",
     "initial_board", "default_board", "open_pattern", "Opened",
-    "Credits", "save_board", "can_write", "save_problem", "new_file_name", "screenshot_name",
+    "Credits", "save_board", "snapshot_for_save", "write_snapshot", "can_write", "save_problem", "new_file_name", "screenshot_name",
 ]
 
 NEW_FILE_SUFFIXES = (".rle", ".cells", ".lif", ".life")
@@ -172,7 +175,13 @@ def save_board(target: Path, board: Board, rule: Rule, source: Pattern | None) -
     ``source`` is the pattern of the board's own file: its name, author and
     comments are kept.  Raises ``PatternError`` when the file cannot be written.
     """
-    from ..patterns import Pattern, write_pattern
+    write_snapshot(target, snapshot_for_save(target, board, rule, source))
+
+
+def snapshot_for_save(target: Path, board: Board, rule: Rule, source: Pattern | None) -> Pattern:
+    """What a save of ``board`` to ``target`` writes: a copy of its cells, with the credits of
+    ``source`` (its name, author and comments).  Cheap enough for the window's thread (a copy)."""
+    from ..patterns import Pattern
 
     saved = Pattern.from_board(
         board, rule,
@@ -180,7 +189,15 @@ def save_board(target: Path, board: Board, rule: Rule, source: Pattern | None) -
         comments=list(source.comments) if source is not None else [],
     )
     saved.author = source.author if source is not None else None
-    write_pattern(target, saved)
+    return saved
+
+
+def write_snapshot(target: Path, pattern: Pattern, progress: Callable[[float], object] | None = None) -> None:
+    """Write a :func:`snapshot_for_save` (in any thread: it shares nothing with the board);
+    ``progress(fraction)`` is told as the rows are written.  Raises ``PatternError``."""
+    from ..patterns import write_pattern
+
+    write_pattern(target, pattern, progress=progress)
 
 
 def _write_extensions() -> tuple[str, ...]:

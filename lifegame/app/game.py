@@ -23,17 +23,31 @@ import numpy as np
 
 from ..board import Board
 from ..rules import Rule
-from .compute import Driver
+from .compute import Driver, JumpProgress
 from .history import BoardChange, CellEdit, Frame, UndoHistory
 from .trace import TraceRecorder
 
-__all__ = ["Game", "SPEEDS", "TRACE_SPEEDS", "DENSITIES", "line_cells"]
+__all__ = ["Game", "GoTo", "SPEEDS", "TRACE_SPEEDS", "DENSITIES", "MAX_STEP_EXPONENT", "line_cells"]
 
 SPEEDS: tuple[float, ...] = (1, 2, 3, 5, 8, 10, 15, 20, 30, 45, 60, 90, 120, 250, 500, 1000, 2000, math.inf)
 """Target generations per second; ``inf`` is "as fast as the engine goes"."""
 TRACE_SPEEDS: tuple[float, ...] = (1, 2, 4, 8, 15, 30, 60, 120, 240, 480, 960, 2000, 5000)
 """Protocol instructions per second in trace mode."""
 DENSITIES: tuple[float, ...] = (0.1, 0.2, 0.3, 0.4, 0.5)
+MAX_STEP_EXPONENT = 30
+"""Hyper speed: past the fastest speed, each update jumps 2^n generations, n up to this (Golly's step exponent)."""
+SHOW_JUMP_PROGRESS_AFTER = 0.5
+"""Seconds a hyper-speed jump runs before the status line shows how far it is."""
+
+
+@dataclass
+class GoTo:
+    """A "go to generation" under way: where it goes, where it started, and how far the engine is."""
+
+    target: int
+    start: int
+    base: int  # the generation the jump starts from (0 when it went back through a reset)
+    progress: JumpProgress
 
 
 def line_cells(y0: int, x0: int, y1: int, x1: int) -> list[tuple[int, int]]:
@@ -96,6 +110,8 @@ class Game:
     history: deque = field(default_factory=lambda: deque(maxlen=600))
     tracing: bool = False
     trace: TraceRecorder = field(default_factory=TraceRecorder)
+    step_exponent: int = 0
+    """Hyper speed: 0 is off; n > 0 jumps 2^n generations an update (past the fastest speed)."""
 
     def __post_init__(self) -> None:
         self.driver: Driver = self.make_driver(self.board0, self.rule)
@@ -110,6 +126,9 @@ class Game:
         self._group_generations = False  # generations came while the stroke was drawn
         self._run: Frame | None = None  # where the generations under way started (play, N, Tab)
         self._run_played = False  # ... and whether Space started them
+        self._run_label: str | None = None  # ... and what its undo record is called, when not the usual
+        self.goto: GoTo | None = None  # a go to generation under way
+        self.jump_progress: JumpProgress | None = None  # of the hyper-speed jump in flight
         self._gen0: Frame | None = None  # the board at generation 0 (at generation 0: the board itself)
         self._play_start: Frame | None = None  # where play (or a step) last started
         self._rate_marks: deque[tuple[float, int]] = deque(maxlen=120)
@@ -123,6 +142,11 @@ class Game:
     @property
     def board(self) -> Board:
         return self.driver.board
+
+    @property
+    def gen0_frame(self) -> Frame | None:
+        """The frame at generation 0 the board shown descends from (``None`` at generation 0)."""
+        return self._gen0
 
     @property
     def population(self) -> int:
@@ -184,11 +208,12 @@ class Game:
         run, self._run = self._run, None
         if run is None:
             return None
+        label, self._run_label = self._run_label, None
         after = self._frame()
         n = self.generation - run.generation
         if n:
             what = "play" if self._run_played else ("step" if n == 1 else f"{n:,} generations")
-            self.undo_history.push(BoardChange(run, after, f"{what} from generation {run.generation:,}"))
+            self.undo_history.push(BoardChange(run, after, label or f"{what} from generation {run.generation:,}"))
         return after
 
     def _settle(self) -> None:
@@ -204,6 +229,11 @@ class Game:
         self.playing = False
         self._queued = 0
         self._owed = 0.0
+        goto, self.goto = self.goto, None
+        if goto is not None:
+            self.driver.cancel_jump()
+            self._name_cancelled_goto(goto)
+            self.say(f"go to generation {goto.target:,} cancelled at generation {self.generation:,}", 4.0)
         self._close_run()
         if self.driver.busy:
             self.driver.set_board(self.board)
@@ -229,17 +259,109 @@ class Game:
         self._queued += generations
 
     def faster(self) -> None:
-        """A step up the speeds (of instructions per second while tracing)."""
+        """A step up the speeds (of instructions per second while tracing); past the fastest,
+        hyper speed: 2^1, 2^2, ... generations an update."""
         if self.tracing:
             self.trace_speed_index = min(self.trace_speed_index + 1, len(TRACE_SPEEDS) - 1)
+        elif self.speed_index < len(SPEEDS) - 1:
+            self.speed_index += 1
         else:
-            self.speed_index = min(self.speed_index + 1, len(SPEEDS) - 1)
+            self.step_exponent = min(self.step_exponent + 1, MAX_STEP_EXPONENT)
 
     def slower(self) -> None:
         if self.tracing:
             self.trace_speed_index = max(self.trace_speed_index - 1, 0)
+        elif self.step_exponent > 0:
+            self.step_exponent -= 1
         else:
             self.speed_index = max(self.speed_index - 1, 0)
+
+    @property
+    def hyper(self) -> bool:
+        """Each update jumps 2^:attr:`step_exponent` generations in one engine call."""
+        return self.step_exponent > 0 and not self.tracing
+
+    @property
+    def jumping(self) -> bool:
+        """A jump (hyper speed, go to generation) is being computed."""
+        return self.driver.jumping
+
+    def jump_status(self, now: float | None = None) -> tuple[str, float | None]:
+        """The status line's words for the jump under way, and how far it is (0-1, or ``None``)."""
+        goto = self.goto
+        if goto is not None:
+            done, total = goto.progress.latest
+            fraction = done / total if total else 0.0
+            back = " (from 0)" if goto.base != goto.start else ""
+            return (f"go to {goto.target:,}{back}: {fraction:.0%}, gen {goto.base + done:,}", fraction)
+        progress = self.jump_progress
+        if progress is not None and self.driver.jumping:
+            now = time.perf_counter() if now is None else now
+            if now - progress.started >= SHOW_JUMP_PROGRESS_AFTER:
+                fraction = progress.fraction
+                return (f"jump 2^{progress.total.bit_length() - 1}: {fraction:.0%}", fraction)
+        return ("", None)
+
+    # -- go to generation ---------------------------------------------------------
+    def go_to(self, target: int) -> bool:
+        """Jump to generation ``target`` in one engine call in the background (undoable, cancellable).
+
+        Forward from the board shown; a target behind it resets to generation
+        0 first (the board last opened, cleared, filled or edited there) and
+        goes forward from that, as Golly does.  The board after the jump is
+        one undo record back to where it started.  Returns False (with a
+        message) when there is nothing to do.
+        """
+        if target < 0:
+            self.say("the generation to go to cannot be negative")
+            return False
+        if self.tracing:
+            self.stop_trace()
+        self._stop()
+        start = self._frame()
+        if target == self.generation:
+            self.say(f"already at generation {target:,}")
+            return False
+        if target < self.generation and self._gen0 is None:
+            self.say(f"cannot go back to generation {target:,}: generation 0 of this board is not known")
+            return False
+        if start.generation == 0:
+            self._gen0 = start
+        if target < self.generation:
+            assert self._gen0 is not None
+            self._show(self._gen0)  # the jump starts there; the record below goes back to start
+        progress = JumpProgress(target - self.generation)
+        self.goto = GoTo(target, start.generation, self.generation, progress)
+        self._run, self._play_start, self._run_played = start, start, False
+        self._run_label = f"go to generation {target:,} from {start.generation:,}"
+        self.driver.jump(target - self.generation, progress)
+        self.say(f"going to generation {target:,}\u2026 (Esc cancels)", 3.0)
+        return True
+
+    def _name_cancelled_goto(self, goto: GoTo) -> None:
+        self._run_label = (f"go to generation {goto.target:,} from {goto.start:,} "
+                           f"(cancelled at {self.generation:,})")
+
+    def cancel_jump(self) -> bool:
+        """Esc: drop the jump under way (go to generation, or hyper speed's, which then pauses).
+
+        The board shown stays, with whatever was drawn on it; the generations
+        already shown stay one undo record.  False when no jump was under way.
+        """
+        goto = self.goto
+        if goto is None and not self.driver.jumping:
+            return False
+        self.driver.cancel_jump()
+        if goto is not None:
+            self.goto = None
+            self._name_cancelled_goto(goto)
+            self.say(f"go to generation {goto.target:,} cancelled at generation {self.generation:,}", 4.0)
+        else:
+            self.playing = False
+            self.say(f"jump cancelled: paused at generation {self.generation:,}", 3.0)
+        self.jump_progress = None
+        self._settle()
+        return True
 
     @property
     def owed(self) -> float:
@@ -256,7 +378,16 @@ class Game:
         """
         if self.tracing:
             return self._update_traced(dt, deadline)
-        if self.playing:
+        if self.goto is not None:
+            return self._update_goto(deadline)
+        if self.playing and self.hyper:
+            self._owed = 0.0
+            if not self.driver.jumping:
+                # Each update: 2^n generations in one engine call, in the background.
+                n = 1 << self.step_exponent
+                self.jump_progress = JumpProgress(n)
+                self.driver.jump(n, self.jump_progress)
+        elif self.playing:
             speed = self.speed
             if math.isinf(speed):
                 self._owed = 1e9
@@ -265,7 +396,27 @@ class Game:
         done = self.driver.pump(self.owed, deadline)
         if done:
             self._generations_done(done)
+        if self.jump_progress is not None and not self.driver.jumping:
+            self.jump_progress = None
+        if self.driver.error and not self.driver.jumping and self.playing and self.hyper and not done:
+            self.playing = False  # a failed jump: not again and again
         self._settle()
+        return done
+
+    def _update_goto(self, deadline: float) -> int:
+        goto = self.goto
+        assert goto is not None
+        done = self.driver.pump(0, deadline)
+        if done:
+            self._generations_done(done)
+        if not self.driver.jumping:
+            self.goto = None
+            if self.generation == goto.target:
+                self.say(f"generation {goto.target:,} (Ctrl+Z: back to {goto.start:,})", 4.0)
+            else:
+                self._name_cancelled_goto(goto)
+                self.say(f"go to generation {goto.target:,} failed: {self.driver.error}", 6.0)
+            self._settle()
         return done
 
     def _generations_done(self, done: int) -> None:
@@ -291,6 +442,8 @@ class Game:
         """
         if not self.driver.traceable:
             return False
+        if self.driver.jumping:
+            self.cancel_jump()
         self.trace.reset()
         done = self.driver.start_trace(self.trace)
         if done:
@@ -582,6 +735,18 @@ class Game:
             self.rule = rule
             self.driver.set_rule(rule)
 
-    def saved(self, path: Path) -> None:
+    def saved(self, path: Path, frame: Frame | None = None, rule: Rule | None = None, version: int | None = None) -> None:
+        """The board is in ``path`` now.
+
+        A save made in the background passes what it saved: ``frame`` (the
+        board and generation), ``rule`` and the :attr:`version` of that board.
+        The unsaved mark goes only if the board has not changed since (an
+        undo or reset back to the saved board clears it later, as usual).
+        """
         self.path = path
-        self._mark_clean()
+        if frame is None:
+            self._mark_clean()
+            return
+        self._clean = (frame, rule if rule is not None else self.rule)
+        if version == self.version and (rule is None or rule == self.rule):
+            self.dirty = False

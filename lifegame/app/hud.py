@@ -55,6 +55,14 @@ class Status:
     last_instructions: int = 0
     stepped: str = ""
     """Which cells the generation steps (:func:`stepped_text`), shown while tracing."""
+    step_exponent: int = 0
+    """Hyper speed: 2^n generations an update (0: off)."""
+    jump: str = ""
+    """The jump under way (go to generation, a long hyper-speed jump) and how far it is."""
+    jump_fraction: float | None = None
+    saving: str = ""
+    """A long save under way and how far it is."""
+    save_fraction: float | None = None
 
 
 def stepped_text(progress: Progress) -> str:
@@ -88,7 +96,7 @@ def trace_header(trace: TraceRecorder, progress: Progress | None) -> list[str]:
 def _rate(value: float) -> str:
     if math.isinf(value):
         return "max"
-    return f"{value:.0f}" if value >= 10 or value == int(value) else f"{value:.1f}"
+    return f"{value:,.0f}" if value >= 10 or value == int(value) else f"{value:.1f}"
 
 
 class Hud:
@@ -132,6 +140,9 @@ class Hud:
         if st.trace:
             speed = f"{_rate(st.trace_speed)} instr/s"
             state = "TRACE"
+        elif st.step_exponent:
+            speed = f"step 2^{st.step_exponent}" + (f", {_rate(st.actual)} gen/s" if st.playing else "")
+            state = "PLAY" if st.playing else "PAUSE"
         else:
             speed = (f"{_rate(st.speed)} gen/s target, {_rate(st.actual)} actual" if st.playing
                      else f"{_rate(st.speed)} gen/s target")
@@ -152,6 +163,13 @@ class Hud:
             instr = f"instr {st.instructions:,}"
             extra.append((instr + (f" / last gen {st.last_instructions:,}" if st.last_instructions else ""), th.accent))
             parts[4:4] = extra
+        # A jump or a save under way goes before the parts a narrow window drops.
+        busy = [(text, th.accent) for text in (st.jump, st.saving) if text]
+        parts[4:4] = busy
+        for i, fraction in enumerate((st.jump_fraction, st.save_fraction)):
+            if fraction is not None:  # a bar along the top of the status line
+                width = int(W * min(1.0, max(0.0, fraction)))
+                pygame.draw.rect(surface, th.accent, pygame.Rect(0, H - BAR_HEIGHT + 3 * i, width, 3))
         x = 10
         y = H - BAR_HEIGHT + (BAR_HEIGHT - self.font.get_height()) // 2
         for i, (s, color) in enumerate(parts):

@@ -46,6 +46,7 @@ class Command(enum.Enum):
     SAVE = enum.auto()
     SAVE_AS = enum.auto()
     ASK_OPEN = enum.auto()
+    ASK_GO_TO = enum.auto()
     SCREENSHOT = enum.auto()
     IDENTIFY = enum.auto()
     RECORD = enum.auto()
@@ -79,8 +80,10 @@ KEYMAP: tuple[KeyBinding, ...] = (
     KeyBinding((K.K_SPACE,), "", Cmd(Command.TOGGLE_PLAY), "Space", "play / pause"),
     KeyBinding((K.K_n,), "", Cmd(Command.STEP, 1), "N", "step one generation"),
     KeyBinding((K.K_TAB,), "", Cmd(Command.STEP_BATCH), "Tab", "step a batch (the speed, at least 10)"),
-    KeyBinding((K.K_PLUS, K.K_EQUALS, K.K_KP_PLUS, K.K_RIGHTBRACKET), "", Cmd(Command.FASTER), "+  ]", "faster"),
+    KeyBinding((K.K_PLUS, K.K_EQUALS, K.K_KP_PLUS, K.K_RIGHTBRACKET), "", Cmd(Command.FASTER), "+  ]",
+               "faster; past the fastest, 2^n generations an update"),
     KeyBinding((K.K_MINUS, K.K_KP_MINUS, K.K_LEFTBRACKET), "", Cmd(Command.SLOWER), "-  [", "slower"),
+    KeyBinding((K.K_g,), "ctrl", Cmd(Command.ASK_GO_TO), "Ctrl+G", "go to generation (Esc cancels the jump)"),
     KeyBinding((K.K_c,), "", Cmd(Command.CLEAR), "C", "clear the board (a new board: generation 0)"),
     KeyBinding((K.K_r,), "shift", Cmd(Command.NEXT_DENSITY), "Shift+R", "change the random density, and fill"),
     KeyBinding((K.K_r,), "", Cmd(Command.RANDOMIZE), "R", "fill at random (generation 0)"),

@@ -18,6 +18,7 @@ import signal
 import threading
 import time
 from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -29,7 +30,7 @@ from ..engines.background import BackgroundEngine
 from ..engines.pool import WorkerPool
 from ..rules import Rule
 from . import commands
-from .compute import Driver, choose_driver
+from .compute import Driver, ProgressRelay, choose_driver
 from .display import NoDisplayError, close_window, open_window
 from .files import DEFAULT_WINDOW, Credits
 from .game import Game
@@ -38,7 +39,7 @@ from .input import Cmd, Command, PointerState, translate
 from .palette import Palette
 from .prompt import Prompt
 from .render import BoardRenderer, Theme
-from .tools import IdentifyJob, Recording
+from .tools import IdentifyJob, Recording, SaveJob
 from .view import TOP_INSET, View
 
 if TYPE_CHECKING:
@@ -105,6 +106,11 @@ class App:
         self.recording: Recording | None = None  # the GIF being recorded
         self.recorded_version = -1  # the game's version last recorded
         self._resources.callback(self._close_tools)
+        # Saves: one at a time, off the window's thread; closing waits for the one under way.
+        self.saver = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lifegame-save")
+        self._resources.callback(self.saver.shutdown, wait=True)
+        self.save_job: SaveJob | None = None
+        self.quit_after_save = False  # Ctrl+Q during a save: quit once it is written
         self.show_help = False
         self.show_graph = False
         self.grid = True
@@ -124,7 +130,7 @@ class App:
     def _background_engine(self) -> BackgroundEngine:
         """The background engine in front of :attr:`engine`, created once on first need."""
         if self._background is None:
-            self._background = BackgroundEngine(self.engine)
+            self._background = BackgroundEngine(ProgressRelay(self.engine))  # jumps tell their progress
             self._resources.callback(self._background.close, cancel=True)
         return self._background
 
@@ -232,13 +238,17 @@ class App:
         game, hud, palette = self.game, self.hud, self.palette
         driver = game.driver
         progress = driver.progress
+        jump_text, jump_fraction = game.jump_status()
+        save_text = self.save_job.status() if self.save_job is not None else ""
         times = list(self.frame_times)[-60:]
         fps = len(times) / sum(times) if times and sum(times) > 0 else 0.0
         fps = min(fps, self.clock.get_fps() or fps)
         hud.status_line(surface, Status(
             playing=game.playing, generation=game.generation, population=game.population,
             speed=game.speed, actual=game.actual_rate(), fps=fps, rule=str(game.rule),
-            size=game.board.shape, engine=driver.label, busy=driver.busy,
+            size=game.board.shape, engine=driver.jump_label or driver.label, busy=driver.busy,
+            step_exponent=game.step_exponent, jump=jump_text, jump_fraction=jump_fraction,
+            saving=save_text, save_fraction=self.save_job.fraction if save_text and self.save_job else None,
             trace=game.tracing, trace_speed=game.trace_speed,
             instructions=progress.instructions if progress else 0,
             last_instructions=progress.last_instructions if progress else 0,

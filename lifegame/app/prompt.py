@@ -1,4 +1,4 @@
-"""The file name box: the text typed for "save as" and "open", and what Enter may do with it.  No pygame.
+"""The window's text box: a file name for "save as" and "open", a generation for "go to".  No pygame.
 
 :class:`Prompt` holds the text, a line of help, an error, and (for a save) the
 file the user was warned about: a save never replaces a file unasked, so the
@@ -12,10 +12,11 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["Prompt", "SAVE", "OPEN", "display_path", "typed_path", "complete"]
+__all__ = ["Prompt", "SAVE", "OPEN", "GO_TO", "display_path", "typed_path", "complete", "parse_generation"]
 
 SAVE = "save"
 OPEN = "open"
+GO_TO = "go to"
 
 
 def display_path(path: Path) -> str:
@@ -49,9 +50,42 @@ def complete(text: str) -> str:
     return text + common[len(stem):]
 
 
+def parse_generation(text: str, current: int) -> int:
+    """The generation typed into the "go to" box: ``1000000``, ``1,000,000``, ``1_000_000``, ``2^20``,
+    ``1e6``; ``+N`` is N past ``current``.  Raises ``ValueError`` with a one-line message."""
+    s = text.strip().replace(",", "").replace("_", "").replace(" ", "")
+    relative = s.startswith("+")
+    s = s.lstrip("+")
+    if not s:
+        raise ValueError("type a generation (e.g. 1000000, 2^20 or +1000)")
+    try:
+        if "^" in s:
+            base, _, exponent = s.partition("^")
+            value = int(base) ** int(exponent)
+            if int(exponent) > 64:
+                raise OverflowError
+        elif "e" in s.lower():
+            mantissa, _, exponent = s.lower().partition("e")
+            if int(exponent) > 19 or int(exponent) < 0:
+                raise OverflowError
+            value = float(mantissa) * 10 ** int(exponent)
+            if value != int(value):
+                raise ValueError
+            value = int(value)
+        else:
+            value = int(s)
+    except OverflowError:
+        raise ValueError(f"{text.strip()} is too far") from None
+    except ValueError:
+        raise ValueError(f"{text.strip()} is not a generation (e.g. 1000000, 2^20 or +1000)") from None
+    if value < 0:
+        raise ValueError("a generation cannot be negative")
+    return current + value if relative else value
+
+
 @dataclass
 class Prompt:
-    """A one-line box asking for a file name (``kind`` is :data:`SAVE` or :data:`OPEN`)."""
+    """A one-line box asking for a file name (``kind`` :data:`SAVE` or :data:`OPEN`) or a generation (:data:`GO_TO`)."""
 
     kind: str
     text: str = ""
@@ -74,6 +108,8 @@ class Prompt:
         self._edited()
 
     def complete(self) -> None:
+        if self.kind == GO_TO:
+            return  # no files to complete
         self.text = complete(self.text)
         self._edited()
 

@@ -1,7 +1,9 @@
-"""The window's tools that outlive a key press: identify (in a thread) and GIF recording.  No pygame.
+"""The window's tools that outlive a key press: identify, saves (in threads), GIF recording.  No pygame.
 
 :class:`IdentifyJob`  :func:`lifegame.identify.identify` of a copy of the board, off the main
                       thread; cancellable; the loop polls it once a frame
+:class:`SaveJob`      a snapshot of the board written to its file by the app's save thread
+                      (a one-thread executor); the loop polls it once a frame
 :class:`Recording`    the board shown, one GIF frame each time it changes
                       (:class:`lifegame.gif.GifRecorder`)
 """
@@ -10,12 +12,19 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
+from concurrent.futures import Executor, Future
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..board import Board
 from ..rules import Rule
 
-__all__ = ["IdentifyJob", "Recording", "IDENTIFY_MAX_PERIOD", "gif_name"]
+if TYPE_CHECKING:
+    from ..patterns import Pattern
+    from .history import Frame
+
+__all__ = ["IdentifyJob", "SaveJob", "Recording", "IDENTIFY_MAX_PERIOD", "SHOW_SAVE_PROGRESS_AFTER", "gif_name"]
 
 IDENTIFY_MAX_PERIOD = 1000
 """Generations identify looks ahead in the window (``lifegame identify --max-period`` goes further)."""
@@ -56,6 +65,60 @@ class IdentifyJob:
         self._cancel.set()
         if wait is not None:
             self._thread.join(wait)
+
+
+SHOW_SAVE_PROGRESS_AFTER = 0.3
+"""Seconds a save runs before the status line shows how far it is."""
+
+
+class SaveJob:
+    """A save in the background: ``write(path, pattern, progress)`` run by ``executor``.
+
+    ``pattern`` is a snapshot (its own copy of the cells), so the board may
+    change while it is written.  The thread also packs the snapshot as the
+    undo history's :class:`~lifegame.app.history.Frame` (the saved state:
+    coming back to it clears the unsaved mark).  ``generation``, ``gen0``,
+    ``version`` and ``document`` say what was saved, for when it is done.
+    """
+
+    def __init__(self, executor: Executor, write: Callable[..., None], path: Path, pattern: Pattern, *,
+                 rule: Rule, generation: int, gen0: Frame | None, version: int, document: object = None) -> None:
+        self.path = path
+        self.rule = rule
+        self.generation = generation
+        self.version = version
+        self.document = document
+        self.started = time.perf_counter()
+        self._lock = threading.Lock()
+        self._fraction = 0.0
+        self.future: Future[Frame] = executor.submit(self._run, write, pattern, gen0)
+
+    def _run(self, write: Callable[..., None], pattern: Pattern, gen0: Frame | None) -> Frame:
+        from .history import Frame
+
+        write(self.path, pattern, self._progress)
+        assert pattern.grid is not None
+        return Frame.of(Board(pattern.grid.shape[0], pattern.grid.shape[1], pattern.grid), self.generation, gen0)
+
+    def _progress(self, fraction: float) -> None:
+        with self._lock:
+            self._fraction = fraction
+
+    @property
+    def fraction(self) -> float:
+        """How much of the file is written (0 to 1), as the writer last told."""
+        with self._lock:
+            return self._fraction
+
+    def done(self) -> bool:
+        return self.future.done()
+
+    def status(self, now: float | None = None) -> str:
+        """For the status line: "saving NAME 45%" once the save has taken a moment, else ``""``."""
+        now = time.perf_counter() if now is None else now
+        if now - self.started < SHOW_SAVE_PROGRESS_AFTER:
+            return ""
+        return f"saving {self.path.name} {self.fraction:.0%}"
 
 
 def gif_name(folder: Path | None = None) -> Path:
