@@ -14,9 +14,10 @@ Modules, one job each:
 ``commands``  what each command does: one handler per command, checked complete at import
 ``game``      the model: play, speed, steps, edits, undo/redo, resets, the file's unsaved mark
 ``history``   undo/redo as a history of boards (compact frames, a byte budget)
-``prompt``    the file name box of "save as" and "open"
-``tools``     identify in a thread, GIF recording
-``compute``   who computes the next generation: the loop itself, or a background engine
+``prompt``    the text box: a file name for "save as" and "open", a generation for "go to"
+``tools``     identify in a thread, saves in a thread, GIF recording
+``compute``   who computes the next generation: the loop itself, or a background engine;
+              jumps (hyper speed, go to generation) in the background, with progress
 ``trace``     the protocol trace's state (an observer of the environment)
 ``files``     starting boards, open, save, credits, new file names (no pygame)
 ``options``   :class:`AppOptions`, what the window opens with
