@@ -18,11 +18,9 @@ Jumps (hyper speed, go to generation) are one engine call of many generations,
 always on the background engine, whichever driver steps the board: the
 driver's :meth:`Driver.jump` asks for one, and the board that comes back (with
 the edits made meanwhile) replaces the one shown.  The engine tells the jump's
-progress, ``progress(done, total)``, from the job's thread; a
+progress, ``progress(done, total)``, from the job's thread (it is given to
+:meth:`~lifegame.engines.background.BackgroundEngine.submit`); a
 :class:`JumpProgress` keeps the latest under a lock for the window to draw.
-(:class:`~lifegame.engines.background.BackgroundEngine.submit` takes no
-progress callback: the window's background engine runs a :class:`ProgressRelay`
-that passes on the callback registered for the board submitted.)
 """
 
 from __future__ import annotations
@@ -45,7 +43,7 @@ if TYPE_CHECKING:
     from ..engines.base import Engine
 
 __all__ = ["Driver", "Progress", "LoopDriver", "BackgroundDriver", "choose_driver",
-           "JumpProgress", "ProgressRelay", "jump_label"]
+           "JumpProgress", "jump_label"]
 
 
 @dataclass(frozen=True)
@@ -194,54 +192,14 @@ class JumpProgress:
         return done / total if total else 1.0
 
 
-class ProgressRelay:
-    """An engine as the window's background engine runs it: ``advance`` is given the progress
-    callback registered (:meth:`watch`) for the board object submitted, if any.
-
-    Everything else is the engine's own.  A registration holds the board, so
-    its ``id`` cannot be reused while it is registered; :meth:`forget` drops it.
-    """
-
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-        self._lock = threading.Lock()
-        self._sinks: dict[int, tuple[Board, Callable[[int, int], None]]] = {}
-
-    def watch(self, board: Board, progress: Callable[[int, int], None]) -> None:
-        with self._lock:
-            self._sinks[id(board)] = (board, progress)
-
-    def forget(self, board: Board) -> None:
-        with self._lock:
-            entry = self._sinks.get(id(board))
-            if entry is not None and entry[0] is board:
-                del self._sinks[id(board)]
-
-    def advance(self, board: Board, rule: Rule, generations: int = 1, *, cancel=None, progress=None) -> Board:
-        if progress is None:
-            with self._lock:
-                entry = self._sinks.get(id(board))
-            if entry is not None and entry[0] is board:
-                progress = entry[1]
-        return self.engine.advance(board, rule, generations, cancel=cancel, progress=progress)
-
-    def __getattr__(self, name: str):
-        return getattr(self.engine, name)
-
-
 def jump_label(engine: Engine, board: Board, rule: Rule, generations: int) -> str:
     """Who computes a jump of ``generations`` of ``board``, for the status line.
 
-    A chooser that may jump with HashLife says whether it will
-    (``jumps_with_hashlife``, as ``auto`` offers); otherwise the engine that
-    computes the board says who it is.
+    The engine that computes that jump (a chooser such as ``auto`` may pick
+    HashLife for it) says who it is.
     """
-    jumps = getattr(engine, "jumps_with_hashlife", None)
-    if callable(jumps) and jumps(board, rule, generations):
-        text, workers = "hashlife", 1
-    else:
-        chosen = engine.engine_for(board)
-        text, workers = chosen.describe(board), chosen.capabilities.workers
+    chosen = engine.engine_for(board, rule, generations)
+    text, workers = chosen.describe(board), chosen.capabilities.workers
     return f"{text} in a thread" if workers <= 1 else text
 
 
@@ -259,15 +217,10 @@ class _Jump:
     def submit(self, background: BackgroundEngine, engine: Engine, board: Board, rule: Rule) -> None:
         """Hand the jump to ``background`` (``board`` is submitted as it is: not touched until done)."""
         self.label = jump_label(engine, board, rule, self.generations)
-        relay = background.engine
-        if self.progress is not None and isinstance(relay, ProgressRelay):
-            relay.watch(board, self.progress)
         self.board = board
-        self.job = background.submit(board, rule, self.generations, copy=False)
+        self.job = background.submit(board, rule, self.generations, copy=False, progress=self.progress)
 
     def release(self, background: BackgroundEngine | None) -> None:
-        if background is not None and self.board is not None and isinstance(background.engine, ProgressRelay):
-            background.engine.forget(self.board)
         self.board = None
 
     def cancel(self) -> None:

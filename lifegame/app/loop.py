@@ -30,7 +30,7 @@ from ..engines.background import BackgroundEngine
 from ..engines.pool import WorkerPool
 from ..rules import Rule
 from . import commands
-from .compute import Driver, ProgressRelay, choose_driver
+from .compute import Driver, choose_driver
 from .display import NoDisplayError, close_window, open_window
 from .files import DEFAULT_WINDOW, Credits
 from .game import Game
@@ -130,7 +130,7 @@ class App:
     def _background_engine(self) -> BackgroundEngine:
         """The background engine in front of :attr:`engine`, created once on first need."""
         if self._background is None:
-            self._background = BackgroundEngine(ProgressRelay(self.engine))  # jumps tell their progress
+            self._background = BackgroundEngine(self.engine)
             self._resources.callback(self._background.close, cancel=True)
         return self._background
 

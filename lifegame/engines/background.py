@@ -30,7 +30,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 
 from ..board import Board
 from ..rules import Rule
-from .base import Cancel, Engine, EngineError, JobCancelled, check_cancel, check_generations
+from .base import Cancel, Engine, EngineError, JobCancelled, Progress, check_cancel, check_generations
 
 __all__ = ["BackgroundEngine", "Job"]
 
@@ -118,13 +118,23 @@ class BackgroundEngine:
     def closed(self) -> bool:
         return self._closed
 
-    def submit(self, board: Board, rule: Rule, generations: int = 1, *, copy: bool = True) -> Job:
+    def submit(
+        self,
+        board: Board,
+        rule: Rule,
+        generations: int = 1,
+        *,
+        copy: bool = True,
+        progress: Progress | None = None,
+    ) -> Job:
         """Start computing ``board`` ``generations`` generations ahead; return at once.
 
         The board is copied first (``copy=False`` skips that when the caller
         promises not to touch it until the job is done), so the window may keep
-        editing its own board while the job runs.  Raises :class:`ValueError`
-        for ``generations < 0`` and :class:`~.base.EngineError` once closed.
+        editing its own board while the job runs.  ``progress`` is handed to
+        the engine's ``advance`` and so is called from the job's thread.
+        Raises :class:`ValueError` for ``generations < 0`` and
+        :class:`~.base.EngineError` once closed.
         """
         generations = check_generations(generations)
         snapshot = board.copy() if copy else board
@@ -132,14 +142,14 @@ class BackgroundEngine:
         with self._lock:
             if self._closed:
                 raise EngineError("the background engine is closed")
-            future = self._thread.submit(self._run, snapshot, rule, generations, event)
+            future = self._thread.submit(self._run, snapshot, rule, generations, event, progress)
             job = Job(future, generations, event)
             self._jobs = [j for j in self._jobs if not j.done()]
             self._jobs.append(job)
         return job
 
-    def _run(self, board: Board, rule: Rule, generations: int, cancel: Cancel) -> Board:
-        result = self.engine.advance(board, rule, generations, cancel=cancel)
+    def _run(self, board: Board, rule: Rule, generations: int, cancel: Cancel, progress: Progress | None) -> Board:
+        result = self.engine.advance(board, rule, generations, cancel=cancel, progress=progress)
         check_cancel(cancel)  # cancel() said True: no result, even if it just finished
         return result
 

@@ -8,9 +8,10 @@ the same small surface, and the window and the CLI use nothing else::
     engine.capabilities               Capabilities(background=..., traceable=..., workers=...)
     engine.advance(board, rule, n, cancel=event, progress=callback) -> Board
     engine.describe(board) -> str     who computes this board, for a status line
-    engine.engine_for(board) -> Engine
-                                      the engine that really computes ``board``
-                                      (itself, except for a chooser such as ``auto``)
+    engine.engine_for(board, rule, n) -> Engine
+                                      the engine that really computes n generations
+                                      of ``board`` (itself, except for a chooser
+                                      such as ``auto``)
     engine.stepper(board, rule) -> Stepper
                                       only when ``capabilities.traceable``: the
                                       protocol's resumable environment, to be
@@ -124,8 +125,9 @@ class Engine(Protocol):
         """Who computes ``board`` (one short phrase, e.g. ``"process pool, 2 workers"``)."""
         ...
 
-    def engine_for(self, board: Board) -> Engine:
-        """The engine that computes ``board``: ``self``, or the one a chooser picks."""
+    def engine_for(self, board: Board, rule: Rule | None = None, generations: int = 1) -> Engine:
+        """The engine that computes ``generations`` of ``board`` (under ``rule``, when the choice
+        depends on it): ``self``, or the one a chooser picks.  Starts nothing."""
         ...
 
     def stepper(self, board: Board, rule: Rule) -> Stepper:
@@ -165,7 +167,7 @@ class EngineBase:
     def describe(self, board: Board) -> str:
         return self.name
 
-    def engine_for(self, board: Board) -> Engine:
+    def engine_for(self, board: Board, rule: Rule | None = None, generations: int = 1) -> Engine:
         return self
 
     def stepper(self, board: Board, rule: Rule) -> Stepper:
