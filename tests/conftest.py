@@ -22,3 +22,24 @@ def corpus() -> Path:
     if not (CORPUS / "MANIFEST.tsv").is_file():
         pytest.skip("the Golly corpus (../shared/corpus) is not here")
     return CORPUS
+
+
+@pytest.fixture
+def make_app():
+    """``make(board=None, **AppOptions)``: a window (640x480 unless said), closed after the test."""
+    from lifegame.app import AppOptions, initial_board
+    from lifegame.app.loop import App
+
+    apps: list[App] = []
+
+    def make(board=None, **kw) -> App:
+        kw.setdefault("window", (640, 480))
+        opts = AppOptions(**kw)
+        b, rule, path, name = initial_board(opts)
+        app = App(opts, board if board is not None else b, rule, path=path, name=name)
+        apps.append(app)
+        return app
+
+    yield make
+    for app in apps:
+        app.close()

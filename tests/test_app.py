@@ -28,62 +28,7 @@ from lifegame.engines.fast import step as fast_step
 from lifegame.patterns import read_pattern
 from lifegame.rules import CONWAY
 from lifegame.start import starting_board
-
-KD, MD, MU, MM = pygame.KEYDOWN, pygame.MOUSEBUTTONDOWN, pygame.MOUSEBUTTONUP, pygame.MOUSEMOTION
-
-
-def key(k: int, mod: int = 0) -> pygame.event.Event:
-    return pygame.event.Event(KD, key=k, mod=mod)
-
-
-def click(app: App, pos: tuple[int, int], button: int = 1) -> None:
-    app.handle(pygame.event.Event(MD, pos=pos, button=button))
-    app.handle(pygame.event.Event(MU, pos=pos, button=button))
-
-
-def drag(app: App, points: list[tuple[int, int]], button: int = 1) -> None:
-    app.handle(pygame.event.Event(MD, pos=points[0], button=button))
-    for p in points[1:]:
-        app.handle(pygame.event.Event(MM, pos=p, rel=(0, 0), buttons=(1, 0, 0)))
-    app.handle(pygame.event.Event(MU, pos=points[-1], button=button))
-
-
-def run_until(app: App, cond, timeout: float = 120.0) -> None:  # a hang guard, not a measure
-    end = time.monotonic() + timeout
-    while not cond():
-        assert time.monotonic() < end, "timed out"
-        app.frame(tick=False)
-        time.sleep(0.002)
-
-
-def wait_saved(app: App, timeout: float = 120.0) -> None:
-    """Let the save under way finish (a hang guard, not a measure) and the window take note of it."""
-    job = app.save_job
-    if job is not None:
-        job.future.exception(timeout)
-    app.frame(tick=False)
-
-
-@pytest.fixture
-def make_app():
-    apps: list[App] = []
-
-    def make(board: Board | None = None, **kw) -> App:
-        kw.setdefault("window", (640, 480))
-        opts = AppOptions(**kw)
-        b, rule, path, name = initial_board(opts)
-        app = App(opts, board if board is not None else b, rule, path=path, name=name)
-        apps.append(app)
-        return app
-
-    yield make
-    for app in apps:
-        app.close()
-
-
-def cell_center(app: App, y: int, x: int) -> tuple[int, int]:
-    px, py = app.view.pixel_of(y + 0.5, x + 0.5)
-    return int(px), int(py)
+from window import cell_center, click, drag, key, run_until, wait_saved, MD, MM, MU
 
 
 # -- drawing --------------------------------------------------------------------

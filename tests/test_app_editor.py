@@ -8,14 +8,12 @@ No fixed sleeps: loops wait on a condition, with a generous hang guard.
 from __future__ import annotations
 
 import itertools
-import time
 from pathlib import Path
 
 import numpy as np
 import pygame
 import pytest
 
-from lifegame.app import AppOptions, initial_board
 from lifegame.app.history import UNDO_BUDGET, BoardChange, Frame, UndoHistory
 from lifegame.app.input import KEYMAP, Command
 from lifegame.app.loop import App
@@ -24,66 +22,13 @@ from lifegame.engines.fast import step as fast_step
 from lifegame.patterns import read_pattern
 from lifegame.rules import CONWAY
 from lifegame.start import starting_board
+from window import cell_center, click, drag, key, run_until, wait_saved, MD, MM, MU
 
-KD, MD, MU, MM = pygame.KEYDOWN, pygame.MOUSEBUTTONDOWN, pygame.MOUSEBUTTONUP, pygame.MOUSEMOTION
 CTRL, SHIFT = pygame.KMOD_LCTRL, pygame.KMOD_LSHIFT
-
-
-def key(k: int, mod: int = 0) -> pygame.event.Event:
-    return pygame.event.Event(KD, key=k, mod=mod)
 
 
 def type_text(app: App, text: str) -> None:
     app.handle(pygame.event.Event(pygame.TEXTINPUT, text=text))
-
-
-def click(app: App, pos: tuple[int, int], button: int = 1) -> None:
-    app.handle(pygame.event.Event(MD, pos=pos, button=button))
-    app.handle(pygame.event.Event(MU, pos=pos, button=button))
-
-
-def drag(app: App, points: list[tuple[int, int]], button: int = 1) -> None:
-    app.handle(pygame.event.Event(MD, pos=points[0], button=button))
-    for p in points[1:]:
-        app.handle(pygame.event.Event(MM, pos=p, rel=(0, 0), buttons=(1, 0, 0)))
-    app.handle(pygame.event.Event(MU, pos=points[-1], button=button))
-
-
-def run_until(app: App, cond, timeout: float = 120.0) -> None:  # a hang guard, not a measure
-    end = time.monotonic() + timeout
-    while not cond():
-        assert time.monotonic() < end, "timed out"
-        app.frame(tick=False)
-
-
-def wait_saved(app: App, timeout: float = 120.0) -> None:
-    """Let the save under way finish (a hang guard, not a measure) and the window take note of it."""
-    job = app.save_job
-    if job is not None:
-        job.future.exception(timeout)
-    app.frame(tick=False)
-
-
-def cell(app: App, y: int, x: int) -> tuple[int, int]:
-    px, py = app.view.pixel_of(y + 0.5, x + 0.5)
-    return int(px), int(py)
-
-
-@pytest.fixture
-def make_app():
-    apps: list[App] = []
-
-    def make(board: Board | None = None, **kw) -> App:
-        kw.setdefault("window", (640, 480))
-        opts = AppOptions(**kw)
-        b, rule, path, name = initial_board(opts)
-        app = App(opts, board if board is not None else b, rule, path=path, name=name)
-        apps.append(app)
-        return app
-
-    yield make
-    for app in apps:
-        app.close()
 
 
 def play_until(app: App, generation: int) -> None:
@@ -107,7 +52,7 @@ def redo(app: App) -> None:
 def test_undo_after_play_returns_to_where_play_started_and_redo_goes_forward(make_app):
     # The issue's steps: a 5-cell line, Space for a while, Space, Ctrl+Z.
     app = make_app(size=(20, 20))
-    drag(app, [cell(app, 10, 8), cell(app, 10, 12)])
+    drag(app, [cell_center(app, 10, 8), cell_center(app, 10, 12)])
     drawn = app.game.board.copy()
     assert drawn.population() == 5
     play_until(app, 30)
@@ -134,20 +79,20 @@ def test_edits_and_generations_interleave(make_app):
     def remember() -> None:
         states.append((app.game.generation, app.game.board.copy()))
 
-    drag(app, [cell(app, 5, 5), cell(app, 5, 7)])  # a blinker
+    drag(app, [cell_center(app, 5, 5), cell_center(app, 5, 7)])  # a blinker
     remember()
     app.handle(key(pygame.K_n))  # one step
     run_until(app, lambda: app.game.generation == 1)
     remember()
-    click(app, cell(app, 15, 15))
-    click(app, cell(app, 15, 16))
-    click(app, cell(app, 16, 15))  # three clicks: three edits at generation 1
+    click(app, cell_center(app, 15, 15))
+    click(app, cell_center(app, 15, 16))
+    click(app, cell_center(app, 16, 15))  # three clicks: three edits at generation 1
     remember()
     app.handle(key(pygame.K_TAB))  # a batch of 10
     run_until(app, lambda: app.game.generation == 11)
     app.frame(tick=False)
     remember()
-    drag(app, [cell(app, 20, 2), cell(app, 20, 4)], button=3)  # an erase that changes nothing: no record
+    drag(app, [cell_center(app, 20, 2), cell_center(app, 20, 4)], button=3)  # an erase that changes nothing: no record
     for expected in reversed(states[:-1]):
         undo(app)
         if app.game.generation == 1 and expected[0] == 1 and app.game.board != expected[1]:
@@ -181,11 +126,11 @@ def test_drawing_while_playing_is_undone_to_the_board_when_the_stroke_began(make
     start = app.game.board.copy()
     app.handle(key(pygame.K_SPACE))
     run_until(app, lambda: app.game.generation >= 2)
-    app.handle(pygame.event.Event(MD, pos=cell(app, 3, 3), button=3))
+    app.handle(pygame.event.Event(MD, pos=cell_center(app, 3, 3), button=3))
     before_stroke_generation = app.game.generation
     run_until(app, lambda: app.game.generation >= before_stroke_generation + 2)  # generations during the stroke
-    app.handle(pygame.event.Event(MM, pos=cell(app, 3, 20), rel=(0, 0), buttons=(0, 0, 1)))
-    app.handle(pygame.event.Event(MU, pos=cell(app, 3, 20), button=3))
+    app.handle(pygame.event.Event(MM, pos=cell_center(app, 3, 20), rel=(0, 0), buttons=(0, 0, 1)))
+    app.handle(pygame.event.Event(MU, pos=cell_center(app, 3, 20), button=3))
     run_until(app, lambda: app.game.generation >= before_stroke_generation + 4)
     app.handle(key(pygame.K_SPACE))
     run_until(app, lambda: not app.game.driver.busy)
@@ -228,10 +173,10 @@ def test_a_huge_single_record_is_kept_but_the_older_ones_go():
 # -- 4. reset -------------------------------------------------------------------------------
 def test_reset_goes_to_generation_0_and_shift_home_to_where_play_started(make_app):
     app = make_app(size=(24, 24))
-    drag(app, [cell(app, 5, 5), cell(app, 5, 7)])
-    click(app, cell(app, 12, 12))
-    click(app, cell(app, 12, 13))
-    click(app, cell(app, 13, 12))  # drawn at generation 0
+    drag(app, [cell_center(app, 5, 5), cell_center(app, 5, 7)])
+    click(app, cell_center(app, 12, 12))
+    click(app, cell_center(app, 12, 13))
+    click(app, cell_center(app, 13, 12))  # drawn at generation 0
     gen0 = app.game.board.copy()
     for _ in range(3):  # N moves the start too
         app.handle(key(pygame.K_n))
@@ -253,7 +198,7 @@ def test_reset_goes_to_generation_0_and_shift_home_to_where_play_started(make_ap
     undo(app)  # a reset is undone like any change of the board
     assert app.game.generation == 1
     # Edits at generation 0 become the new generation 0; a new board (clear) is one too.
-    click(app, cell(app, 20, 20))
+    click(app, cell_center(app, 20, 20))
     app.handle(key(pygame.K_r, CTRL))
     app.handle(key(pygame.K_c))
     assert app.game.generation == 0 and app.game.population == 0
@@ -268,7 +213,7 @@ def test_the_help_card_says_what_reset_does():
 # -- 2. no board is lost without asking ----------------------------------------------------
 def test_quitting_an_untitled_board_with_changes_asks_first(make_app):
     app = make_app(size=(16, 16))
-    click(app, cell(app, 4, 4))
+    click(app, cell_center(app, 4, 4))
     app.handle(pygame.event.Event(pygame.QUIT))
     assert app.running and "unsaved" in app.game.message and "no file" in app.game.message
     app.handle(key(pygame.K_q, CTRL))
@@ -284,7 +229,7 @@ def test_quitting_an_untitled_board_with_changes_asks_first(make_app):
 # -- 3. save as, and open, in a box ---------------------------------------------------------
 def test_ctrl_s_on_an_untitled_board_asks_for_a_name_in_a_box(make_app, tmp_path: Path):
     app = make_app(size=(16, 16))
-    click(app, cell(app, 4, 4))
+    click(app, cell_center(app, 4, 4))
     app.handle(key(pygame.K_s, CTRL))
     assert app.prompt is not None and app.prompt.kind == "save"
     assert app.prompt.text.endswith("lifegame.rle") or app.prompt.text.endswith(".rle")
@@ -295,7 +240,7 @@ def test_ctrl_s_on_an_untitled_board_asks_for_a_name_in_a_box(make_app, tmp_path
     app.handle(key(pygame.K_c))
     app.handle(key(pygame.K_SPACE))
     app.handle(key(pygame.K_q, CTRL))
-    click(app, cell(app, 8, 8))  # no drawing behind the box either
+    click(app, cell_center(app, 8, 8))  # no drawing behind the box either
     assert app.running and not app.game.playing and app.game.population == 1
     type_text(app, "xy")
     app.handle(key(pygame.K_BACKSPACE))
@@ -309,7 +254,7 @@ def test_ctrl_s_on_an_untitled_board_asks_for_a_name_in_a_box(make_app, tmp_path
     again, _ = starting_board(read_pattern(saved))
     assert again == app.game.board
     # Now the board has a file: Ctrl+S saves straight to it.
-    click(app, cell(app, 6, 6))
+    click(app, cell_center(app, 6, 6))
     app.handle(key(pygame.K_s, CTRL))
     wait_saved(app)
     assert app.prompt is None and read_pattern(saved).population == 2
@@ -318,7 +263,7 @@ def test_ctrl_s_on_an_untitled_board_asks_for_a_name_in_a_box(make_app, tmp_path
 @pytest.mark.parametrize("name", ["board.cells", "board.lif", "board.life", "board.rle"])
 def test_save_as_chooses_the_format_by_extension(make_app, tmp_path: Path, name: str):
     app = make_app(size=(20, 24))
-    drag(app, [cell(app, 3, 3), cell(app, 9, 15)])
+    drag(app, [cell_center(app, 3, 3), cell_center(app, 9, 15)])
     app.handle(key(pygame.K_s, CTRL | SHIFT))
     assert app.prompt is not None
     app.handle(key(pygame.K_u, CTRL))
@@ -335,8 +280,8 @@ def test_save_never_replaces_a_file_unasked(make_app, tmp_path: Path):
     other = tmp_path / "precious.rle"
     other.write_text("x = 1, y = 1\no!\n")
     app = make_app(size=(16, 16))
-    click(app, cell(app, 2, 2))
-    click(app, cell(app, 2, 3))
+    click(app, cell_center(app, 2, 2))
+    click(app, cell_center(app, 2, 3))
     app.handle(key(pygame.K_s, CTRL | SHIFT))
     app.handle(key(pygame.K_u, CTRL))
     type_text(app, str(other))
@@ -369,7 +314,7 @@ def test_bundled_patterns_and_unwritable_files_ask_where_to_save(make_app, tmp_p
     app = make_app(size=(16, 16))
     app.handle(pygame.event.Event(pygame.DROPFILE, file=str(odd)))
     assert app.game.path == odd, app.game.message
-    click(app, cell(app, 1, 1))
+    click(app, cell_center(app, 1, 1))
     app.handle(key(pygame.K_s, CTRL))
     assert app.prompt is not None and app.prompt.text.endswith("glider.rle")
     assert odd.read_text() == "x = 3, y = 3\nbo$2bo$3o!\n"
@@ -400,11 +345,11 @@ def test_ctrl_o_opens_a_typed_path(make_app, tmp_path: Path):
 # -- 5. click toggles, drags follow the first cell; arrows pan; the palette fits -------------
 def test_a_drag_from_a_live_cell_erases(make_app):
     app = make_app(size=(16, 32))
-    drag(app, [cell(app, 4, 2), cell(app, 4, 20)])
+    drag(app, [cell_center(app, 4, 2), cell_center(app, 4, 20)])
     assert app.game.population == 19
-    drag(app, [cell(app, 4, 5), cell(app, 4, 10)])  # starts on a live cell: erases
+    drag(app, [cell_center(app, 4, 5), cell_center(app, 4, 10)])  # starts on a live cell: erases
     assert app.game.population == 13 and not app.game.board[4, 7]
-    drag(app, [cell(app, 8, 5), cell(app, 4, 5)])  # starts on an empty cell: draws, over the gap too
+    drag(app, [cell_center(app, 8, 5), cell_center(app, 4, 5)])  # starts on an empty cell: draws, over the gap too
     assert app.game.board[4, 5] and app.game.board[6, 5]
 
 
@@ -436,7 +381,7 @@ def test_the_palette_stays_reachable_in_an_800_pixel_window(make_app):
 def test_the_population_graph_starts_from_the_board_as_drawn(make_app):
     app = make_app(size=(32, 32))
     for x in range(5):
-        click(app, cell(app, 10, 3 + 3 * x))  # five lone cells
+        click(app, cell_center(app, 10, 3 + 3 * x))  # five lone cells
     app.handle(key(pygame.K_y))
     play_until(app, 2)
     assert app.game.history[0] == (0, 5)
@@ -452,7 +397,7 @@ def test_identify_shows_what_the_board_is(make_app):
     run_until(app, lambda: app.identify_job is None)
     assert app.game.message.startswith("spaceship, period 4") and "c/4" in app.game.message
     app.game.clear()
-    drag(app, [cell(app, 5, 5), cell(app, 5, 7)])
+    drag(app, [cell_center(app, 5, 5), cell_center(app, 5, 7)])
     app.handle(key(pygame.K_i))
     run_until(app, lambda: app.identify_job is None)
     assert app.game.message == "oscillator, period 2"
@@ -474,7 +419,7 @@ def test_recording_a_gif_of_the_window(make_app, tmp_path: Path, monkeypatch):
     Image = pytest.importorskip("PIL.Image")
     monkeypatch.chdir(tmp_path)
     app = make_app(size=(16, 16))
-    drag(app, [cell(app, 5, 5), cell(app, 5, 7)])
+    drag(app, [cell_center(app, 5, 5), cell_center(app, 5, 7)])
     start = app.game.board.copy()
     app.handle(key(pygame.K_F9))
     assert app.recording is not None

@@ -9,14 +9,12 @@ hang guards on jobs and futures, never fixed sleeps or time measurements.
 from __future__ import annotations
 
 import threading
-import time
 from pathlib import Path
 
 import numpy as np
 import pygame
 import pytest
 
-from lifegame.app import AppOptions, initial_board
 from lifegame.app import files as app_files
 from lifegame.app import loop as app_loop
 from lifegame.app.compute import (
@@ -35,37 +33,16 @@ from lifegame.engines.fast import step as fast_step
 from lifegame.patterns import PatternError, read_pattern
 from lifegame.rules import CONWAY
 from lifegame.start import starting_board
+from window import cell_center, click, key, run_until
 
 KD = pygame.KEYDOWN
 CTRL, SHIFT = pygame.KMOD_LCTRL, pygame.KMOD_LSHIFT
 HANG = 120.0  # seconds: a hang guard, never a measure
 
 
-def key(k: int, mod: int = 0) -> pygame.event.Event:
-    return pygame.event.Event(KD, key=k, mod=mod)
-
-
 def type_text(app: App, text: str) -> None:
     for ch in text:
         app.handle(pygame.event.Event(pygame.TEXTINPUT, text=ch))
-
-
-def run_until(app: App, cond, timeout: float = HANG) -> None:
-    end = time.monotonic() + timeout
-    while not cond():
-        assert time.monotonic() < end, "timed out"
-        app.frame(tick=False)
-        time.sleep(0.002)
-
-
-def cell(app: App, y: int, x: int) -> tuple[int, int]:
-    px, py = app.view.pixel_of(y + 0.5, x + 0.5)
-    return int(px), int(py)
-
-
-def click(app: App, pos: tuple[int, int]) -> None:
-    app.handle(pygame.event.Event(pygame.MOUSEBUTTONDOWN, pos=pos, button=1))
-    app.handle(pygame.event.Event(pygame.MOUSEBUTTONUP, pos=pos, button=1))
 
 
 def go_to(app: App, text: str) -> None:
@@ -111,23 +88,6 @@ class GatedEngine(EngineBase):
 
     def describe(self, board):
         return "gated"
-
-
-@pytest.fixture
-def make_app():
-    apps: list[App] = []
-
-    def make(board: Board | None = None, **kw) -> App:
-        kw.setdefault("window", (640, 480))
-        opts = AppOptions(**kw)
-        b, rule, path, name = initial_board(opts)
-        app = App(opts, board if board is not None else b, rule, path=path, name=name)
-        apps.append(app)
-        return app
-
-    yield make
-    for app in apps:
-        app.close()
 
 
 @pytest.fixture
@@ -287,7 +247,7 @@ def test_go_to_shows_progress_keeps_drawing_and_edits_apply_to_the_board_that_co
     assert "go to 50" in st.jump and "20%" in st.jump and st.jump_fraction == pytest.approx(0.2)
     assert app.game.generation == 0 and app.game.jumping
     # Drawing while the jump runs: on the board shown now, and on the one that comes back.
-    click(app, cell(app, 2, 2))
+    click(app, cell_center(app, 2, 2))
     assert app.game.board.cells[2, 2] == 1
     gated.gate.release(40)
     run_until(app, lambda: app.game.goto is None)
@@ -388,13 +348,13 @@ def gated_writer(monkeypatch):
 def test_a_save_runs_in_the_background_on_a_snapshot(make_app, tmp_path: Path, gated_writer, monkeypatch):
     path = tmp_path / "work.rle"
     app = make_app(pattern=str(path), size=(16, 16))
-    click(app, cell(app, 4, 4))
+    click(app, cell_center(app, 4, 4))
     saved_board = app.game.board.copy()
     app.handle(key(pygame.K_s, CTRL))
     job = app.save_job
     assert job is not None and not job.done()
     # The window goes on: frames, edits, play.
-    click(app, cell(app, 8, 8))
+    click(app, cell_center(app, 8, 8))
     for _ in range(3):
         app.frame(tick=False)
     assert app.game.board.cells[8, 8] == 1 and not path.exists()
@@ -415,7 +375,7 @@ def test_a_save_runs_in_the_background_on_a_snapshot(make_app, tmp_path: Path, g
 def test_quitting_waits_for_the_save_in_progress(make_app, tmp_path: Path, gated_writer):
     path = tmp_path / "work.rle"
     app = make_app(pattern=str(path), size=(16, 16))
-    click(app, cell(app, 4, 4))
+    click(app, cell_center(app, 4, 4))
     app.handle(key(pygame.K_s, CTRL))
     app.handle(key(pygame.K_q, CTRL))
     app.frame(tick=False)
@@ -451,7 +411,7 @@ def test_a_failed_save_is_one_line_and_the_board_stays_unsaved(make_app, tmp_pat
     monkeypatch.setattr(app_files, "write_snapshot", refuse)
     path = tmp_path / "full.rle"
     app = make_app(pattern=str(path), size=(16, 16))
-    click(app, cell(app, 4, 4))
+    click(app, cell_center(app, 4, 4))
     app.handle(key(pygame.K_s, CTRL))
     app.handle(key(pygame.K_q, CTRL))
     app.save_job.future.exception(HANG)
