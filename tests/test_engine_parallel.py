@@ -26,7 +26,6 @@ from lifegame.board import Board
 from lifegame.engines import (
     COROUTINE_BANDS,
     FAST_BANDS,
-    BackgroundEngine,
     CoroutineEngine,
     EngineError,
     FastEngine,

@@ -52,6 +52,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import BrokenExecutor, Executor, Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from typing import Any
 
@@ -80,6 +81,22 @@ def pool_context() -> Any:
     return mp.get_context("spawn")
 
 
+def _close(end: Any) -> None:
+    if end is not None:
+        end.close()
+
+
+def _refuses_work(executor: ProcessPoolExecutor) -> bool:
+    """Whether ``executor`` is broken: it refuses a trivial task (one it takes is left to run)."""
+    try:
+        executor.submit(worker.worker_pid)
+    except BrokenExecutor:
+        return True
+    except Exception:  # noqa: BLE001 - anything else: not known to be broken
+        return False
+    return False
+
+
 class WorkerPool(Executor):
     """``workers`` worker processes, started on first use (see the module docstring).
 
@@ -99,10 +116,10 @@ class WorkerPool(Executor):
         """How many times a broken executor was replaced."""
         self._context = pool_context()
         self._interrupt: Any = None  # a context Event, made with the first executor
-        # The parent-alive pipe (made with the first executor): the workers get
-        # the read end; the write end never leaves this process.
-        self._alive_reader: Any = None
-        self._alive_writer: Any = None
+        # The parent-alive pipe of the executor, (read end, write end), one per
+        # executor: its workers get the read end; the write end never leaves
+        # this process, which closes it to retire a broken executor's workers.
+        self._alive: tuple[Any, Any] | None = None
         self._executor: ProcessPoolExecutor | None = None
         self._broken = False
         self._closed = False
@@ -115,24 +132,29 @@ class WorkerPool(Executor):
         if self._closed:
             raise RuntimeError("cannot schedule new futures after the worker pool was closed")
         if self._broken and self._executor is not None:
-            # A broken executor has already terminated and reaped its workers;
-            # this joins its manager thread.
-            self._executor.shutdown(wait=True, cancel_futures=True)
-            self._executor = None
+            # A broken executor has terminated its workers; this joins its
+            # manager thread, which joins them.  Closing their pipe first makes
+            # every one of them leave by itself: a process the executor started
+            # while it was breaking (a submit racing with a worker's death) is
+            # never terminated by it, and would keep that join waiting forever.
+            executor, alive = self._executor, self._alive
+            self._executor = self._alive = None
+            _close(alive[1] if alive else None)
+            executor.shutdown(wait=True, cancel_futures=True)
+            _close(alive[0] if alive else None)
             self.restarts += 1
         self._broken = False
         if self._executor is None:
             if self._interrupt is None:
                 self._interrupt = self._context.Event()
-            if self._alive_reader is None:
-                self._alive_reader, self._alive_writer = self._context.Pipe(duplex=False)
+            self._alive = self._context.Pipe(duplex=False)
             self._executor = ProcessPoolExecutor(
                 max_workers=self.workers,
                 mp_context=self._context,
                 initializer=worker.init_worker,
                 # The read end travels to each worker at its start (the
                 # forkserver passes it on); EOF there: we are gone.
-                initargs=(self._alive_reader, self._interrupt, self.niceness),
+                initargs=(self._alive[0], self._interrupt, self.niceness),
             )
         return self._executor
 
@@ -150,6 +172,14 @@ class WorkerPool(Executor):
             except BrokenExecutor:
                 self._broken = True
                 raise
+            except (OSError, ValueError) as exc:
+                # A submit that races with a worker's death: the executor marks
+                # itself broken, then closes its queues, while the submit starts
+                # a process with them ("Bad file descriptor", "handle is closed").
+                if not _refuses_work(executor):
+                    raise
+                self._broken = True
+                raise BrokenProcessPool(f"a worker process died while a task was submitted ({exc})") from exc
         future.add_done_callback(self._notice_broken)
         return future
 
@@ -257,10 +287,9 @@ class WorkerPool(Executor):
         if starter is not None:
             starter.join()  # it submits under the lock, so it has finished or finds the pool closed
         with self._lock:
-            ends, self._alive_reader, self._alive_writer = (self._alive_reader, self._alive_writer), None, None
-        for end in ends:  # after the workers: closing the write end would make them exit at once
-            if end is not None:
-                end.close()
+            alive, self._alive = self._alive, None
+        for end in alive or ():  # after the workers: closing the write end would make them exit at once
+            _close(end)
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         """:meth:`close` (the executor protocol's name; it always waits and cancels)."""
