@@ -35,7 +35,11 @@ It is a :class:`concurrent.futures.Executor` (``submit``, ``shutdown``) over a
   engine that saw a batch's futures fail calls :meth:`WorkerPool.mark_broken`
   first (the pool's own notice, a done-callback in the executor's thread, may
   come a moment after the engine woke), then submits the batch again:
-  :class:`~.parallel.ParallelEngine` resumes from its last completed batch;
+  :class:`~.parallel.ParallelEngine` resumes from its last completed batch.
+  Each executor has its own parent-alive pipe; replacing a broken one closes
+  its write end first, so every process of it leaves, even one it started
+  while breaking and never terminated (a submit racing with a worker's death,
+  which would otherwise keep the replacement waiting forever);
 * :meth:`WorkerPool.interrupting` lets an engine stop its band tasks early
   (a cancelled job): set the event, wait for the tasks, clear it.  The event
   is pool-wide: engines sharing a pool take turns (the window and the CLI

@@ -144,7 +144,8 @@ def init_worker(parent_alive: Any, interrupt: Any, niceness: int = WORKER_NICENE
     ``Connection``) whose write end only the program holds: nothing is ever
     sent on it, and it reads end-of-file once the program has exited, however
     it ended -- SIGKILL included, and whether or not its own parent has reaped
-    it yet (a zombie's pid still exists, its files are closed).  Without this
+    it yet (a zombie's pid still exists, its files are closed) -- or when the
+    pool closes it to retire a broken executor's workers.  Without this
     a ProcessPoolExecutor's workers outlive a killed program: they hold both
     ends of their call queue, and under forkserver the pipes that keep the
     forkserver and the resource tracker alive, so nothing would ever wake
