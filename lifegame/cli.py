@@ -231,7 +231,13 @@ def _cmd_run(args: argparse.Namespace) -> int:
     out = sys.stdout
     # The engine first: a pool it will need starts in the background while
     # the pattern is read and the board is made.
-    with _run_engine(args) as engine:
+    progress = ProgressLine(sys.stderr, args.generations)  # on a terminal only, after a second
+
+    def restarted(restart) -> None:  # restart: engines.pool.Restart
+        progress.close()  # wipe a progress line first (it is drawn again on the next report)
+        print(f"{PROG} run: {restart.message(progress.offset)}", file=sys.stderr, flush=True)
+
+    with _run_engine(args, on_restart=restarted) as engine:
         pattern = _load_pattern(args.pattern) if args.pattern else None
         try:
             board, rule = starting_board(pattern, size=args.size, rule=args.rule, at=args.at,
@@ -242,7 +248,6 @@ def _cmd_run(args: argparse.Namespace) -> int:
             raise BoardSizeError(f"{os.path.basename(args.pattern)}: {err}") from None
         engine.check(board.shape, rule)  # e.g. hashlife and a side that is not a power of two: one line, exit 2
         gif = _open_gif(args, board) if args.gif is not None else None
-        progress = ProgressLine(sys.stderr, args.generations)  # on a terminal only, after a second
         with (gif or contextlib.nullcontext()), contextlib.closing(progress):
             generation = 0
             every = args.print_every
@@ -255,7 +260,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
                 # Stop at each multiple of --print-every and of --every, and at the end.
                 stop = min([args.generations, *((generation // k + 1) * k for k in (every, frame_every) if k)])
                 progress.offset = generation
-                board = _advance_with_retry(engine, board, rule, stop - generation, progress)
+                board = _advance(engine, board, rule, stop - generation, progress)
                 generation = stop
                 if every and (generation % every == 0 or generation == args.generations):
                     out.write(board.to_text() + "\n\n")
@@ -315,7 +320,7 @@ def _cmd_identify(args: argparse.Namespace) -> int:
 
 
 @contextlib.contextmanager
-def _run_engine(args: argparse.Namespace) -> Iterator:  # -> Iterator[Engine]
+def _run_engine(args: argparse.Namespace, on_restart=None) -> Iterator:  # -> Iterator[Engine]
     """The engine of ``lifegame run``, closed on leaving (with the pool or the cluster it computes on)."""
     if args.cluster is not None:
         from .engines.bands import COROUTINE_BANDS, FAST_BANDS
@@ -340,7 +345,7 @@ def _run_engine(args: argparse.Namespace) -> Iterator:  # -> Iterator[Engine]
     # The pool's one owner: leaving this block (normally, by an error, Ctrl+C
     # or SIGTERM) stops its processes.  No window shares this process, so the
     # workers need not give way to it (niceness 0).
-    with WorkerPool(workers, niceness=0) as pool:
+    with WorkerPool(workers, niceness=0, on_restart=on_restart) as pool:
         size = args.size
         if workers > 1 and (args.workers or (size is not None and size[0] * size[1] >= POOL_MIN_CELLS)):
             pool.start()  # forks in the background; the first batch finds the workers warm
@@ -368,38 +373,16 @@ def _check_cluster(args: argparse.Namespace) -> None:
         raise UsageError(CLUSTER_HINT) from None
 
 
-def _advance_with_retry(engine, board: Board, rule: Rule, generations: int, progress=None) -> Board:
-    """``engine.advance``, with one line on stderr for each restart of the worker pool.
+def _advance(engine, board: Board, rule: Rule, generations: int, progress=None) -> Board:
+    """``engine.advance`` for the run (one place, so that tests can stand in for a failing engine).
 
     The parallel engine survives dead workers by itself: it restarts the pool
-    and resumes from its last completed batch (not from ``board``), and it
-    gives up -- an :class:`~.engines.base.EngineError`, one line, exit 1 --
-    only when workers keep dying with no batch completed in between.  It tells
-    of each restart through ``restarted`` on the progress callable it gets
-    (:class:`~.engines.parallel.Restart`).
+    and resumes from its last completed batch (the pool's ``on_restart``, set
+    by :func:`_run_engine`, prints a line for each), and gives up -- an
+    :class:`~.engines.base.EngineError`, one line, exit 1 -- only when workers
+    keep dying with no batch completed in between.
     """
-    return engine.advance(board, rule, generations, progress=_RunProgress(progress))
-
-
-class _RunProgress:
-    """The run's progress callable for one ``advance``: ``progress`` (if any), and a line per pool restart.
-
-    Generations in the restart line count from the start of the run
-    (``progress.offset``, the generation the call started at).
-    """
-
-    def __init__(self, progress=None) -> None:
-        self.progress = progress
-
-    def __call__(self, done: int, total: int) -> None:
-        if self.progress is not None:
-            self.progress(done, total)
-
-    def restarted(self, restart) -> None:  # restart: engines.parallel.Restart
-        close = getattr(self.progress, "close", None)
-        if close is not None:
-            close()  # wipe a progress line first (it is drawn again on the next call)
-        print(f"{PROG} run: {restart.message(getattr(self.progress, 'offset', 0))}", file=sys.stderr, flush=True)
+    return engine.advance(board, rule, generations, progress=progress)
 
 
 def _resolve_links(path: str) -> str:

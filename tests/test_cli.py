@@ -205,12 +205,12 @@ def test_bench_prints_the_coroutine_figures(capsys):
 
 def test_run_tells_of_each_pool_restart_and_fails_in_one_line_when_the_engine_gives_up(monkeypatch, capsys):
     # The parallel engine survives dead workers by itself and tells of each
-    # restart through progress.restarted (real kills: tests/test_engine_restarts.py);
+    # restart through the pool's on_restart (real kills: tests/test_engine_restarts.py);
     # the run prints one line per restart and its result is that of an
     # undisturbed run.  An engine that gives up is one line, exit 1.
     import lifegame.engines as engines
     from lifegame.engines.base import EngineError
-    from lifegame.engines.parallel import Restart
+    from lifegame.engines.pool import Restart
 
     real = engines.make_engine
 
@@ -219,10 +219,12 @@ def test_run_tells_of_each_pool_restart_and_fails_in_one_line_when_the_engine_gi
         advance = engine.advance
         calls = []
 
+        pool = args[1]  # the run's WorkerPool: the CLI listens to its restarts
+
         def sometimes_restarts(board, rule, generations=1, *, cancel=None, progress=None):
             calls.append(generations)
             if len(calls) == 1:
-                progress.restarted(Restart("boom", 3, 1))
+                pool.on_restart(Restart("boom", 3, 1))
             if len(calls) == 3:
                 raise EngineError("a worker process died 5 times in a row without progress (boom); giving up")
             return advance(board, rule, generations, cancel=cancel, progress=progress)

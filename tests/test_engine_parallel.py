@@ -309,7 +309,7 @@ def test_cancel_stops_a_batch_on_a_thread_pool(thread_pool) -> None:
 
 
 class Notes:
-    """A progress callable that also hears of pool restarts (``restarted``, see ParallelEngine)."""
+    """A progress callable, and a listener for the pool's restarts (``pool.on_restart = notes.restarted``)."""
 
     def __init__(self, pause_at: int | None = None) -> None:
         self.done: list[int] = []
@@ -335,6 +335,7 @@ def test_a_worker_killed_during_a_call_is_survived_and_the_call_resumes_from_its
     with WorkerPool(2) as pool, ParallelEngine(pool, batch=8) as engine:
         old = pool.warm()
         notes = Notes(pause_at=16)
+        pool.on_restart = notes.restarted
         result: dict[str, object] = {}
 
         def run() -> None:
@@ -366,6 +367,7 @@ def test_a_worker_killed_during_a_call_is_survived_and_the_call_resumes_from_its
         os.kill(new[0], signal.SIGKILL)
         assert wait_until(lambda: gone(new[0]))
         notes = Notes()
+        pool.on_restart = notes.restarted
         assert engine.advance(board, CONWAY, 64, progress=notes) == expected
         assert [r.done for r in notes.restarts] == [0] and pool.restarts == 2
 

@@ -2,7 +2,7 @@
 
 * A worker that dies mid-run costs a restart of the pool, not the run: the
   parallel engine submits the failed batch again (the "current" segment still
-  holds the last completed batch) and tells ``progress.restarted``; only
+  holds the last completed batch) and tells the pool's ``on_restart``; only
   :data:`~lifegame.engines.parallel.MAX_FAILURES` deaths in a row without a
   completed batch make it give up.  Deaths are injected at chosen submits
   (:class:`DyingPool`: the task becomes ``os._exit``, a real death of a real
@@ -79,7 +79,7 @@ class DyingPool(WorkerPool):
 
 
 class Notes:
-    """A progress callable that also hears of restarts."""
+    """A progress callable, and a listener for the pool's restarts (``pool.on_restart = notes.restarted``)."""
 
     def __init__(self) -> None:
         self.done: list[int] = []
@@ -112,6 +112,7 @@ def test_a_run_survives_deaths_and_resumes_each_time_from_its_last_completed_bat
     # Batch 2 dies twice, then goes through; batch 3 dies once.
     with DyingPool(2, deaths={5, 7, 11}) as pool, ParallelEngine(pool, batch=BATCH, **CONFIGS[config]) as engine:
         notes = Notes()
+        pool.on_restart = notes.restarted
         assert engine.advance(board, CONWAY, GENERATIONS, progress=notes) == expected
         assert board == before
         assert [(r.done, r.failures) for r in notes.restarts] == [(16, 1), (16, 2), (24, 1)]
@@ -129,6 +130,7 @@ def test_deaths_that_are_not_in_a_row_never_add_up_to_giving_up(board_and_expect
     assert len(deaths) > MAX_FAILURES
     with DyingPool(2, deaths) as pool, ParallelEngine(pool, batch=BATCH) as engine:
         notes = Notes()
+        pool.on_restart = notes.restarted
         assert engine.advance(board, CONWAY, GENERATIONS, progress=notes) == expected
         assert [(r.done, r.failures) for r in notes.restarts] == [(8 * b, 1) for b in range(2, 8)]
 
@@ -137,6 +139,7 @@ def test_workers_that_keep_dying_make_the_call_give_up_in_one_line_and_the_next_
     board, expected = board_and_expected
     with DyingPool(2, deaths=set(range(5, 1000, 2))) as pool, ParallelEngine(pool, batch=BATCH) as engine:
         notes = Notes()
+        pool.on_restart = notes.restarted
         with pytest.raises(EngineError) as info:
             engine.advance(board, CONWAY, GENERATIONS, progress=notes)
         text = str(info.value)
@@ -148,6 +151,7 @@ def test_workers_that_keep_dying_make_the_call_give_up_in_one_line_and_the_next_
         assert pool.restarts == MAX_FAILURES - 1
         pool.deaths.clear()
         notes = Notes()
+        pool.on_restart = notes.restarted
         assert engine.advance(board, CONWAY, GENERATIONS, progress=notes) == expected
         assert notes.restarts == [] and pool.restarts == MAX_FAILURES
 
@@ -160,8 +164,11 @@ def test_a_restart_hook_that_fails_fails_the_call_after_the_batch(board_and_expe
             raise BrokenPipeError("stderr is gone")
 
     with DyingPool(2, deaths={5}) as pool, ParallelEngine(pool, batch=BATCH) as engine:
+        broken = Broken()
+        pool.on_restart = broken.restarted
         with pytest.raises(BrokenPipeError):
-            engine.advance(board, CONWAY, GENERATIONS, progress=Broken())
+            engine.advance(board, CONWAY, GENERATIONS, progress=broken)
+        pool.on_restart = None
         assert engine.advance(board, CONWAY, 8) == FastEngine().advance(board, CONWAY, 8)
 
 

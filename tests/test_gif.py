@@ -161,7 +161,7 @@ def test_cli_gif_refuses_bad_input_in_one_line_before_computing(tmp_path, monkey
 
 def test_an_interrupted_run_leaves_no_gif(tmp_path, monkeypatch, capsys):
     calls = []
-    real = cli._advance_with_retry
+    real = cli._advance
 
     def interrupted(engine, board, rule, generations, progress=None):
         calls.append(generations)
@@ -169,6 +169,6 @@ def test_an_interrupted_run_leaves_no_gif(tmp_path, monkeypatch, capsys):
             raise KeyboardInterrupt
         return real(engine, board, rule, generations, progress)
 
-    monkeypatch.setattr(cli, "_advance_with_retry", interrupted)
+    monkeypatch.setattr(cli, "_advance", interrupted)
     assert main(["run", "glider", "--generations", "50", "--gif", str(tmp_path / "i.gif")]) == 130
     assert os.listdir(tmp_path) == []

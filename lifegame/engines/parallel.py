@@ -57,9 +57,8 @@ failed batch, tells the pool its executor broke
 (:meth:`~.pool.WorkerPool.mark_broken`), and submits the same batch again
 (``fresh``: every band is written whole, tile flags included); the pool
 replaces its executor on that submit.  Once the new tasks are submitted --
-the pool really restarted -- ``progress.restarted`` hears of it, if the
-caller's progress callable has that attribute (the contract's
-``progress(done, total)`` is unchanged; see :class:`Restart`).  The pickled
+the pool really restarted -- the pool's owner hears of it through
+:attr:`~.pool.WorkerPool.on_restart` (a :class:`~.pool.Restart`).  The pickled
 path resubmits its last batch from the cells it holds the same way.  Only
 when workers die :data:`MAX_FAILURES` times in a row, with no batch completed
 in between, does the call give up, with an :class:`~.base.EngineError`
@@ -105,7 +104,7 @@ from .base import (
     check_generations,
     generation_chunks,
 )
-from .pool import WorkerPool
+from .pool import Restart, WorkerPool
 from .activity import ACTIVE, balanced_bands, tiles_fit
 from .shm import SharedBoard
 from .worker import BandTask, SharedBandTask, run_band, run_shared_band
@@ -133,28 +132,6 @@ MAX_FAILURES = 5
 _HALO_LIMIT = 4
 """The halo is clamped to this many times the smallest band's height: beyond
 that a task would mostly recompute its neighbours' rows."""
-
-
-@dataclasses.dataclass(frozen=True)
-class Restart:
-    """A worker died during a call and the pool was restarted; the call goes on.
-
-    Told to ``progress.restarted(restart)`` when the caller's ``progress``
-    callable has a ``restarted`` attribute, once the batch that failed was
-    submitted again to the new worker processes.
-    """
-
-    reason: str
-    """The executor's words on the failure (``BrokenProcessPool``'s message)."""
-    done: int
-    """Generations of this call computed before the failure: the call resumes from there."""
-    failures: int
-    """Deaths in a row without a completed batch, this one included (1 .. MAX_FAILURES - 1)."""
-
-    def message(self, offset: int = 0) -> str:
-        """One line; ``offset``: generations before this call (a caller that advances in several calls)."""
-        return (f"a worker process died ({self.reason}); restarted the pool, "
-                f"resuming at generation {offset + self.done}")
 
 
 class _Broken(Exception):
@@ -284,7 +261,6 @@ class ParallelEngine(EngineBase):
         self._threads: _PackThreads | None = None
         self._lock = threading.Lock()
         self._progress: Progress | None = None  # the call under way's, see advance()
-        self._on_restart: Callable[[Restart], None] | None = None  # its ``restarted``, if any
         self._closed = False
 
     @property
@@ -319,8 +295,7 @@ class ParallelEngine(EngineBase):
         """The board ``generations`` generations later; ``board`` is not changed.
 
         Survives worker deaths in a :class:`~.pool.WorkerPool` (see the
-        module docstring; ``progress.restarted``, if there is one, is told of
-        each restart).  Raises :class:`~.base.EngineError` when workers died
+        module docstring; the pool's ``on_restart`` is told of each restart).  Raises :class:`~.base.EngineError` when workers died
         :data:`MAX_FAILURES` times in a row without progress, a borrowed
         executor broke, or a task failed, and :class:`~.base.JobCancelled`
         when ``cancel`` is set, the engine is closed or the pool is closing.
@@ -341,7 +316,6 @@ class ParallelEngine(EngineBase):
                 bands = split_rows(height, count)
             k_max = max(1, min(self.batch, _HALO_LIMIT * min(y1 - y0 for y0, y1 in bands)))
             self._progress = progress  # told after every batch (advance runs one call at a time)
-            self._on_restart = getattr(progress, "restarted", None)
             if self._inline:
                 cells = self._advance_inline(board.cells, rule, generations, cancel)
             elif self._shared_memory:
@@ -494,7 +468,7 @@ class ParallelEngine(EngineBase):
         """:meth:`_run_batch`, submitted again (each task through ``again``) after a worker died.
 
         ``done``: generations of this call completed before the batch (the
-        resume point told to ``progress.restarted``).  Gives up after
+        resume point told to the pool's ``on_restart``).  Gives up after
         :data:`MAX_FAILURES` failures in a row.
         """
         failures = 0
@@ -524,7 +498,7 @@ class ParallelEngine(EngineBase):
         """Submit every task, wait for *all* of them, return their results in order.
 
         ``restart`` (a batch submitted again after a worker died) is told to
-        ``progress.restarted`` once every task is submitted: a new executor
+        the pool's ``on_restart`` once every task is submitted: a new executor
         took them, the pool did restart.  Waiting for
         all (not the first exception) matters with shared memory: a task still
         running must not write into a buffer the next call reuses.  Raises
@@ -539,9 +513,10 @@ class ParallelEngine(EngineBase):
                     futures.append(self.pool.submit(fn, task))
                 if self._worker_pool is not None:
                     executor_number = self._worker_pool.restarts
-                if restart is not None and self._on_restart is not None:
+                on_restart = self._worker_pool.on_restart if self._worker_pool is not None else None
+                if restart is not None and on_restart is not None:
                     try:
-                        self._on_restart(restart)
+                        on_restart(restart)
                     except BaseException as exc:  # the caller's: raised as it is, after the wait  # noqa: BLE001
                         hook_error = exc
             finally:

@@ -50,6 +50,8 @@ Nothing here imports pygame.
 
 from __future__ import annotations
 
+import dataclasses
+
 import multiprocessing as mp
 import os
 import threading
@@ -101,6 +103,28 @@ def _refuses_work(executor: ProcessPoolExecutor) -> bool:
     return False
 
 
+@dataclasses.dataclass(frozen=True)
+class Restart:
+    """A worker died during a call and the pool was restarted; the call goes on.
+
+    Told to the pool's :attr:`WorkerPool.on_restart` by the engine whose call
+    goes on, once the batch that failed was submitted again to the new worker
+    processes.
+    """
+
+    reason: str
+    """The executor's words on the failure (``BrokenProcessPool``'s message)."""
+    done: int
+    """Generations of this call computed before the failure: the call resumes from there."""
+    failures: int
+    """Deaths in a row without a completed batch, this one included (1 .. MAX_FAILURES - 1)."""
+
+    def message(self, offset: int = 0) -> str:
+        """One line; ``offset``: generations before this call (a caller that advances in several calls)."""
+        return (f"a worker process died ({self.reason}); restarted the pool, "
+                f"resuming at generation {offset + self.done}")
+
+
 class WorkerPool(Executor):
     """``workers`` worker processes, started on first use (see the module docstring).
 
@@ -109,7 +133,13 @@ class WorkerPool(Executor):
     :class:`RuntimeError`, as any shut-down executor does.
     """
 
-    def __init__(self, workers: int, *, niceness: int = worker.WORKER_NICENESS) -> None:
+    def __init__(
+        self,
+        workers: int,
+        *,
+        niceness: int = worker.WORKER_NICENESS,
+        on_restart: Callable[[Restart], None] | None = None,
+    ) -> None:
         if workers < 1:
             raise ValueError(f"workers must be >= 1, got {workers}")
         self.workers = int(workers)
@@ -118,6 +148,9 @@ class WorkerPool(Executor):
         leaves the window's thread in first; a program with no window may pass 0."""
         self.restarts = 0
         """How many times a broken executor was replaced."""
+        self.on_restart = on_restart
+        """Told of each :class:`Restart`: a call that went on on new workers after
+        its workers died (the CLI prints a line; ``None``: nobody listens)."""
         self._context = pool_context()
         self._interrupt: Any = None  # a context Event, made with the first executor
         # The parent-alive pipe of the executor, (read end, write end), one per
