@@ -30,7 +30,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from ..board import MAX_CELLS, MAX_SIDE, Board
+from ..board import MAX_CELLS, Board
 from ..rules import CONWAY, Rule, RuleError, RuleSpec, parse_rule_spec
 
 __all__ = [
