@@ -268,7 +268,11 @@ def test_ctrl_c_ends_a_local_cluster_run_in_one_line_with_its_workers():
             proc.kill()
             proc.wait(timeout=30)
     assert proc.returncode == 130
-    assert err == "lifegame run: interrupted\n"  # no traceback from a worker
+    # One line from lifegame and no traceback from a worker.  (On a machine
+    # busy with other work a Dask process may add a warning of its own, such
+    # as an event loop that was unresponsive for a while: not ours to silence.)
+    assert err.endswith("lifegame run: interrupted\n") and "Traceback" not in err, err
+    assert [line for line in err.splitlines() if line.startswith("lifegame")] == ["lifegame run: interrupted"]
 
     def gone() -> bool:
         return not any(c.is_running() and c.status() != psutil.STATUS_ZOMBIE for c in children)
