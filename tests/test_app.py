@@ -18,6 +18,7 @@ import numpy as np
 import pygame
 import pytest
 
+from processes import descendants
 from lifegame.app import AppOptions, initial_board
 from lifegame.app.game import SPEEDS, line_cells
 from lifegame.app.hud import trace_header
@@ -272,53 +273,15 @@ def test_edits_during_background_computation_are_kept(make_app):
     assert np.array_equal(app.game.board.cells, expected)
 
 
-def _descendants() -> dict[int, str]:
-    """``{pid: command line}`` of every process below this one, but the long-lived helpers.
-
-    Workers are children of the forkserver, not of this process, so the whole
-    tree is walked.  The multiprocessing resource tracker and the forkserver
-    live as long as this process (and end with it); everything else must go.
-    """
-    try:
-        # -ww: without it ps cuts args to 80 columns off a tty, and under a long
-        # venv path "forkserver" falls off the end of the line.
-        out = subprocess.run(["ps", "-e", "-ww", "-o", "pid=,ppid=,args="],
-                             capture_output=True, text=True).stdout
-    except FileNotFoundError:
-        pytest.skip("no ps")
-    parent: dict[int, int] = {}
-    args: dict[int, str] = {}
-    for line in out.splitlines():
-        fields = line.split(None, 2)
-        if len(fields) == 3:
-            parent[int(fields[0])] = int(fields[1])
-            args[int(fields[0])] = fields[2]
-    me = os.getpid()
-
-    def below_me(pid: int) -> bool:
-        seen = set()
-        while pid in parent and pid not in seen:
-            seen.add(pid)
-            pid = parent[pid]
-            if pid == me:
-                return True
-        return False
-
-    helpers = ("multiprocessing.resource_tracker", "multiprocessing.forkserver import main")
-    return {pid: args[pid] for pid in parent
-            if below_me(pid) and not args[pid].startswith("ps ")
-            and not (parent[pid] == me and any(h in args[pid] for h in helpers))}
-
-
 def test_clean_shutdown_with_work_in_flight(make_app):
-    before = _descendants()
+    before = descendants()
     app = _pool_app(make_app, n=1536)
     app.game.speed_index = len(SPEEDS) - 1
     app.handle(key(pygame.K_SPACE))
     run_until(app, lambda: app.game.generation >= 1, timeout=120)
     app.frame(tick=False)
     assert app.game.driver.busy
-    workers = _descendants().keys() - before.keys()
+    workers = descendants().keys() - before.keys()
     assert workers  # a 1536x1536 board is computed by a process pool
     app.handle(key(pygame.K_q, pygame.KMOD_LCTRL))
     assert app.running and "unsaved" in app.game.message  # played: a board in no file asks first
@@ -329,9 +292,9 @@ def test_clean_shutdown_with_work_in_flight(make_app):
     closing.join(120)  # a hang guard, not a measure: close cancels the work in flight
     assert not closing.is_alive()
     deadline = time.monotonic() + 60
-    while _descendants().keys() - before.keys() and time.monotonic() < deadline:
+    while descendants().keys() - before.keys() and time.monotonic() < deadline:
         time.sleep(0.05)
-    left = {pid: line for pid, line in _descendants().items() if pid not in before}
+    left = {pid: line for pid, line in descendants().items() if pid not in before}
     assert not left
     for pid in workers:
         with pytest.raises(ProcessLookupError):

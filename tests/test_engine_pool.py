@@ -20,6 +20,7 @@ import time
 import numpy as np
 import pytest
 
+from processes import descendants
 from lifegame.board import Board
 from lifegame.engines import (
     COROUTINE_BANDS,
@@ -62,47 +63,6 @@ def wait_until(predicate, timeout: float = 60.0) -> bool:
 
 def segment_exists(name: str) -> bool:
     return os.path.exists(os.path.join(SHM, name))
-
-
-def descendants() -> dict[int, str]:
-    """``{pid: command line}`` of every process below this one, but the long-lived helpers.
-
-    Workers are children of the forkserver, not of this process, so the whole
-    tree is walked.  The multiprocessing resource tracker and the forkserver
-    live as long as this process (and end with it); everything else must go.
-    """
-    try:
-        # -ww: without it ps cuts args to 80 columns off a tty, and under a long
-        # venv path "forkserver" falls off the end of the line.
-        out = subprocess.run(["ps", "-e", "-ww", "-o", "pid=,ppid=,args="], capture_output=True, text=True).stdout
-    except FileNotFoundError:
-        pytest.skip("no ps")
-    parent: dict[int, int] = {}
-    args: dict[int, str] = {}
-    for line in out.splitlines():
-        fields = line.split(None, 2)
-        if len(fields) == 3:
-            parent[int(fields[0])] = int(fields[1])
-            args[int(fields[0])] = fields[2]
-    me = os.getpid()
-
-    def below_me(pid: int) -> bool:
-        seen = set()
-        while pid in parent and pid not in seen:
-            seen.add(pid)
-            pid = parent[pid]
-            if pid == me:
-                return True
-        return False
-
-    helpers = ("multiprocessing.resource_tracker", "multiprocessing.forkserver import main")
-    return {
-        pid: args[pid]
-        for pid in parent
-        if below_me(pid)
-        and not args[pid].startswith("ps ")
-        and not (parent[pid] == me and any(h in args[pid] for h in helpers))
-    }
 
 
 # -- in this process ---------------------------------------------------------------------
