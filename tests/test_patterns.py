@@ -286,14 +286,24 @@ def test_format_rle_of_a_pattern_keeps_its_extent_rule_and_notes():
     assert (again.name, again.author, again.comments) == (p.name, p.author, p.comments)
 
 
-def test_format_cells_writes_full_rows():
+def test_format_cells_writes_a_boards_live_area_and_where_it_is():
     board = Board(3, 5)
     board.place_cells([0, 1], [1, 2])
     text = format_cells(Pattern.from_board(board), name="two cells", comments=["hi"])
-    assert text == "!Name: two cells\n!Rule: B3/S23:T5,3\n!hi\n.O...\n..O..\n.....\n"
+    assert text == "!Name: two cells\n!Rule: B3/S23:T5,3\n!Position: 0,1\n!hi\nO.\n.O\n"
     p = parse_pattern(text)
-    assert (p.height, p.width, p.name) == (3, 5, "two cells")
-    assert starting_board(p, size=(p.height, p.width), at=(0, 0))[0] == board
+    assert (p.height, p.width, p.name, p.comments) == (3, 5, "two cells", ["hi"])
+    assert starting_board(p)[0] == board  # the very same board, in place
+
+
+def test_a_glider_on_a_large_board_makes_a_small_cells_file():
+    board = Board(1024, 1024)
+    board.place_cells([500, 501, 502, 502, 502], [601, 602, 600, 601, 602])
+    text = format_cells(Pattern.from_board(board))
+    assert len(text) < 100 and "!Position: 500,600" in text
+    assert starting_board(parse_pattern(text))[0] == board
+    empty = format_cells(Pattern.from_board(Board(4, 4)))
+    assert starting_board(parse_pattern(empty))[0] == Board(4, 4)
 
 
 @settings(max_examples=60, deadline=None)
@@ -533,7 +543,7 @@ def test_saving_through_a_symbolic_link_replaces_its_target(tmp_path):
 def test_a_file_too_big_to_open_again_is_not_written(tmp_path, monkeypatch):
     monkeypatch.setattr(pattern_io, "MAX_FILE_BYTES", 1000)
     with pytest.raises(PatternError, match="would be .* MiB.*RLE is smaller"):
-        write_pattern(tmp_path / "big.cells", Pattern.from_board(Board(40, 40)))
+        write_pattern(tmp_path / "big.cells", Pattern.from_board(Board.from_array(np.eye(40, dtype=np.uint8))))
     assert not (tmp_path / "big.cells").exists()
 
 

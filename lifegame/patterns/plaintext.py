@@ -15,11 +15,14 @@ the author); every other line is a row: ``.`` is dead, ``O`` (also ``o`` and
 extent is the number of rows by the longest row.  A blank line is an empty
 row, except blank lines at the end of the file.
 
-The format has no field for a rule or a board size, so for a whole board the
-writer adds a comment line ``!Rule: B3/S23:T64,48`` (Golly's rule with its
-torus suffix; other programs show it as a comment) and writes every row in
-full, ``'.'`` included.  The reader takes a ``!Rule:`` line as the pattern's
-rule and torus size, so reopening the file restores exactly the saved board.
+The format has no field for a rule, a board size or a position, so for a
+whole board the writer adds comment lines ``!Rule: B3/S23:T64,48`` (Golly's
+rule with its torus suffix) and ``!Position: 10,20`` (the row and column of
+the live area's top-left corner on that torus; other programs show both as
+comments) and writes the live area only, ``'.'`` included, not every row of
+the board.  The reader takes a ``!Rule:`` line as the pattern's rule and torus
+size and a ``!Position:`` line as where the cells sit on it, so reopening the
+file restores exactly the saved board.
 
 The reader reads the text twice, a piece of whole lines at a time (see
 :mod:`.lines`): once for the extent and the comments, once to set the cells
@@ -28,6 +31,7 @@ in the pattern's grid.  The writer writes a block of full rows at a time.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 
 import numpy as np
@@ -45,6 +49,7 @@ _ALIVE[[ord("O"), ord("o"), ord("*")]] = True
 _KNOWN = _ALIVE.copy()
 _KNOWN[ord(".")] = True
 _FAST = b".Oo*\n"
+_POSITION = re.compile(r"\s*\d{1,7}\s*,\s*\d{1,7}\s*")
 
 
 def parse_cells(text: str, label: str | None = None, name: str | None = None) -> Pattern:
@@ -52,7 +57,7 @@ def parse_cells(text: str, label: str | None = None, name: str | None = None) ->
     where = prefix(label)
     text = newlines(text)
     notes = Notes(label)
-    found = {"name": name, "named": False, "spec": None}
+    found = {"name": name, "named": False, "spec": None, "position": None}
 
     def take(line: str) -> None:
         notes.count()
@@ -66,6 +71,8 @@ def parse_cells(text: str, label: str | None = None, name: str | None = None) ->
             notes.author = value.strip()
         elif key == "rule" and found["spec"] is None:
             found["spec"] = rule_spec(value, label)  # refuses a rule lifegame does not run
+        elif key == "position" and found["position"] is None and _POSITION.fullmatch(value):
+            found["position"] = tuple(int(n) for n in value.split(","))
         else:
             notes.comments.append(body)
 
@@ -131,8 +138,15 @@ def parse_cells(text: str, label: str | None = None, name: str | None = None) ->
         sink.add_cells(index[line], alive - lines.starts[line])
     spec = found["spec"]
     torus = {} if spec is None else {"rule": spec.rule, "board_height": spec.height, "board_width": spec.width}
-    return sink.pattern(name=found["name"], comments=notes.comments, author=notes.author, metadata=notes.metadata,
-                        **torus)
+    fields = dict(name=found["name"], comments=notes.comments, author=notes.author, metadata=notes.metadata, **torus)
+    position = found["position"]
+    if (position is not None and spec is not None and spec.height and spec.width and sink.dense
+            and position[0] + height <= spec.height and position[1] + width <= spec.width):
+        # The live area of a saved board: put it back where it was on the torus.
+        grid = np.zeros((spec.height, spec.width), dtype=np.uint8)
+        grid[position[0]:position[0] + height, position[1]:position[1] + width] = sink.grid
+        return Pattern(grid=grid, **fields)
+    return sink.pattern(**fields)
 
 
 def format_cells(
@@ -143,6 +157,21 @@ def format_cells(
 ) -> str:
     """Plaintext for a pattern's extent (see :func:`iter_cells`)."""
     return b"".join(chunk for chunk, _ in iter_cells(pattern, name=name, comments=comments)).decode("utf-8")
+
+
+def _live_area(pattern: Pattern) -> tuple[int, int, int, int] | None:
+    """``(top, left, height, width)`` to write when only a whole board's live area is written, else ``None``.
+
+    A pattern with a full torus size (a saved board) is written from its live
+    cells' bounding box, placed by a ``!Position:`` line; any other pattern in
+    full, as other programs write it.
+    """
+    if not pattern.board_height or not pattern.board_width or pattern.grid is None:
+        return None
+    if (pattern.height, pattern.width) != (pattern.board_height, pattern.board_width):
+        return None
+    box = pattern.bounding_box()
+    return box if box is not None else (0, 0, 0, 0)
 
 
 def _head(pattern: Pattern, name: str | None, comments: Iterable[str]) -> bytes:
@@ -158,6 +187,9 @@ def _head(pattern: Pattern, name: str | None, comments: Iterable[str]) -> bytes:
         lines.append(f"!Author: {' '.join(str(pattern.author).split())}")
     if spec:
         lines.append(f"!Rule: {spec}")
+    area = _live_area(pattern)
+    if area is not None:
+        lines.append(f"!Position: {area[0]},{area[1]}")
     for comment in comments:
         lines.extend(f"!{part}".rstrip() for part in str(comment).splitlines() or [""])
     return "".join(line + "\n" for line in lines).encode("utf-8")
@@ -165,7 +197,9 @@ def _head(pattern: Pattern, name: str | None, comments: Iterable[str]) -> bytes:
 
 def cells_size(pattern: Pattern, *, name: str | None = None, comments: Iterable[str] = ()) -> int:
     """The exact size in bytes of the ``.cells`` file :func:`iter_cells` writes."""
-    return len(_head(pattern, name, comments)) + pattern.height * (pattern.width + 1)
+    area = _live_area(pattern)
+    height, width = (pattern.height, pattern.width) if area is None else area[2:]
+    return len(_head(pattern, name, comments)) + height * (width + 1)
 
 
 def iter_cells(
@@ -188,8 +222,16 @@ def iter_cells(
         pattern.to_array()  # the refusal
     yield _head(pattern, name, comments), 0.0
     table = np.frombuffer(b".O", dtype=np.uint8)
-    height, width = pattern.height, pattern.width
-    for top, block in pattern.row_blocks(row_step(width + 1)):
+    area = _live_area(pattern)
+    if area is not None:  # a whole board: its live area only
+        top, left, height, width = area
+        live = pattern.grid[top:top + height, left:left + width]
+        step = row_step(width + 1)
+        blocks: Iterator[tuple[int, np.ndarray]] = ((y, live[y:y + step]) for y in range(0, height, step))
+    else:
+        height, width = pattern.height, pattern.width
+        blocks = pattern.row_blocks(row_step(width + 1))
+    for top, block in blocks:
         chars = np.empty((block.shape[0], width + 1), dtype=np.uint8)
         np.take(table, block, out=chars[:, :width])
         chars[:, width] = 10
