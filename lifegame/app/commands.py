@@ -450,7 +450,7 @@ def open_file(app: App, path: Path) -> bool:
     board = opened.board
     app.game.open_board(board, opened.rule, path, path.name)
     app.credits.remember(path, opened.pattern)
-    app.fit_board()
+    app.fit_pattern()  # the pattern, not its board (which may leave it room to grow)
     app.update_caption()
     app.game.say(f"opened {path.name}: {board.height}\u00d7{board.width}, {board.population():,} cells")
     return True

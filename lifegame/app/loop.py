@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 import pygame
 
 from ..board import Board
-from ..engines import default_workers_for, make_engine
+from ..engines import POOL_MIN_CELLS, default_workers_for, make_engine
 from ..engines.background import BackgroundEngine
 from ..engines.pool import WorkerPool
 from ..rules import Rule
@@ -86,6 +86,8 @@ class App:
     def _set_up(self, engine_name: str, workers: int, size: tuple[int, int], board: Board, rule: Rule,
                 path: Path | None, name: str | None) -> None:
         pool = self._resources.enter_context(WorkerPool(workers))
+        if workers > 1 and board.height * board.width >= POOL_MIN_CELLS:
+            pool.start()  # forks while the window opens: the first Space finds the workers warm
         self.engine = make_engine(engine_name, pool)
         self._resources.callback(self.engine.close)
         self._background: BackgroundEngine | None = None  # created on first need
@@ -120,7 +122,12 @@ class App:
         self._last = time.perf_counter()
         self._draw_seconds = 0.0  # drawing and flipping a frame, smoothed
         self._caption = ""
-        self.fit_board()
+        # A pattern opens with the view on the pattern (its board may be far
+        # larger, with room for what it grows into); the default board whole.
+        if self.options.pattern:
+            self.fit_pattern()
+        else:
+            self.fit_board()
         self.update_caption()
         self.game.say("Space: play   N: step   draw with the mouse   H: help", 4.0)
 
