@@ -526,7 +526,7 @@ class ParallelEngine(EngineBase):
             raise
         except cf.BrokenExecutor as exc:
             if self._worker_pool is None:
-                raise self._broken(exc) from exc
+                raise self._borrowed_broke(exc) from exc
             if executor_number is not None:  # the futures broke (a failing submit already told the pool)
                 self._worker_pool.mark_broken(executor_number)
             raise _Broken(exc) from exc
@@ -564,7 +564,7 @@ class ParallelEngine(EngineBase):
     def _interrupting(self) -> AbstractContextManager[None]:
         return self._worker_pool.interrupting() if self._worker_pool is not None else nullcontext()
 
-    def _broken(self, exc: BaseException) -> EngineError:
+    def _borrowed_broke(self, exc: BaseException) -> EngineError:
         """The error for a borrowed executor that broke (the caller's board is untouched)."""
         # Not ours to replace: compute in this process from now on.
         self._inline = True

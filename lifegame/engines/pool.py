@@ -158,7 +158,7 @@ class WorkerPool(Executor):
         # this process, which closes it to retire a broken executor's workers.
         self._alive: tuple[Any, Any] | None = None
         self._executor: ProcessPoolExecutor | None = None
-        self._broken = False
+        self._executor_broken = False
         self._closed = False
         self._lock = threading.Lock()
         self._starter: threading.Thread | None = None
@@ -168,7 +168,7 @@ class WorkerPool(Executor):
         """The executor to submit to: created on first use, replaced once it broke (lock held)."""
         if self._closed:
             raise RuntimeError("cannot schedule new futures after the worker pool was closed")
-        if self._broken and self._executor is not None:
+        if self._executor_broken and self._executor is not None:
             # A broken executor has terminated its workers; this joins its
             # manager thread, which joins them.  Closing their pipe first makes
             # every one of them leave by itself: a process the executor started
@@ -180,7 +180,7 @@ class WorkerPool(Executor):
             executor.shutdown(wait=True, cancel_futures=True)
             _close(alive[0] if alive else None)
             self.restarts += 1
-        self._broken = False
+        self._executor_broken = False
         if self._executor is None:
             if self._interrupt is None:
                 self._interrupt = self._context.Event()
@@ -207,7 +207,7 @@ class WorkerPool(Executor):
             try:
                 future = executor.submit(fn, *args, **kwargs)
             except BrokenExecutor:
-                self._broken = True
+                self._executor_broken = True
                 raise
             except (OSError, ValueError) as exc:
                 # A submit that races with a worker's death: the executor marks
@@ -215,7 +215,7 @@ class WorkerPool(Executor):
                 # a process with them ("Bad file descriptor", "handle is closed").
                 if not _refuses_work(executor):
                     raise
-                self._broken = True
+                self._executor_broken = True
                 raise BrokenProcessPool(f"a worker process died while a task was submitted ({exc})") from exc
         future.add_done_callback(self._notice_broken)
         return future
@@ -223,7 +223,7 @@ class WorkerPool(Executor):
     def _notice_broken(self, future: Future[Any]) -> None:
         # Runs in the executor's manager thread (or here, if already done).
         if not future.cancelled() and isinstance(future.exception(), BrokenExecutor):
-            self._broken = True
+            self._executor_broken = True
 
     def mark_broken(self, restarts: int) -> None:
         """Tell the pool that the executor its tasks went to broke; the next use replaces it.
@@ -237,7 +237,7 @@ class WorkerPool(Executor):
         """
         with self._lock:
             if self.restarts == restarts and self._executor is not None:
-                self._broken = True
+                self._executor_broken = True
 
     # -- helpers for the engines and the tests ------------------------------------
     def start(self) -> None:

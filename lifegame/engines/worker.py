@@ -2,8 +2,8 @@
 
 Everything here runs inside a worker process of a :class:`~.pool.WorkerPool`
 (or in a thread of an executor that runs tasks in this process).  The module
-is preloaded by the forkserver, so it must stay cheap to import and never
-import pygame: it needs numpy and the pygame-free core only.
+is preloaded by the forkserver, so it must stay cheap to import, and it
+never loads pygame: it needs numpy and the pygame-free core only.
 
 A task is a small, named, immutable message, as CPython's
 ``concurrent/futures/process.py`` sends ``_CallItem``\\ s::
