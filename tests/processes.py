@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import time
 
 import pytest
 
@@ -49,3 +50,22 @@ def descendants() -> dict[int, str]:
         and not args[pid].startswith("ps ")
         and not (parent[pid] == me and any(h in args[pid] for h in HELPERS))
     }
+
+
+def gone(pid: int) -> bool:
+    """True once no process has this pid (a zombie still has one)."""
+    try:
+        os.kill(pid, 0)
+    except (ProcessLookupError, PermissionError):  # PermissionError: someone else's process reused it
+        return True
+    return False
+
+
+def wait_until(predicate, timeout: float = 60.0) -> bool:
+    """Poll ``predicate`` until it holds; the deadline is generous (a busy machine is slow, never wrong)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.01)
+    return predicate()

@@ -22,6 +22,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from processes import gone, wait_until
 from lifegame.board import Board
 from lifegame.engines import (
     COROUTINE_BANDS,
@@ -55,27 +56,6 @@ def r_pentomino(side: int) -> Board:
     c = side // 2
     board.place_cells([c, c, c + 1, c + 1, c + 2], [c + 1, c + 2, c, c + 1, c + 1])
     return board
-
-
-def gone(pid: int) -> bool:
-    """True once no process has this pid."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:  # pragma: no cover - someone else's process reused the pid
-        return True
-    return False
-
-
-def wait_until(predicate, timeout: float = 60.0) -> bool:
-    """Poll ``predicate`` until it holds; the deadline is generous (a busy machine is slow, never wrong)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.02)
-    return predicate()
 
 
 # -- fixtures: one worker pool and one thread pool for the module -----------------------

@@ -15,12 +15,11 @@ import select
 import signal
 import subprocess
 import sys
-import time
 
 import numpy as np
 import pytest
 
-from processes import descendants
+from processes import descendants, gone, wait_until
 from lifegame.board import Board
 from lifegame.engines import (
     COROUTINE_BANDS,
@@ -42,23 +41,6 @@ SHM = "/dev/shm"
 
 def random_board(height: int, width: int, seed: int = 0) -> Board:
     return Board.from_array(np.random.default_rng(seed).random((height, width)) < 0.5)
-
-
-def gone(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except (ProcessLookupError, PermissionError):
-        return True
-    return False
-
-
-def wait_until(predicate, timeout: float = 60.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.02)
-    return predicate()
 
 
 def segment_exists(name: str) -> bool:

@@ -31,6 +31,7 @@ from concurrent.futures import BrokenExecutor
 import numpy as np
 import pytest
 
+from processes import wait_until
 from lifegame.board import Board
 from lifegame.engines import EngineError, FastEngine, ParallelEngine, WorkerPool, worker
 from lifegame.engines.parallel import MAX_FAILURES
@@ -43,15 +44,6 @@ BATCH = 8  # so 8 batches of 2 bands: submits 2b and 2b + 1 are batch b's (until
 
 def random_board(height: int, width: int, seed: int = 0) -> Board:
     return Board.from_array(np.random.default_rng(seed).random((height, width)) < 0.5)
-
-
-def wait_until(predicate, timeout: float = 60.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.01)
-    return predicate()
 
 
 class DyingPool(WorkerPool):
