@@ -69,3 +69,25 @@ def wait_until(predicate, timeout: float = 60.0) -> bool:
             return True
         time.sleep(0.01)
     return predicate()
+
+
+_WITH_CTRL_C = """\
+import runpy, signal, sys
+signal.signal(signal.SIGINT, signal.default_int_handler)
+if sys.argv[1] == "-m":
+    sys.argv = sys.argv[2:]
+    runpy.run_module(sys.argv[0], run_name="__main__", alter_sys=True)
+else:
+    sys.argv = sys.argv[1:]
+    runpy.run_path(sys.argv[0], run_name="__main__")
+"""
+
+
+def with_ctrl_c(argv: list[str]) -> list[str]:
+    """``python -m MODULE ...`` or ``python SCRIPT ...``, run with Ctrl+C (SIGINT) turned back on.
+
+    A test run started in the background inherits SIGINT ignored (POSIX
+    shells do that to asynchronous commands, and CI may run so); a program
+    started from it would never hear the Ctrl+C a test sends.
+    """
+    return [argv[0], "-c", _WITH_CTRL_C, *argv[1:]]

@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from processes import with_ctrl_c
 from lifegame import cli
 from lifegame.board import Board
 from lifegame.engines import (
@@ -249,8 +250,8 @@ def test_ctrl_c_ends_a_local_cluster_run_in_one_line_with_its_workers():
     psutil = pytest.importorskip("psutil")
     env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "lifegame", "run", "--size", "64x64", "--random", "0.5", "--seed", "1",
-         "--generations", "1000000", "--print-every", "1", "--cluster", "local:2"],
+        with_ctrl_c([sys.executable, "-m", "lifegame", "run", "--size", "64x64", "--random", "0.5", "--seed", "1",
+                     "--generations", "1000000", "--print-every", "1", "--cluster", "local:2"]),
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT, start_new_session=True,
     )
     try:

@@ -19,7 +19,7 @@ import sys
 import numpy as np
 import pytest
 
-from processes import descendants, gone, wait_until
+from processes import descendants, gone, wait_until, with_ctrl_c
 from lifegame.board import Board
 from lifegame.engines import (
     COROUTINE_BANDS,
@@ -216,7 +216,7 @@ def test_a_program_leaves_no_process_and_no_shared_memory_however_it_ends(tmp_pa
     script = tmp_path / "program.py"
     script.write_text(PROGRAM)
     proc = subprocess.Popen(
-        [sys.executable, str(script), how],
+        with_ctrl_c([sys.executable, str(script), how]),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
