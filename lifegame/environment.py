@@ -153,21 +153,32 @@ class Stepper:
         """The instruction that will be carried out next (``None`` before it is known)."""
         return self._pending
 
+    def _to_step(self) -> np.ndarray | None:
+        """The cells the next generation steps, as a mask (``None``: every cell)."""
+        if not self._tracks_activity:
+            return None
+        # The first generation: without B0 an empty cell with no live
+        # neighbour stays empty, so only the cells near live ones can change.
+        changed = self._changed if self._changed is not None else self.board.cells != 0
+        near = _near(changed)
+        return None if np.count_nonzero(near) > ACTIVE_FRACTION * near.size else near
+
+    def next_stepped_cells(self) -> int:
+        """How many cells the next generation steps (the generation under way: :attr:`stepped_cells`)."""
+        if self.in_progress:
+            return self.stepped_cells
+        mask = self._to_step()
+        return self.board.height * self.board.width if mask is None else int(np.count_nonzero(mask))
+
     def _active_cells(self) -> list[tuple[int, int]] | None:
         """For :func:`simulate_active`: the cells this generation must step (``None``: all)."""
         height, width = self.board.shape
-        changed, self._changed = self._changed, np.zeros((height, width), dtype=bool)
-        if not self._tracks_activity:
+        mask = self._to_step()
+        self._changed = np.zeros((height, width), dtype=bool)
+        if mask is None:
             self.stepped_cells = height * width
             return None
-        if changed is None:
-            # The first generation: without B0 an empty cell with no live
-            # neighbour stays empty, so only the cells near live ones can change.
-            changed = self.board.cells != 0
-        ys, xs = np.nonzero(_near(changed))
-        if ys.size > ACTIVE_FRACTION * height * width:
-            self.stepped_cells = height * width
-            return None
+        ys, xs = np.nonzero(mask)
         self.stepped_cells = int(ys.size)
         return list(zip(ys.tolist(), xs.tolist()))
 

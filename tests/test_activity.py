@@ -158,3 +158,14 @@ def test_every_cell_steps_every_cell_with_the_same_result() -> None:
         active.run()
         assert every.stepped_cells == 24 * 40 and every.last_generation_instructions == 24 * 40 * 10 + 1
         assert every.board == active.board and active.stepped_cells < 100
+
+
+def test_next_stepped_cells_tells_before_the_generation_runs() -> None:
+    board = Board(40, 40)
+    board.place(np.array([[0, 1, 0], [0, 0, 1], [1, 1, 1]]), 10, 10)
+    stepper = Stepper(board, CONWAY)
+    for _ in range(4):
+        told = stepper.next_stepped_cells()
+        stepper.run()
+        assert stepper.stepped_cells == told
+    assert Stepper(Board(8, 8), Rule(frozenset({0}), frozenset())).next_stepped_cells() == 64  # B0: every cell

@@ -34,8 +34,8 @@ from typing import TYPE_CHECKING, Protocol
 import numpy as np
 
 from ..board import Board
-from ..environment import ACTIVE_FRACTION, Observer, Stepper, observe
-from ..protocol import ALIVE, EMPTY, simulate
+from ..environment import Observer, Stepper, observe
+from ..protocol import simulate
 from ..rules import Rule
 
 if TYPE_CHECKING:
@@ -239,22 +239,6 @@ def choose_driver(engine: Engine, board: Board, rule: Rule,
     return BackgroundDriver(engine, board, rule, background)
 
 
-def _near(alive: np.ndarray) -> np.ndarray:
-    """The cells whose 3x3 neighbourhood (round the torus) holds a ``True`` of ``alive``."""
-    rows = alive | np.roll(alive, 1, axis=0) | np.roll(alive, -1, axis=0)
-    return rows | np.roll(rows, 1, axis=1) | np.roll(rows, -1, axis=1)
-
-
-def _first_generation_cells(board: Board, rule: Rule) -> int:
-    """How many cells a new :class:`Stepper`'s first generation steps: the live cells and their
-    neighbours (every cell under a rule with B0, or when that is most of the board)."""
-    cells = board.height * board.width
-    if rule(EMPTY, 0) == ALIVE:
-        return cells
-    stepped = int(_near(board.cells != 0).sum())
-    return cells if stepped > ACTIVE_FRACTION * cells else stepped
-
-
 def _as_values(values: np.ndarray | int, n: int) -> np.ndarray:
     return np.broadcast_to(np.asarray(values, dtype=np.uint8), (n,))
 
@@ -371,7 +355,7 @@ class LoopDriver:
             stepped = st.stepped_cells  # this generation's, or the last one's
         else:
             if self._next_cells is None:
-                self._next_cells = _first_generation_cells(st.board, self.rule)
+                self._next_cells = st.next_stepped_cells()
             stepped = self._next_cells
         last = st.last_generation_instructions if self._generations else 0
         now = st.generation_instructions if st.in_progress else 0
