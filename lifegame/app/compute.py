@@ -220,7 +220,8 @@ class _Jump:
         self.board = board
         self.job = background.submit(board, rule, self.generations, copy=False, progress=self.progress)
 
-    def release(self, background: BackgroundEngine | None) -> None:
+    def release(self) -> None:
+        """Drop the board the jump was submitted with (the job holds its own reference)."""
         self.board = None
 
     def cancel(self) -> None:
@@ -325,7 +326,7 @@ class LoopDriver:
         if jump is None:
             return False
         jump.cancel()
-        jump.release(self._background() if jump.board is not None and self._background else None)
+        jump.release()
         return True
 
     def _poll_jump(self) -> int:
@@ -335,7 +336,7 @@ class LoopDriver:
         if not jump.job.done():
             return 0
         self._jump = None
-        jump.release(self._background())
+        jump.release()
         try:
             board = jump.job.result()
         except Exception as exc:  # noqa: BLE001 - shown in the window, which lives on
@@ -499,7 +500,7 @@ class BackgroundDriver:
             return False
         if jump.job is not None:
             jump.cancel()
-            jump.release(self._background())
+            jump.release()
             self.job = None
             self._edits.clear()  # they are on the board shown
         return True
@@ -546,7 +547,7 @@ class BackgroundDriver:
             jump = self._jump if self._jump is not None and self._jump.job is job else None
             if jump is not None:
                 self._jump = None
-                jump.release(self._background())
+                jump.release()
             try:
                 board = job.result()
             except Exception as exc:  # noqa: BLE001 - shown in the HUD, the window lives on
