@@ -50,7 +50,7 @@ from ..board import Board
 from ..environment import Stepper
 from ..protocol import simulate
 from ..rules import Rule
-from .bitpack import pack, unpack, words_for
+from .bitpack import words_for
 from .coroutine import SLICE_INSTRUCTIONS
 from .fast import kernel_for
 
@@ -271,14 +271,6 @@ class FastBands(BandKernel):
             out[...] = current
             return out
         return current if out is not None else np.array(current)
-
-    def step_cells(
-        self, padded: np.ndarray, rule: Rule, generations: int, interrupted: Interrupt | None = None
-    ) -> np.ndarray:
-        padded = np.ascontiguousarray(padded, dtype=np.uint8)
-        rows, width = padded.shape
-        _check_padded(rows, generations)
-        return unpack(self.step(pack(padded), rule, width, generations, interrupted=interrupted), width)
 
     def describe(self, workers: int) -> str:
         return f"process pool, {_workers(workers)}"
