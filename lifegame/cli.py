@@ -237,7 +237,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
         progress.close()  # wipe a progress line first (it is drawn again on the next report)
         print(f"{PROG} run: {restart.message(progress.offset)}", file=sys.stderr, flush=True)
 
-    with _run_engine(args, on_restart=restarted) as engine:
+    interrupt = threading.Event()  # set by Ctrl+C where an engine must not be interrupted mid-call
+    with _run_engine(args, on_restart=restarted, interrupt=interrupt) as engine:
         pattern = _load_pattern(args.pattern) if args.pattern else None
         try:
             board, rule = starting_board(pattern, size=args.size, rule=args.rule, at=args.at,
@@ -260,7 +261,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
                 # Stop at each multiple of --print-every and of --every, and at the end.
                 stop = min([args.generations, *((generation // k + 1) * k for k in (every, frame_every) if k)])
                 progress.offset = generation
-                board = _advance(engine, board, rule, stop - generation, progress)
+                board = _advance(engine, board, rule, stop - generation, progress, interrupt)
                 generation = stop
                 if every and (generation % every == 0 or generation == args.generations):
                     out.write(board.to_text() + "\n\n")
@@ -320,24 +321,41 @@ def _cmd_identify(args: argparse.Namespace) -> int:
 
 
 @contextlib.contextmanager
-def _run_engine(args: argparse.Namespace, on_restart=None) -> Iterator:  # -> Iterator[Engine]
-    """The engine of ``lifegame run``, closed on leaving (with the pool or the cluster it computes on)."""
-    if args.cluster is not None:
-        from .engines.bands import COROUTINE_BANDS, FAST_BANDS
-        from .engines.cluster import Cluster, ClusterNotInstalled, ClusterUnavailable
+def _run_engine(args: argparse.Namespace, on_restart=None,
+                interrupt: threading.Event | None = None) -> Iterator:  # -> Iterator[Engine]
+    """The engine of ``lifegame run``, closed on leaving (with the pool or the cluster it computes on).
 
-        kernel = COROUTINE_BANDS if args.engine == "coroutine" else FAST_BANDS
-        try:
-            cluster = Cluster.connect(args.cluster)
-        except ClusterNotInstalled:
-            raise UsageError(CLUSTER_HINT) from None
-        except ClusterUnavailable as err:
-            raise UsageError(str(err)) from None
-        # Leaving (normally, by an error, Ctrl+C or SIGTERM) closes the client
-        # and stops the worker processes of a local:N cluster.
-        with cluster, cluster.engine(kernel) as engine:
-            yield engine
+    With a cluster, Ctrl+C sets ``interrupt`` (see :func:`_interrupt_as_cancel`)
+    rather than raising inside Dask; :func:`_advance` turns it into the
+    KeyboardInterrupt.
+    """
+    if args.cluster is not None:
+        with _interrupt_as_cancel(interrupt or threading.Event()) as interrupted:
+            yield from _cluster_engine(args, interrupted)
         return
+    yield from _pool_engine(args, on_restart)
+
+
+def _cluster_engine(args: argparse.Namespace, interrupted: threading.Event) -> Iterator:
+    from .engines.bands import COROUTINE_BANDS, FAST_BANDS
+    from .engines.cluster import Cluster, ClusterNotInstalled, ClusterUnavailable
+
+    kernel = COROUTINE_BANDS if args.engine == "coroutine" else FAST_BANDS
+    try:
+        cluster = Cluster.connect(args.cluster)
+    except ClusterNotInstalled:
+        raise UsageError(CLUSTER_HINT) from None
+    except ClusterUnavailable as err:
+        raise UsageError(str(err)) from None
+    # Leaving (normally, by an error, Ctrl+C or SIGTERM) closes the client
+    # and stops the worker processes of a local:N cluster.
+    with cluster, cluster.engine(kernel) as engine:
+        if interrupted.is_set():  # Ctrl+C while the cluster was starting
+            raise KeyboardInterrupt
+        yield engine
+
+
+def _pool_engine(args: argparse.Namespace, on_restart) -> Iterator:
     from .engines import POOL_MIN_CELLS, default_workers_for, make_engine
     from .engines.pool import WorkerPool
 
@@ -373,7 +391,35 @@ def _check_cluster(args: argparse.Namespace) -> None:
         raise UsageError(CLUSTER_HINT) from None
 
 
-def _advance(engine, board: Board, rule: Rule, generations: int, progress=None) -> Board:
+@contextlib.contextmanager
+def _interrupt_as_cancel(event: threading.Event) -> Iterator[threading.Event]:
+    """Within the block, the first Ctrl+C sets ``event`` instead of raising; a second one raises at once.
+
+    Used around a Dask cluster: a KeyboardInterrupt raised inside one of
+    distributed's synchronous calls leaves callbacks half made on its event
+    loop, which then log tracebacks.  With the event the engine stops at its
+    next look at ``cancel`` (a fraction of a second) and :func:`_advance`
+    raises the KeyboardInterrupt outside Dask.  A SIGINT that is ignored (a
+    job started in the background) stays ignored.
+    """
+    if (threading.current_thread() is not threading.main_thread()
+            or signal.getsignal(signal.SIGINT) is not signal.default_int_handler):
+        yield event
+        return
+
+    def on_sigint(signum: int, frame: object) -> None:
+        event.set()
+        signal.signal(signal.SIGINT, signal.default_int_handler)  # a second Ctrl+C does not wait
+
+    signal.signal(signal.SIGINT, on_sigint)
+    try:
+        yield event
+    finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+def _advance(engine, board: Board, rule: Rule, generations: int, progress=None,
+             interrupt: threading.Event | None = None) -> Board:
     """``engine.advance`` for the run (one place, so that tests can stand in for a failing engine).
 
     The parallel engine survives dead workers by itself: it restarts the pool
@@ -381,8 +427,21 @@ def _advance(engine, board: Board, rule: Rule, generations: int, progress=None) 
     by :func:`_run_engine`, prints a line for each), and gives up -- an
     :class:`~.engines.base.EngineError`, one line, exit 1 -- only when workers
     keep dying with no batch completed in between.
+
+    ``interrupt`` is the engine's ``cancel``; once set (Ctrl+C, see
+    :func:`_interrupt_as_cancel`) the advance ends in a KeyboardInterrupt.
     """
-    return engine.advance(board, rule, generations, progress=progress)
+    from .engines.base import JobCancelled
+
+    try:
+        board = engine.advance(board, rule, generations, cancel=interrupt, progress=progress)
+    except JobCancelled:
+        if interrupt is not None and interrupt.is_set():
+            raise KeyboardInterrupt from None
+        raise
+    if interrupt is not None and interrupt.is_set():
+        raise KeyboardInterrupt
+    return board
 
 
 def _resolve_links(path: str) -> str:

@@ -163,11 +163,11 @@ def test_an_interrupted_run_leaves_no_gif(tmp_path, monkeypatch, capsys):
     calls = []
     real = cli._advance
 
-    def interrupted(engine, board, rule, generations, progress=None):
+    def interrupted(engine, board, rule, generations, progress=None, interrupt=None):
         calls.append(generations)
         if len(calls) == 3:
             raise KeyboardInterrupt
-        return real(engine, board, rule, generations, progress)
+        return real(engine, board, rule, generations, progress, interrupt)
 
     monkeypatch.setattr(cli, "_advance", interrupted)
     assert main(["run", "glider", "--generations", "50", "--gif", str(tmp_path / "i.gif")]) == 130

@@ -152,6 +152,20 @@ class _NotLostScatteredData(logging.Filter):
         return "lose scattered data" not in record.getMessage()
 
 
+class _NotClosedComm(logging.Filter):
+    """Drop asyncio's "Task exception was never retrieved" for Dask's own closed connections.
+
+    When a run is interrupted, the scheduler (in this process) may still be
+    sending to a worker that has just gone; the orphaned RPC task fails with a
+    ``CommClosedError`` and asyncio logs it, with a traceback, when the task is
+    collected.  Nothing waits for that task, and the workers are being closed
+    on purpose.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        return not (error is not None and type(error).__module__.startswith(("distributed.", "tornado.")))
+
 
 def quiet_dask(level: int = logging.ERROR) -> None:
     """Keep Dask's logs and warnings off standard error unless they are errors (process-wide).
@@ -176,6 +190,7 @@ def quiet_dask(level: int = logging.ERROR) -> None:
     # ("... lose scattered data, which can't be recovered"), but the executor
     # sends the band again (see _TaskFuture), so it is no error of ours.
     logging.getLogger("distributed.scheduler").addFilter(_NotLostScatteredData())
+    logging.getLogger("asyncio").addFilter(_NotClosedComm())
     # Bands are the graph: a 16384^2 board is 2 x 128 MB of tasks per batch, by design.
     dask.config.set({"distributed.admin.large-graph-warning-threshold": "1 PiB"})
     warnings.filterwarnings("ignore", module=r"distributed(\.|$)")
