@@ -1,7 +1,8 @@
-"""The toroidal board: a compact numpy grid of 0/1 cells whose edges wrap.
+"""The toroidal board: a compact numpy grid of cell states whose edges wrap.
 
 ``Board.cells`` is a C-contiguous ``uint8`` array of shape ``(height, width)``
-holding 0 (empty) or 1 (alive).  Every coordinate that reaches a :class:`Board`
+holding each cell's state: 0 (empty) or 1 (alive) under a two-state rule, up
+to 255 under a multi-state one (Generations, LifeHistory).  Every coordinate that reaches a :class:`Board`
 is taken modulo its size, so row ``-1`` is the bottom row and column ``width``
 is column 0.  The board knows nothing about rules, coroutines or drawing.
 """
@@ -12,7 +13,7 @@ from collections.abc import Iterable, Iterator
 
 import numpy as np
 
-from .protocol import ALIVE, EMPTY
+from .protocol import ALIVE, EMPTY, State
 
 __all__ = ["Board", "BoardSizeError", "MAX_SIDE", "MAX_CELLS", "check_size"]
 
@@ -48,9 +49,10 @@ def check_size(height: int, width: int) -> tuple[int, int]:
 class Board:
     """A ``height`` x ``width`` torus of cells.
 
-    Boards compare equal when they have the same size and the same live cells.
+    Boards compare equal when they have the same size and the same states.
     They are mutable (drawing edits them in place); :meth:`copy` makes an
-    independent one.
+    independent one.  A cell is *occupied* when its state is not 0; under a
+    multi-state rule that includes states that are not alive (a dying cell).
     """
 
     __slots__ = ("cells",)
@@ -63,23 +65,24 @@ class Board:
             arr = np.ascontiguousarray(cells)
             if arr.shape != (h, w):
                 raise ValueError(f"cells have shape {arr.shape}, expected {(h, w)}")
-            self.cells = (arr != 0).astype(np.uint8) if arr.dtype != np.uint8 or arr.max(initial=0) > 1 else arr
+            self.cells = arr if arr.dtype == np.uint8 else _states(arr)
 
     # -- construction ---------------------------------------------------------
     @classmethod
     def from_array(cls, cells: np.ndarray) -> Board:
-        """A board holding a copy of ``cells`` (non-zero means alive)."""
+        """A board holding a copy of ``cells``: states 0..255 (``True`` is 1, ``False`` 0)."""
         arr = np.asarray(cells)
         if arr.ndim != 2:
             raise ValueError(f"cells must be 2-D, got shape {arr.shape}")
-        return cls(arr.shape[0], arr.shape[1], (arr != 0).astype(np.uint8))
+        return cls(arr.shape[0], arr.shape[1], np.array(arr, dtype=np.uint8) if arr.dtype == np.uint8 else _states(arr))
 
     @classmethod
     def from_text(cls, text: str) -> Board:
         """Parse rows of ``*`` (alive) and ``-`` (empty), as :meth:`to_text` writes.
 
-        ``O``/``o``/``#`` also mean alive and ``.`` also means empty; blank lines
-        around the rows are ignored.  All rows must have the same length.
+        ``O``/``o``/``#``/``A`` also mean alive and ``.`` also means empty;
+        ``2`` .. ``9`` are those states of a multi-state rule.  Blank
+        lines around the rows are ignored.  All rows must have the same length.
         """
         rows = [line.strip() for line in text.strip().splitlines()]
         if not rows or not rows[0]:
@@ -87,15 +90,13 @@ class Board:
         width = len(rows[0])
         if any(len(r) != width for r in rows):
             raise ValueError("board text rows have different lengths")
-        alive = frozenset("*Oo#")
-        empty = frozenset("-.")
         cells = np.zeros((len(rows), width), dtype=np.uint8)
         for y, row in enumerate(rows):
             for x, ch in enumerate(row):
-                if ch in alive:
-                    cells[y, x] = 1
-                elif ch not in empty:
+                state = _TEXT_STATES.get(ch)
+                if state is None:
                     raise ValueError(f"unexpected character {ch!r} in board text at row {y + 1}")
+                cells[y, x] = state
         return cls(len(rows), width, cells)
 
     def copy(self) -> Board:
@@ -116,27 +117,29 @@ class Board:
 
     # -- cells ----------------------------------------------------------------
     def __getitem__(self, yx: tuple[int, int]) -> bool:
+        """Whether cell ``(y, x)`` (wrapped) is occupied (its state is not 0)."""
         y, x = yx
         return bool(self.cells[y % self.height, x % self.width])
 
-    def __setitem__(self, yx: tuple[int, int], alive: bool) -> None:
+    def __setitem__(self, yx: tuple[int, int], value: bool | State) -> None:
+        """Set cell ``(y, x)`` (wrapped): ``True``/``False`` are ``ALIVE``/``EMPTY``, an int is a state."""
         y, x = yx
-        self.cells[y % self.height, x % self.width] = 1 if alive else 0
+        self.cells[y % self.height, x % self.width] = _state(value)
 
-    def query(self, y: int, x: int) -> str:
-        """The protocol's answer for cell ``(y, x)``: ``ALIVE`` or ``EMPTY`` (wrapped)."""
-        return ALIVE if self.cells[y % self.height, x % self.width] else EMPTY
+    def query(self, y: int, x: int) -> State:
+        """The protocol's answer for cell ``(y, x)``: its state (wrapped)."""
+        return int(self.cells[y % self.height, x % self.width])
 
-    def assign(self, y: int, x: int, state: str) -> None:
-        """Set cell ``(y, x)`` (wrapped) from a protocol state, ``ALIVE`` or ``EMPTY``."""
-        self.cells[y % self.height, x % self.width] = 1 if state == ALIVE else 0
+    def assign(self, y: int, x: int, state: State) -> None:
+        """Set cell ``(y, x)`` (wrapped) from a protocol state (0 .. 255)."""
+        self.cells[y % self.height, x % self.width] = _state(state)
 
     def population(self) -> int:
-        """The number of live cells."""
+        """The number of occupied cells (state not 0), as Golly counts them."""
         return int(np.count_nonzero(self.cells))
 
     def live_cells(self) -> Iterator[tuple[int, int]]:
-        """``(y, x)`` of every live cell, row by row."""
+        """``(y, x)`` of every occupied cell, row by row."""
         ys, xs = np.nonzero(self.cells)
         return zip(ys.tolist(), xs.tolist())
 
@@ -158,10 +161,10 @@ class Board:
     def place(self, pattern: np.ndarray | Board, y: int = 0, x: int = 0, *, overwrite: bool = False) -> None:
         """Stamp ``pattern`` with its top-left corner at ``(y, x)``, wrapping around edges.
 
-        ``pattern`` is a 2-D array (non-zero = alive) or a :class:`Board`.  Its
-        live cells are set; with ``overwrite=True`` its empty cells are cleared
-        too.  A pattern larger than the board wraps onto itself (cells that land
-        on the same place are OR-ed).
+        ``pattern`` is a 2-D array of states (``True`` is alive) or a
+        :class:`Board`.  Its occupied cells are set to their states; with
+        ``overwrite=True`` its empty cells are cleared too.  A pattern larger
+        than the board wraps onto itself (the last cell to land on a place wins).
         """
         src = pattern.cells if isinstance(pattern, Board) else np.asarray(pattern)
         if src.ndim != 2:
@@ -172,13 +175,21 @@ class Board:
             rows = (np.arange(ph) + y) % self.height
             cols = (np.arange(pw) + x) % self.width
             self.cells[np.ix_(rows, cols)] = 0
-        self.place_cells(ys + y, xs + x)
+        states = src[ys, xs]
+        if states.dtype == bool or (states.size and states.max() == 1):
+            self.place_cells(ys + y, xs + x)
+        else:
+            ya = (ys.astype(np.int64) + y) % self.height
+            xa = (xs.astype(np.int64) + x) % self.width
+            self.cells[ya, xa] = _states(states)
 
-    def place_cells(self, ys: Iterable[int] | np.ndarray, xs: Iterable[int] | np.ndarray, alive: bool = True) -> None:
-        """Set (or clear) the cells at coordinates ``ys``, ``xs`` (wrapped)."""
+    def place_cells(
+        self, ys: Iterable[int] | np.ndarray, xs: Iterable[int] | np.ndarray, alive: bool | State = True
+    ) -> None:
+        """Set the cells at coordinates ``ys``, ``xs`` (wrapped) to ``alive``: ``True``/``False`` or a state."""
         ya = np.asarray(ys, dtype=np.int64) % self.height
         xa = np.asarray(xs, dtype=np.int64) % self.width
-        self.cells[ya, xa] = 1 if alive else 0
+        self.cells[ya, xa] = _state(alive)
 
     # -- comparison and text -----------------------------------------------
     def __eq__(self, other: object) -> bool:
@@ -189,12 +200,41 @@ class Board:
     __hash__ = None  # type: ignore[assignment]  # mutable
 
     def to_text(self) -> str:
-        """Rows of ``*`` and ``-`` separated by newlines (no trailing newline)."""
-        table = np.frombuffer(b"-*", dtype=np.uint8)
-        chars = table[self.cells]
+        """Rows of ``*`` (alive) and ``-`` (empty) separated by newlines (no trailing newline).
+
+        The states 2 .. 9 of a multi-state rule are the digits ``2`` .. ``9``;
+        higher states (a Generations rule of more than ten states, whose
+        oldest dying cells they are) are ``+``, which :meth:`from_text`
+        refuses.  (A multi-state RLE file keeps every state.)
+        """
+        chars = _TEXT[self.cells]
         return "\n".join(row.tobytes().decode("ascii") for row in chars)
 
     __str__ = to_text
 
     def __repr__(self) -> str:
         return f"<Board {self.height}x{self.width} population={self.population()}>"
+
+
+_TEXT = np.frombuffer(b"-*23456789" + b"+" * (256 - 10), dtype=np.uint8)
+_TEXT_STATES = {"*": ALIVE, "O": ALIVE, "o": ALIVE, "#": ALIVE, "A": ALIVE, "-": EMPTY, ".": EMPTY,
+                **{str(k): k for k in range(2, 10)}}
+
+
+def _state(value: bool | State) -> int:
+    """A cell value from ``True``/``False`` or a state; a state must be 0 .. 255."""
+    if isinstance(value, (bool, np.bool_)):
+        return 1 if value else 0
+    state = int(value)
+    if not 0 <= state <= 255:
+        raise ValueError(f"a cell state must be 0..255, got {value!r}")
+    return state
+
+
+def _states(arr: np.ndarray) -> np.ndarray:
+    """``arr`` as ``uint8`` states: booleans as 0/1, integers kept (they must be 0 .. 255)."""
+    if arr.dtype == bool:
+        return arr.astype(np.uint8)
+    if arr.size and (arr.min() < 0 or arr.max() > 255):
+        raise ValueError(f"cell states must be 0..255, got {arr.min()}..{arr.max()}")
+    return arr.astype(np.uint8)

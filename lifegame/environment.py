@@ -26,7 +26,8 @@ from typing import Any, NoReturn
 import numpy as np
 
 from .board import Board
-from .protocol import ALIVE, EMPTY, TICK, GameLogic, ProtocolError, Query, Transition, game_logic, simulate_active
+from .protocol import (EMPTY, TICK, Census, GameLogic, ProtocolError, Query, State, Transition, count_neighbors,
+                       game_logic, simulate_active)
 
 __all__ = ["live_a_generation", "Stepper", "Observer", "observe", "run_generations"]
 
@@ -34,12 +35,11 @@ Simulation = Generator[Any, Any, None]
 Observer = Callable[[object, object], None]
 """``observer(instruction, reply)``: called after each instruction is carried out."""
 
-_STATES = (EMPTY, ALIVE)
 _CHUNK = 512  # instructions between two looks at the budget and the clock
 
 
-def _rows_of(board: Board) -> list[list[str]]:
-    """The board as rows of ``ALIVE``/``EMPTY``, each padded for wrap-around by indexing.
+def _rows_of(board: Board) -> list[list[State]]:
+    """The board as rows of states (Python ints), each padded for wrap-around by indexing.
 
     Python lists of the protocol's own states answer a Query about 10x faster
     than indexing the numpy array one element at a time.  Each list has two
@@ -49,8 +49,7 @@ def _rows_of(board: Board) -> list[list[str]]:
     and ``x`` in ``-1 .. w`` without a modulo.  Indices in ``0 .. n - 1``
     are unaffected, so ``rows[y % h][x % w]`` stays right for any coordinate.
     """
-    table = np.array(_STATES, dtype=object)
-    rows = table[board.cells].tolist()
+    rows = board.cells.tolist()
     for row in rows:
         row.extend((row[0], row[-1]))
     rows.extend((rows[0], rows[-1]))  # the tuple is built before extend(): the real last row
@@ -98,15 +97,17 @@ class Stepper:
         logic: GameLogic = game_logic,
         sim: Simulation | None = None,
         *,
+        census: Census = count_neighbors,
         observer: Observer | None = None,
         every_cell: bool = False,
     ) -> None:
         self.board = board
         self.logic = logic
+        self.census = census
         height, width = board.shape
         self._own_sim = sim is None  # then every Query is within one cell of the board
         # Activity pays off only where empty space stays empty (no B0).
-        self._tracks_activity = self._own_sim and not every_cell and logic(EMPTY, 0) != ALIVE
+        self._tracks_activity = self._own_sim and not every_cell and not _empty_space_changes(logic, census)
         if sim is None:
             sim = self._own_simulation(observer)
         elif observer is not None:
@@ -119,15 +120,15 @@ class Stepper:
         self.stepped_cells = height * width
         """Cells the generation under way (or the last one) steps."""
         self._pending: object = None  # the instruction yielded but not yet carried out
-        self._rows: list[list[str]] | None = None
-        self._next: list[list[str]] | None = None
-        self._edits: dict[tuple[int, int], bool] = {}  # made while a generation was under way
+        self._rows: list[list[State]] | None = None
+        self._next: list[list[State]] | None = None
+        self._edits: dict[tuple[int, int], State] = {}  # made while a generation was under way
         # Cells changed since the last generation began (None: not known yet, start from the live ones).
         self._changed: np.ndarray | None = None
 
     def _own_simulation(self, observer: Observer | None) -> Simulation:
         height, width = self.board.shape
-        sim = simulate_active(height, width, self.logic, active=self._active_cells)
+        sim = simulate_active(height, width, self.logic, active=self._active_cells, census=self.census)
         return sim if observer is None else observe(sim, observer)
 
     def watch(self, observer: Observer | None) -> None:
@@ -195,12 +196,10 @@ class Stepper:
 
     def _finish(self) -> None:
         assert self._next is not None
-        # Anything but ALIVE is empty, as for Board.assign: a custom game_logic
-        # returning some other value must not break the environment.
-        cells = (np.array(self._next, dtype=object) == ALIVE).astype(np.uint8)
+        cells = _cells_of(self._next)
         changed = cells != self.board.cells
-        for (y, x), alive in self._edits.items():
-            cells[y, x] = alive
+        for (y, x), state in self._edits.items():
+            cells[y, x] = state
             changed[y, x] = True
         self._edits.clear()
         if self._changed is not None:
@@ -210,7 +209,7 @@ class Stepper:
         self._rows = self._next = None
         self._pending = None
 
-    def edit(self, y: int, x: int, alive: bool) -> None:
+    def edit(self, y: int, x: int, alive: bool | State) -> None:
         """Change a cell from outside (a user's mouse), without losing it.
 
         The board shown (:attr:`board`) changes at once.  A generation under way
@@ -221,7 +220,7 @@ class Stepper:
         self.board[y, x] = alive
         y, x = y % self.board.height, x % self.board.width
         if self._rows is not None:
-            self._edits[(y, x)] = alive
+            self._edits[(y, x)] = int(self.board.cells[y, x])
         elif self._changed is not None:
             self._changed[y, x] = True
 
@@ -319,6 +318,32 @@ class Stepper:
         raise ProtocolError("end of simulation", "the simulate coroutine returned") from None
 
 
+def _empty_space_changes(logic: GameLogic, census: Census) -> bool:
+    """Whether ``logic`` brings an empty cell with only empty neighbours to another state (B0).
+
+    Asked of the rule as the protocol asks it: the census is driven with
+    ``EMPTY`` answers, and ``logic`` gets what the census returns.
+    """
+    gen = census(0, 0)
+    try:
+        gen.send(None)
+        while True:
+            gen.send(EMPTY)
+    except StopIteration as done:
+        return logic(EMPTY, done.value) != EMPTY
+
+
+def _cells_of(rows: list[list[State]]) -> np.ndarray:
+    """The next generation's states as a board's ``uint8`` cells; a state outside 0..255 is the rule's error."""
+    try:
+        cells = np.array(rows, dtype=np.int64)
+    except (TypeError, ValueError, OverflowError):
+        cells = None
+    if cells is None or (cells.size and (cells.min() < 0 or cells.max() > 255)):
+        raise ProtocolError("a Transition state", "a state must be an int 0..255")
+    return cells.astype(np.uint8)
+
+
 def observe(sim: Simulation, observer: Observer) -> Simulation:
     """``sim``, with ``observer(instruction, reply)`` told of every instruction it yields.
 
@@ -352,9 +377,11 @@ def live_a_generation(board: Board, sim: Simulation) -> Board:
     return stepper.board
 
 
-def run_generations(board: Board, generations: int, logic: GameLogic = game_logic) -> Board:
+def run_generations(
+    board: Board, generations: int, logic: GameLogic = game_logic, census: Census = count_neighbors
+) -> Board:
     """The board after ``generations`` generations of ``logic``, by the coroutine protocol."""
-    stepper = Stepper(board, logic)
+    stepper = Stepper(board, logic, census=census)
     for _ in range(generations):
         stepper.run()
     return stepper.board

@@ -4,7 +4,9 @@ A rule is written as generator coroutines that talk to an *environment*:
 
 ``Query(y, x)``
     rule -> environment: "what is the state of cell (y, x)?"  The environment
-    replies with ``ALIVE`` or ``EMPTY`` through ``send()``.  Coordinates may lie
+    replies with the cell's state through ``send()``: ``EMPTY`` (0) or
+    ``ALIVE`` (1) on a two-state board; a multi-state rule's other states
+    (Generations' dying cells, LifeHistory's marks) are the ints 2, 3, ...  Coordinates may lie
     outside the board; the environment wraps them (the board is a torus).
 ``Transition(y, x, state)``
     rule -> environment: "cell (y, x) has ``state`` in the next generation".
@@ -22,7 +24,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Generator, Iterable
-from typing import NamedTuple, TypeAlias
+from typing import Any, NamedTuple, TypeAlias
 
 __all__ = [
     "ALIVE",
@@ -33,15 +35,25 @@ __all__ = [
     "Instruction",
     "GameLogic",
     "ProtocolError",
+    "State",
+    "Census",
     "count_neighbors",
+    "neighbor_states",
     "step_cell",
     "simulate",
     "simulate_active",
     "game_logic",
 ]
 
-ALIVE = "*"
-EMPTY = "-"
+State: TypeAlias = int
+"""A cell's state: ``EMPTY`` (0), ``ALIVE`` (1), or another state of a multi-state rule (2 .. 255)."""
+
+EMPTY: State = 0
+ALIVE: State = 1
+# The book's states were the strings "-" and "*"; they are the ints 0 and 1
+# here so that a rule with more states (Generations, LifeHistory) needs no
+# second kind of answer, and so that a board's uint8 cells answer a Query
+# as they are.  Board.to_text still draws them as "-" and "*".
 
 
 class Query(NamedTuple):
@@ -56,7 +68,7 @@ class Transition(NamedTuple):
 
     y: int
     x: int
-    state: str
+    state: State
 
 
 class _Tick(enum.Enum):
@@ -73,7 +85,12 @@ TICK = _Tick.TICK
 """End of a generation: every cell of the current generation has transitioned."""
 
 Instruction: TypeAlias = "Query | Transition | _Tick"
-GameLogic: TypeAlias = Callable[[str, int], str]
+GameLogic: TypeAlias = Callable[[State, Any], State]
+"""``logic(state, neighbors) -> next state``; ``neighbors`` is what the census returned."""
+Census: TypeAlias = Callable[[int, int], Generator[Query, State, Any]]
+"""A coroutine function ``census(y, x)`` that queries the neighbours of ``(y, x)`` and
+returns what ``game_logic`` needs of them: :func:`count_neighbors` (how many are
+``ALIVE``) for totalistic rules, :func:`neighbor_states` (all eight) for others."""
 
 
 class ProtocolError(RuntimeError):
@@ -97,12 +114,13 @@ class ProtocolError(RuntimeError):
 _new = tuple.__new__
 
 
-def count_neighbors(y: int, x: int) -> Generator[Query, str, int]:
+def count_neighbors(y: int, x: int) -> Generator[Query, State, int]:
     """Query the eight Moore neighbours of ``(y, x)`` and return how many are alive.
 
     The queries come in a fixed order (n, ne, e, se, s, sw, w, nw, with "north"
     meaning ``y + 1`` as in the book), one for each of the eight distinct
-    neighbours.  Each must be answered with ``ALIVE`` or ``EMPTY``.
+    neighbours.  Each is answered with the neighbour's state; only ``ALIVE``
+    counts (a Generations rule's dying cells are not neighbours).
     """
     north, south, east, west = y + 1, y - 1, x + 1, x - 1
     n_ = yield _new(Query, (north, x))
@@ -118,7 +136,27 @@ def count_neighbors(y: int, x: int) -> Generator[Query, str, int]:
     return (n_, ne, e_, se, s_, sw, w_, nw).count(ALIVE)
 
 
-def game_logic(state: str, neighbors: int) -> str:
+def neighbor_states(y: int, x: int) -> Generator[Query, State, tuple[State, ...]]:
+    """Query the eight neighbours of ``(y, x)``, as :func:`count_neighbors` does, and return their states.
+
+    The census of rules that look at more than a count: isotropic
+    non-totalistic (Hensel) rules, which tell apart the arrangements of the
+    live neighbours, and LifeHistory, whose boundary state acts on its
+    neighbours.  The tuple is in the query order (n, ne, e, se, s, sw, w, nw).
+    """
+    north, south, east, west = y + 1, y - 1, x + 1, x - 1
+    n_ = yield _new(Query, (north, x))
+    ne = yield _new(Query, (north, east))
+    e_ = yield _new(Query, (y, east))
+    se = yield _new(Query, (south, east))
+    s_ = yield _new(Query, (south, x))
+    sw = yield _new(Query, (south, west))
+    w_ = yield _new(Query, (y, west))
+    nw = yield _new(Query, (north, west))
+    return (n_, ne, e_, se, s_, sw, w_, nw)
+
+
+def game_logic(state: State, neighbors: int) -> State:
     """Conway's rule B3/S23: the state of a cell in the next generation."""
     if state == ALIVE:
         if neighbors < 2:
@@ -131,15 +169,17 @@ def game_logic(state: str, neighbors: int) -> str:
 
 
 def step_cell(
-    y: int, x: int, logic: GameLogic = game_logic
-) -> Generator[Query | Transition, str | None, None]:
+    y: int, x: int, logic: GameLogic = game_logic, census: Census = count_neighbors
+) -> Generator[Query | Transition, State | None, None]:
     """Query cell ``(y, x)`` and its neighbours, then yield its ``Transition``.
 
     ``logic(state, neighbors)`` decides the next state: the seed's
-    :func:`game_logic`, a :class:`lifegame.rules.Rule`, or any function.
+    :func:`game_logic`, a rule from :mod:`lifegame.rules`, or any function;
+    ``neighbors`` is what ``census`` returns (a rule's own ``census``: a count
+    for totalistic rules, the eight states for the others).
     """
     state = yield _new(Query, (y, x))
-    neighbors = yield from count_neighbors(y, x)
+    neighbors = yield from census(y, x)
     next_state = logic(state, neighbors)
     yield _new(Transition, (y, x, next_state))
 
@@ -150,19 +190,21 @@ def simulate(
     logic: GameLogic = game_logic,
     *,
     rows: Iterable[int] | None = None,
-) -> Generator[Query | Transition | _Tick, str | None, None]:
+    census: Census = count_neighbors,
+) -> Generator[Query | Transition | _Tick, State | None, None]:
     """Step every cell of a ``height`` x ``width`` board, yield ``TICK``, forever.
 
     ``rows`` limits each generation to those rows (a band, for a worker
     process that is the environment of part of the board); by default every
     row ``0 .. height - 1`` is stepped, row by row, left to right.
+    ``census`` is the rule's (see :func:`step_cell`).
     """
     band = range(height) if rows is None else tuple(rows)
     columns = range(width)
     while True:
         for y in band:
             for x in columns:
-                yield from step_cell(y, x, logic)
+                yield from step_cell(y, x, logic, census)
         yield TICK
 
 
@@ -172,7 +214,8 @@ def simulate_active(
     logic: GameLogic = game_logic,
     *,
     active: Callable[[], Iterable[tuple[int, int]] | None],
-) -> Generator[Query | Transition | _Tick, str | None, None]:
+    census: Census = count_neighbors,
+) -> Generator[Query | Transition | _Tick, State | None, None]:
     """:func:`simulate`, stepping each generation only the cells that can change.
 
     At the start of every generation ``active()`` (the environment's) names
@@ -188,5 +231,5 @@ def simulate_active(
     while True:
         cells = active()
         for y, x in everything if cells is None else cells:
-            yield from step_cell(y, x, logic)
+            yield from step_cell(y, x, logic, census)
         yield TICK

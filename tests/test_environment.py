@@ -250,9 +250,12 @@ def test_tick_is_recognised_after_pickling():
     assert Stepper(Board(1, 1), sim=pickled_tick(1, 1)).run() is True
 
 
-def test_a_state_other_than_alive_is_empty_as_on_the_board():
-    # A custom game_logic that returns something odd does not break the
-    # environment: like Board.assign, anything but ALIVE is empty.
+def test_a_state_is_an_int_0_to_255_and_anything_else_is_the_rules_error():
+    # States are ints (multi-state rules use 2..255); a custom game_logic
+    # returning something else is named, not silently taken as empty.
     board = Board.from_text(GLIDER)
-    assert run_generations(board, 1, lambda state, neighbors: None).population() == 0
     assert run_generations(board, 1, lambda state, neighbors: ALIVE).population() == 9
+    assert run_generations(board, 1, lambda state, neighbors: 7).cells.max() == 7
+    for odd in (None, "*", 256, -1):
+        with pytest.raises(ProtocolError, match="0..255"):
+            run_generations(board, 1, lambda state, neighbors, odd=odd: odd)

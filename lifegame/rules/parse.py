@@ -1,102 +1,35 @@
-"""Life-like rules: ``B3/S23`` and friends, parsed, printed and applied.
-
-A :class:`Rule` is a ``game_logic`` function (it is callable as
-``rule(state, neighbors)``), so :func:`lifegame.protocol.simulate` runs it
-unchanged, and it also exposes a lookup table for the vectorised engines.
+"""Rule strings, as Golly and LifeViewer write them, parsed and printed.
 
 Accepted spellings (case-insensitive, surrounding blanks ignored):
 
-* ``B3/S23``, ``b36/s23``, ``S245/B368`` (either order), ``B2/S`` (empty set),
-  ``B3S23`` (no slash), ``B3_S23``;
-* the old "survive/birth" form ``23/3``;
-* a named preset such as ``Conway``, ``HighLife`` or ``Day & Night``;
+* Life-like: ``B3/S23``, ``b36/s23``, ``S245/B368`` (either order), ``B2/S``
+  (empty set), ``B3S23`` (no slash), ``B3_S23``, the old "survive/birth" ``23/3``;
+* isotropic non-totalistic (Hensel): the same forms with letters after a
+  count, ``B2n3/S23-q``, ``B2-ek/S``, ``B3_S23-a4ei6``;
+* Generations: Golly's ``survive/birth/states`` (``345/2/4``, ``/2/3``, with
+  Hensel letters too) and LifeViewer's ``B2/S/C3`` (or ``B2/S/3``);
+* History: ``LifeHistory``, ``<two-state rule>History`` (``B36/S23History``);
+* a named preset such as ``Conway``, ``HighLife``, ``Brian's Brain`` or ``Star Wars``;
 * any of the above followed by Golly's torus suffix ``:Tw,h`` (``B3/S23:T72,48``),
   read by :func:`parse_rule_spec`.  Golly writes the *width* first.
+
+``str(rule)`` prints the canonical form, as Golly prints it.  Other families
+(Larger than Life, MAP rules, rule tables, other neighbourhoods, Super) are
+refused with one line naming the family.
 """
 
 from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass
 from typing import NamedTuple
 
-from .protocol import ALIVE, EMPTY
+from .base import RuleBase, RuleError
+from .families import MAX_STATES, GenerationsRule, HistoryRule
+from .hensel import IsotropicRule, arrangements, parse_part
+from .lifelike import CONWAY, Rule
 
-__all__ = [
-    "Rule",
-    "RuleError",
-    "RuleSpec",
-    "CONWAY",
-    "PRESETS",
-    "parse_rule",
-    "parse_rule_spec",
-    "format_rule_spec",
-]
-
-
-class RuleError(ValueError):
-    """A rule string that this project cannot run; the message says why."""
-
-
-@dataclass(frozen=True)
-class Rule:
-    """A Life-like (outer totalistic, Moore neighbourhood) rule.
-
-    ``birth`` holds the neighbour counts that bring an empty cell to life,
-    ``survive`` those that keep a live cell alive; both are subsets of 0..8.
-    Instances are immutable, hashable and picklable.
-    """
-
-    birth: frozenset[int]
-    survive: frozenset[int]
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "birth", frozenset(self.birth))
-        object.__setattr__(self, "survive", frozenset(self.survive))
-        for name in ("birth", "survive"):
-            bad = sorted(n for n in getattr(self, name) if not (isinstance(n, int) and 0 <= n <= 8))
-            if bad:
-                raise RuleError(f"{name} counts must be 0..8, got {bad}")
-
-    # -- the game_logic protocol -------------------------------------------
-    def __call__(self, state: str, neighbors: int) -> str:
-        """``game_logic(state, neighbors)`` for this rule."""
-        if state == ALIVE:
-            return ALIVE if neighbors in self.survive else EMPTY
-        return ALIVE if neighbors in self.birth else EMPTY
-
-    # -- for the vectorised engines ----------------------------------------
-    def table(self) -> list[list[int]]:
-        """``table[state][neighbors]`` -> next state, with 0/1 states."""
-        return [
-            [int(n in self.birth) for n in range(9)],
-            [int(n in self.survive) for n in range(9)],
-        ]
-
-    @property
-    def has_b0(self) -> bool:
-        """True when empty cells with no live neighbour are born (B0 rules)."""
-        return 0 in self.birth
-
-    # -- text ----------------------------------------------------------------
-    def __str__(self) -> str:
-        return "B{}/S{}".format(
-            "".join(map(str, sorted(self.birth))), "".join(map(str, sorted(self.survive)))
-        )
-
-    def __repr__(self) -> str:
-        return f"Rule({str(self)!r})"
-
-    @property
-    def name(self) -> str | None:
-        """The preset's display name, if this rule has one (``'Conway'``…)."""
-        return _NAMES.get(self)
-
-    @classmethod
-    def parse(cls, text: str) -> Rule:
-        """Parse a rule string without a torus suffix; see :func:`parse_rule`."""
-        return parse_rule(text)
+__all__ = ["RuleSpec", "PRESETS", "parse_rule", "parse_rule_spec", "format_rule_spec", "preset_name"]
 
 
 class RuleSpec(NamedTuple):
@@ -106,18 +39,22 @@ class RuleSpec(NamedTuple):
     (unbounded along that axis) becomes ``None``.
     """
 
-    rule: Rule
+    rule: RuleBase
     height: int | None = None
     width: int | None = None
 
 
-_BS = re.compile(r"^B(?P<b>[0-8]*)[/_]?S(?P<s>[0-8]*)$")
-_SB = re.compile(r"^S(?P<s>[0-8]*)[/_]?B(?P<b>[0-8]*)$")
-_OLD = re.compile(r"^(?P<s>[0-8]*)/(?P<b>[0-8]*)$")
+_PART = r"[0-8a-z-]*"
+_BS = re.compile(rf"^b(?P<b>{_PART})[/_]?s(?P<s>{_PART})$")
+_SB = re.compile(rf"^s(?P<s>{_PART})[/_]?b(?P<b>{_PART})$")
+_OLD = re.compile(rf"^(?P<s>[0-8]{_PART})?[/_](?P<b>[0-8]{_PART})?$")
 
-CONWAY = Rule(frozenset({3}), frozenset({2, 3}))
 
-PRESETS: dict[str, Rule] = {
+def _generations(survive: str, birth: str, states: int) -> GenerationsRule:
+    return GenerationsRule(parse_rule(f"B{birth}/S{survive}"), states)  # type: ignore[arg-type]
+
+
+PRESETS: dict[str, RuleBase] = {
     "Conway": CONWAY,
     "HighLife": Rule(frozenset({3, 6}), frozenset({2, 3})),
     "Seeds": Rule(frozenset({2}), frozenset()),
@@ -131,7 +68,30 @@ PRESETS: dict[str, Rule] = {
     "Anneal": Rule(frozenset({4, 6, 7, 8}), frozenset({3, 5, 6, 7, 8})),
     "Diamoeba": Rule(frozenset({3, 5, 6, 7, 8}), frozenset({5, 6, 7, 8})),
 }
-_NAMES = {rule: name for name, rule in PRESETS.items()}
+# Isotropic non-totalistic, History and Generations presets (Golly's Generations help page names these).
+_MORE = {
+    "tlife": "B3/S2-i34q",
+    "LifeHistory": "LifeHistory",
+    "Brian's Brain": "/2/3",
+    "Star Wars": "345/2/4",
+    "Banners": "2367/3457/5",
+    "Bloomerang": "234/34678/24",
+    "Caterpillars": "124567/378/4",
+    "Cooties": "23/2/8",
+    "Fireworks": "2/13/21",
+    "Frogs": "12/34/3",
+    "Lava": "12345/45678/8",
+    "Lines": "012345/458/3",
+    "Sticks": "3456/2/6",
+    "Transers": "345/26/5",
+    "Xtasy": "1456/2356/16",
+}
+_NAMES: dict[RuleBase, str] = {}
+
+
+def preset_name(rule: RuleBase) -> str | None:
+    """The preset's display name for ``rule`` (``'Conway'``, ``"Brian's Brain"`` ...), or ``None``."""
+    return _NAMES.get(rule)
 
 
 def _key(name: str) -> str:
@@ -141,8 +101,15 @@ def _key(name: str) -> str:
     return re.sub(r"[\s_-]", "", name.lower().replace("&", "and"))
 
 
-_PRESET_KEYS = {_key(name): rule for name, rule in PRESETS.items()}
-_PRESET_KEYS.update({"life": CONWAY, "gameoflife": CONWAY})
+_PRESET_KEYS: dict[str, RuleBase] = {}
+
+
+def _add_presets() -> None:
+    for name, text in _MORE.items():
+        PRESETS[name] = _parse_body(text, text)
+    _NAMES.update({rule: name for name, rule in PRESETS.items()})
+    _PRESET_KEYS.update({_key(name): rule for name, rule in PRESETS.items()})
+    _PRESET_KEYS.update({"life": CONWAY, "gameoflife": CONWAY})
 
 
 def _digits(text: str, what: str, original: str) -> frozenset[int]:
@@ -151,10 +118,15 @@ def _digits(text: str, what: str, original: str) -> frozenset[int]:
     return frozenset(int(c) for c in text)
 
 
-def parse_rule(text: str) -> Rule:
-    """Parse a Life-like rule string (no torus suffix) into a :class:`Rule`.
+def parse_rule(text: str) -> RuleBase:
+    """Parse a rule string (no torus suffix) into a rule of its family.
 
-    Raises :class:`RuleError` with a message saying what is wrong.
+    A Life-like rule is a :class:`~.lifelike.Rule` (also when written with
+    letters that cover whole counts); letters make an
+    :class:`~.hensel.IsotropicRule`; three parts a
+    :class:`~.families.GenerationsRule`; a ``History`` suffix a
+    :class:`~.families.HistoryRule`.  Raises :class:`RuleError` with a message
+    saying what is wrong.
     """
     if not isinstance(text, str):
         raise RuleError(f"rule must be a string, not {type(text).__name__}")
@@ -169,12 +141,76 @@ def parse_rule(text: str) -> Rule:
     preset = _PRESET_KEYS.get(_key(body))
     if preset is not None:
         return preset
-    upper = body.upper().replace(" ", "")
+    return _parse_body(body, original)
+
+
+def _parse_body(body: str, original: str) -> RuleBase:
+    lower = body.lower().replace(" ", "") if not re.search(r"\s", body) else body.lower()
+    for suffix, family in (("super", "Golly's Super family (26 states)"),
+                           ("investigator", "Golly's Investigator family")):
+        if lower.endswith(suffix) and lower != suffix:
+            raise RuleError(f"rule {original.strip()!r} is a rule of {family}; lifegame runs History rules "
+                            "such as LifeHistory, not Super or Investigator")
+    if lower.endswith("history"):
+        head = body.strip()[: -len("history")]
+        base = CONWAY if head.lower() in ("life", "") else _two_state(head, original)
+        return HistoryRule(base)
+    if re.fullmatch(r"[^/_]*[/_][^/_]*[/_][^/_]*", lower) and not re.search(r"\s", lower):
+        return _three_parts(lower, original)
+    return _two_state(body, original)
+
+
+def _two_state(body: str, original: str) -> Rule | IsotropicRule:
+    """A Life-like or isotropic non-totalistic rule in B/S (or S/B, or old ``23/3``) form."""
+    text = body.strip()
+    if re.search(r"\s", text):
+        raise RuleError(_explain(original, text.upper()))
+    lower = text.lower()
+    if lower.endswith(("v", "h")) and re.fullmatch(r"[bs0-8/_-]+[vh]", lower):
+        kind = "a von Neumann" if lower.endswith("v") else "a hexagonal"
+        raise RuleError(f"rule {original.strip()!r} has {kind} neighbourhood; lifegame runs the Moore "
+                        "neighbourhood (eight neighbours)")
     for pattern in (_BS, _SB, _OLD):
-        m = pattern.match(upper)
+        m = pattern.match(lower)
         if m:
-            return Rule(_digits(m["b"], "birth", original), _digits(m["s"], "survival", original))
-    raise RuleError(_explain(original, upper))
+            return _build(m["b"] or "", m["s"] or "", original.strip())
+    raise RuleError(_explain(original, text.upper()))
+
+
+def _build(birth: str, survive: str, original: str) -> Rule | IsotropicRule:
+    born = parse_part(birth, "birth", original)
+    kept = parse_part(survive, "survival", original)
+    counts = {n: arrangements(n) for n in range(9)}
+    if all(every <= part or not (every & part) for part in (born, kept) for every in counts.values()):
+        return Rule(frozenset(n for n, every in counts.items() if every <= born),
+                    frozenset(n for n, every in counts.items() if every <= kept))
+    return IsotropicRule(born, kept)
+
+
+def _three_parts(lower: str, original: str) -> GenerationsRule:
+    """A Generations rule: Golly's ``S/B/states`` or LifeViewer's ``B/S/Cstates``."""
+    first, second, third = re.split(r"[/_]", lower)
+    m = re.fullmatch(r"[cg]?(\d+)", third)
+    if not m:
+        raise RuleError(f"rule {original.strip()!r}: a Generations rule ends with its number of states, "
+                        "e.g. 345/2/4 or B2/S/C3")
+    states = int(m[1])
+    if not 2 <= states <= MAX_STATES:
+        raise RuleError(f"rule {original.strip()!r}: a Generations rule has 2..{MAX_STATES} states, not {states}")
+    if first.startswith("b") or second.startswith("s"):
+        birth, survive = first.removeprefix("b"), second.removeprefix("s")
+    elif first.startswith("s") or second.startswith("b"):
+        survive, birth = first.removeprefix("s"), second.removeprefix("b")
+    else:
+        survive, birth = first, second
+    for part in (birth, survive):
+        if part and not part[0].isdigit():
+            raise RuleError(f"rule {original.strip()!r}: each part of a Generations rule starts with a "
+                            "neighbour count, e.g. 345/2/4")
+    base = _build(birth, survive, original.strip())
+    if base.has_b0:
+        raise RuleError(f"rule {original.strip()!r}: Generations rules with B0 are not supported (as in Golly)")
+    return GenerationsRule(base, states)
 
 
 def _explain(original: str, upper: str) -> str:
@@ -185,12 +221,8 @@ def _explain(original: str, upper: str) -> str:
         return f"rule {original!r} has only a {'birth' if upper[0] == 'B' else 'survival'} part; write both, e.g. B3/S23"
     if upper.startswith("R") and "," in upper:
         kind = "a Larger than Life rule"
-    elif upper.count("/") == 2:
-        kind = "a Generations rule (three parts)"
     elif upper.startswith("MAP"):
-        kind = "a MAP (non-totalistic) rule"
-    elif upper[0] in "BS" and re.fullmatch(r"[BS][0-8A-Z/_-]*", upper) and re.search(r"[0-8][AC-RT-Z-]", upper):
-        kind = "an isotropic non-totalistic rule or has a neighbourhood suffix"
+        kind = "a MAP (non-totalistic, non-isotropic) rule"
     elif _looks_like_a_name(original):
         return _explain_name(original)
     else:
@@ -200,20 +232,19 @@ def _explain(original: str, upper: str) -> str:
         if bad:
             return f"rule {original!r}: unexpected character(s) {''.join(bad)!r}; expected e.g. B3/S23 or 23/3"
         return f"rule {original!r} is not of the form B3/S23, S23/B3 or 23/3"
-    return f"rule {original!r} is {kind}; lifegame runs Life-like rules such as B3/S23"
+    return f"rule {original!r} is {kind}; {_RUNS}"
 
 
 # Rules other programs (Golly above all) know by name, none of them Life-like:
 # refused with their family named, not called unknown.  Keys as :func:`_key`.
 _FAMILIES = {
-    "a multi-state Life variant, Golly's History/Super family": (
-        "lifehistory", "lifesuper", "stateinvestigator", "lifeonthesuperedge"),
+    "a multi-state Life variant of Golly's Super family": ("stateinvestigator", "lifeonthesuperedge"),
     "a von Neumann 29-state family rule": ("jvn29", "nobili32", "hutton32"),
     "a multi-state rule table": ("wireworld",),
     "a self-replicating loop rule table": (
         "langtonsloops", "bylloop", "choureggia1", "choureggia2", "evoloop", "evoloopfinite", "perrier",
         "sexyloop", "sdsrloop", "codd", "codd2", "devore", "caterpillars", "tripattt"),
-    "a Generations rule": ("briansbrain", "brian'sbrain", "starwars", "bombers", "faders", "frogs", "stickbreak"),
+    "a Generations rule with no preset here (write it out, e.g. 345/2/4)": ("bombers", "faders", "stickbreak"),
     "a Margolus (block) rule": ("bbm", "bbmmargolusemulated", "tmgas", "tmgasmargolusemulated", "hpp",
                                 "hppmargolusemulated", "dlamargolusemulated", "crittersmargolusemulated"),
 }
@@ -234,11 +265,8 @@ def _explain_name(original: str) -> str:
     key = _key(original)
     family = _FAMILY_OF.get(key) or next(
         (text for prefix, text in _FAMILY_PREFIXES.items() if key.startswith(prefix)), None)
-    if family is None and (key.endswith("history") or key.endswith("super")):
-        family = "a multi-state Life variant, Golly's History/Super family"
     if family is not None:
-        return (f"rule {original.strip()!r} is a named rule that is not Life-like ({family}); "
-                "lifegame runs Life-like rules such as B3/S23")
+        return f"rule {original.strip()!r} is {family}; {_RUNS}"
     names = {_key(name): name for name in PRESETS}
     close = difflib.get_close_matches(key, list(names), n=3, cutoff=0.7)
     if not close:  # "hilife": compare with the names as written, too
@@ -248,6 +276,10 @@ def _explain_name(original: str) -> str:
     else:
         hint = "known names: " + ", ".join(PRESETS)
     return f"unknown rule {original.strip()!r}; {hint} (or write the rule, e.g. B3/S23)"
+
+
+_RUNS = ("lifegame runs Life-like (B3/S23), isotropic non-totalistic (B2n3/S23-q), Generations (345/2/4) "
+         "and History (LifeHistory) rules")
 
 
 def parse_rule_spec(text: str) -> RuleSpec:
@@ -278,7 +310,7 @@ def parse_rule_spec(text: str) -> RuleSpec:
         )
     width = int(m[1])
     height = int(m[2]) if m[2] is not None else width
-    from .board import MAX_SIDE  # late: rules sit below board in the layering
+    from ..board import MAX_SIDE  # late: rules sit below board in the layering
 
     for size, axis in ((width, "width"), (height, "height")):
         if size > MAX_SIDE:
@@ -286,8 +318,11 @@ def parse_rule_spec(text: str) -> RuleSpec:
     return RuleSpec(rule, height or None, width or None)
 
 
-def format_rule_spec(rule: Rule, height: int | None = None, width: int | None = None) -> str:
+def format_rule_spec(rule: RuleBase, height: int | None = None, width: int | None = None) -> str:
     """The inverse of :func:`parse_rule_spec`: ``B3/S23`` or ``B3/S23:T{width},{height}``."""
     if height is None and width is None:
         return str(rule)
     return f"{rule}:T{width or 0},{height or 0}"
+
+
+_add_presets()
