@@ -30,7 +30,7 @@ from collections.abc import Iterator, Sequence
 from typing import NoReturn
 
 from .board import Board, BoardSizeError, check_size
-from .rules import Rule
+from .rules import RuleBase
 
 __all__ = ["main", "UsageError"]
 
@@ -137,7 +137,8 @@ def _add_board_options(parser: argparse.ArgumentParser) -> None:
                         help="a pattern file (.rle, .cells, .lif, .life) or a bundled pattern's name")
     parser.add_argument("--size", type=_size, metavar="HxW", help="board size in rows x columns, e.g. 256x256")
     parser.add_argument("--rule", metavar="RULE",
-                        help="a Life-like rule: B3/S23 (default, or the file's), 23/3, HighLife, B36/S23:T64,64 ...")
+                        help="a rule: B3/S23 (default, or the file's), HighLife, B2n3/S23-q, 345/2/4, "
+                             "LifeHistory, B36/S23:T64,64 ...")
     parser.add_argument("--engine", default="auto", choices=_engine_names(),
                         help="what computes generations (default: auto)")
     parser.add_argument("--workers", type=_workers, metavar="N",
@@ -179,7 +180,7 @@ def _parsers() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentPars
                           help="a pattern file (.rle, .cells, .lif, .life) or a bundled pattern's name")
     identify.add_argument("--size", type=_size, metavar="HxW",
                           help="board size in rows x columns (default: the file's, or the pattern with a margin)")
-    identify.add_argument("--rule", metavar="RULE", help="a Life-like rule (default: the file's, else B3/S23)")
+    identify.add_argument("--rule", metavar="RULE", help="a rule (default: the file's, else B3/S23)")
     identify.add_argument("--max-period", type=_positive, default=None, metavar="N",
                           help="generations to look through for a repeat (default 1000)")
 
@@ -189,9 +190,10 @@ def _parsers() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentPars
                     "measured in the same run).")
     bench.add_argument("--quick", action="store_true", help="smaller boards and fewer repeats")
     bench.add_argument("--repeats", type=_positive, default=None, metavar="N", help="repeats per figure")
-    bench.add_argument("--only", choices=("coroutine", "engines", "hashlife", "cluster", "ui"), action="append",
-                       help="run only these parts (default: coroutine, engines and hashlife, and cluster when "
-                            "Dask's distributed is installed)")
+    bench.add_argument("--only", choices=("coroutine", "engines", "rules", "hashlife", "cluster", "ui"),
+                       action="append",
+                       help="run only these parts (default: coroutine, engines, rules and hashlife, and cluster "
+                            "when Dask's distributed is installed)")
     bench.add_argument("--ui", action="store_true", help="also run the window benchmark (same as --only ui)")
     return app, {"run": run, "identify": identify, "patterns": patterns, "bench": bench}
 
@@ -418,7 +420,7 @@ def _interrupt_as_cancel(event: threading.Event) -> Iterator[threading.Event]:
         signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
-def _advance(engine, board: Board, rule: Rule, generations: int, progress=None,
+def _advance(engine, board: Board, rule: RuleBase, generations: int, progress=None,
              interrupt: threading.Event | None = None) -> Board:
     """``engine.advance`` for the run (one place, so that tests can stand in for a failing engine).
 
@@ -495,7 +497,7 @@ def _check_output(path: str) -> None:
     os.unlink(probe)
 
 
-def _write_output(args: argparse.Namespace, pattern, board: Board, rule: Rule, generation: int) -> None:
+def _write_output(args: argparse.Namespace, pattern, board: Board, rule: RuleBase, generation: int) -> None:
     """Write the final board, keeping the source's name, author and comments (its credits)."""
     from .patterns import Pattern, write_pattern
 
@@ -524,7 +526,8 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     from .bench import run as run_bench
     from .bench.cluster import cluster_available
 
-    parts = set(args.only or ("coroutine", "engines", "hashlife", *(("cluster",) if cluster_available() else ())))
+    parts = set(args.only or ("coroutine", "engines", "rules", "hashlife",
+                              *(("cluster",) if cluster_available() else ())))
     if args.ui:
         parts.add("ui")
     return run_bench(parts, quick=args.quick, repeats=args.repeats)

@@ -15,7 +15,7 @@ __all__ = ["run", "measure", "fmt_rate"]
 
 
 def run(parts: Iterable[str], quick: bool = False, repeats: int | None = None) -> int:
-    """Run the named benchmark parts ("coroutine", "engines", "cluster", "ui") and print their figures."""
+    """Run the named benchmark parts ("coroutine", "engines", "rules", "hashlife", "cluster", "ui") and print their figures."""
     parts = set(parts)
     print(f"lifegame bench ({'quick' if quick else 'full'}); medians of repeats, ratios from the same run")
     if "coroutine" in parts:
@@ -26,6 +26,10 @@ def run(parts: Iterable[str], quick: bool = False, repeats: int | None = None) -
         from .engines import bench_engines
 
         bench_engines(quick=quick, repeats=repeats)
+    if "rules" in parts:
+        from .rules import bench_rules
+
+        bench_rules(quick=quick, repeats=repeats)
     if "cluster" in parts:
         from .cluster import bench_cluster
 

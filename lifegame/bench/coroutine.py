@@ -13,15 +13,19 @@ import numpy as np
 
 from ..board import Board
 from ..environment import Stepper
-from ..protocol import ALIVE, TICK, Query, simulate, step_cell
+from ..protocol import ALIVE, EMPTY, TICK, Query, simulate, step_cell
 from .timing import fmt_rate, measure
 from . import seed
 
 
-def _seed_grid(cells: np.ndarray) -> seed.Grid:
+def _seed_grid(cells: np.ndarray, alive: object = seed.ALIVE, empty: object = seed.EMPTY) -> seed.Grid:
+    """The seed's ``Grid`` holding ``cells``, in the seed's states (``"*"``/``"-"``) or in given ones.
+
+    The seed's loop driving this project's coroutines needs this project's
+    states (the ints ``ALIVE``/``EMPTY``): the grid only stores what it is given.
+    """
     grid = seed.Grid(*cells.shape)
-    for y, x in zip(*np.nonzero(cells)):
-        grid.assign(int(y), int(x), seed.ALIVE)
+    grid.rows = [[alive if cell else empty for cell in row] for row in cells.tolist()]
     return grid
 
 
@@ -64,8 +68,8 @@ def bench_coroutine(quick: bool = False, repeats: int | None = None) -> dict[str
 
         return go
 
-    def the_seeds_loop(sim, *protocol) -> Callable[[], seed.Grid]:
-        grid = _seed_grid(cells)
+    def the_seeds_loop(sim, *protocol, states=(seed.ALIVE, seed.EMPTY)) -> Callable[[], seed.Grid]:
+        grid = _seed_grid(cells, *states)
 
         def go() -> seed.Grid:
             nonlocal grid
@@ -78,13 +82,14 @@ def bench_coroutine(quick: bool = False, repeats: int | None = None) -> dict[str
     contenders = {
         "ours": ours(),
         "seed": the_seeds_loop(seed.simulate(size, size)),  # the seed's code as a whole
-        "mixed": the_seeds_loop(simulate(size, size), Query, TICK),  # its loop, our coroutines
+        # Its loop, our coroutines (and so our states).
+        "mixed": the_seeds_loop(simulate(size, size), Query, TICK, states=(ALIVE, EMPTY)),
     }
     # They must agree (here, on their first generations) before their speeds mean anything.
     ours_board, *grids = (run() for run in contenders.values())
-    for grid in grids:
+    for grid, alive in zip(grids, (seed.ALIVE, ALIVE)):
         assert all(
-            (grid.rows[y][x] == seed.ALIVE) == ours_board[y, x] for y in range(size) for x in range(size)
+            (grid.rows[y][x] == alive) == ours_board[y, x] for y in range(size) for x in range(size)
         ), "the coroutine engine and the seed disagree"
     # Each contender goes on from where it is: every cell costs the same work
     # in every generation, whatever the board looks like by then.
