@@ -38,7 +38,7 @@ from math import gcd
 import numpy as np
 
 from .board import Board
-from .rules import CONWAY, Rule
+from .rules import CONWAY, RuleBase
 
 __all__ = ["Identity", "identify", "speed", "DEFAULT_MAX_PERIOD", "MAX_ANCHORS"]
 
@@ -207,17 +207,43 @@ def _shift_onto(old: np.ndarray, new: np.ndarray) -> tuple[int, int] | None:
 
 
 # -- the search -------------------------------------------------------------------------
-def _torus(rule: Rule, cells: np.ndarray):  # -> PackedTorus
-    from .engines.bitpack import PackedTorus
+class _Torus:
+    """``cells`` stepped a generation at a time under ``rule``.
 
-    torus = PackedTorus(rule, *cells.shape)  # our own: the thread's cached tori stay untouched
-    torus.load(cells)
-    return torus
+    A two-state rule keeps the board packed between generations (the fast
+    engine's :class:`~.engines.bitpack.PackedTorus`, our own instance: the
+    thread's cached tori stay untouched); a multi-state rule's board is
+    ``uint8`` states, stepped by :func:`~.engines.fast.step`.
+    """
+
+    def __init__(self, rule: RuleBaseBase, cells: np.ndarray) -> None:
+        from .engines.bitpack import PackedTorus
+
+        self.rule = rule
+        self.packed = PackedTorus(rule, *cells.shape) if rule.states == 2 else None
+        if self.packed is not None:
+            self.packed.load(cells)
+        self.states = cells
+
+    def run(self, generations: int) -> None:
+        if self.packed is not None:
+            self.packed.run(generations)
+        elif generations:
+            from .engines.fast import step
+
+            self.states = step(self.states, self.rule, generations)
+
+    def cells(self) -> np.ndarray:
+        return self.packed.cells() if self.packed is not None else self.states
+
+
+def _torus(rule: RuleBaseBase, cells: np.ndarray) -> _Torus:
+    return _Torus(rule, cells)
 
 
 def identify(
     board: Board,
-    rule: Rule = CONWAY,
+    rule: RuleBase = CONWAY,
     max_period: int = DEFAULT_MAX_PERIOD,
     *,
     cancel: threading.Event | None = None,
@@ -265,7 +291,7 @@ def identify(
     return Identity("unknown", limit=max_period)
 
 
-def _verify(start: np.ndarray, rule: Rule, then: int, cells: np.ndarray) -> tuple[int, int] | None:
+def _verify(start: np.ndarray, rule: RuleBase, then: int, cells: np.ndarray) -> tuple[int, int] | None:
     """The translation from generation ``then`` (computed again from ``start``) onto ``cells``, if any."""
     if then == 0:
         old = start
