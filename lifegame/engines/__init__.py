@@ -8,7 +8,9 @@ coroutine engine's result on the torus.  Registered names (``--engine``)::
     coroutine  the seed's coroutines driven by the environment (the reference);
                with a pool of 2+ workers, over bands in the pool
     fast       the bit-packed kernel in this process; with a pool of 2+
-               workers, over bands in the pool
+               workers, over bands in the pool (multi-state rules: bands of
+               uint8 states, STATES_BANDS)
+    hashlife   HashLife on a power-of-two torus (two-state rules without B0)
 
 The modules, one job each::
 
@@ -20,7 +22,8 @@ The modules, one job each::
     activity.py    tile flags in shared memory: band tasks skip quiet tiles
     pool.py        WorkerPool: the processes, their lifetime and recovery
     worker.py      the worker process: start-up and band tasks
-    bands.py       the band kernels (FAST_BANDS, COROUTINE_BANDS)
+    bands.py       the band kernels (FAST_BANDS; STATES_BANDS, which FAST_BANDS
+                   hands multi-state rules to; COROUTINE_BANDS)
     shm.py         boards in shared memory
     background.py  BackgroundEngine and Job: engines off the main thread
 
@@ -35,7 +38,7 @@ from collections.abc import Callable
 
 from .auto import COROUTINE_MAX_CELLS, POOL_MIN_CELLS, SPARSE_FRACTION, AutoEngine
 from .background import BackgroundEngine, Job
-from .bands import COROUTINE_BANDS, FAST_BANDS, BandKernel
+from .bands import COROUTINE_BANDS, FAST_BANDS, STATES_BANDS, BandKernel
 from .base import Capabilities, Engine, EngineBase, EngineError, JobCancelled
 from .coroutine import CoroutineEngine
 from .fast import FastEngine
@@ -58,6 +61,7 @@ __all__ = [
     "WorkerPool",
     "BandKernel",
     "FAST_BANDS",
+    "STATES_BANDS",
     "COROUTINE_BANDS",
     "COROUTINE_MAX_CELLS",
     "POOL_MIN_CELLS",

@@ -46,7 +46,7 @@ import threading
 
 import numpy as np
 
-from ..rules import Rule
+from ..rules import RuleBase
 from .bands import Interrupt, Interrupted, padded_rows, scratch_buffers
 from .bitpack import RowKernel
 from .fast import kernel_for
@@ -146,7 +146,7 @@ def _block(rows: int, words: int) -> np.ndarray:
     return buf[:size].reshape(rows, words + 2)
 
 
-def _stack_kernel(rule: Rule) -> RowKernel:
+def _stack_kernel(rule: RuleBase) -> RowKernel:
     kernels: dict = getattr(_local, "stacks", None) or {}
     _local.stacks = kernels
     kernel = kernels.get(rule)
@@ -200,7 +200,7 @@ def _activate(ty: np.ndarray, tx: np.ndarray, diff: np.ndarray, shape: tuple[int
 
 
 def step_dense(
-    padded: np.ndarray, rule: Rule, width: int, generations: int, out: np.ndarray, tile_rows: int,
+    padded: np.ndarray, rule: RuleBase, width: int, generations: int, out: np.ndarray, tile_rows: int,
     interrupted: Interrupt | None = None,
 ) -> np.ndarray:
     """:meth:`~.bands.FastBands.step` into ``out``, returning the tiles that changed in the last generation.
@@ -234,7 +234,7 @@ def step_band(
     target_flags: np.ndarray,
     y0: int,
     y1: int,
-    rule: Rule,
+    rule: RuleBase,
     generations: int,
     tile_rows: int,
     fresh: bool = False,

@@ -13,6 +13,12 @@ the prior decides: the pool for large busy boards (:data:`POOL_MIN_CELLS`,
 measured calls of one engine, the other is tried once, and the loser is
 tried again every :data:`RETRY_EVERY` calls (a machine's load changes).
 
+Only engines whose :meth:`~.base.EngineBase.check` accepts the board and the
+rule are candidates: HashLife refuses multi-state and B0 rules (and sides that
+are not powers of two); the coroutines, which run every rule, are the last
+resort.  A multi-state rule is a kind of board of its own in the cost table
+(its kernels cost more per cell).
+
 The choice is made per board, on every call, and
 :meth:`AutoEngine.describe` says which it would be without computing or
 starting anything (a population count and a table look-up).  Timing uses an
@@ -26,12 +32,12 @@ import time
 from collections.abc import Callable
 
 from ..board import Board
-from ..rules import Rule
+from ..rules import RuleBase
 from .bands import FAST_BANDS
-from .base import Cancel, Capabilities, Engine, EngineBase, Progress
+from .base import Cancel, Capabilities, Engine, EngineBase, EngineUnsupported, Progress
 from .coroutine import CoroutineEngine
 from .fast import FastEngine
-from .hashlife import HashLifeEngine, hashlife_supports
+from .hashlife import HashLifeEngine
 from .parallel import ParallelEngine
 from .pool import WorkerPool
 
@@ -94,8 +100,8 @@ _SMOOTHING = 0.3  # weight of a new measurement in the running mean
 class CostTable:
     """Running means of seconds per generation, by ``(engine, kind of board)``; deterministic.
 
-    A *kind* of board is its shape and its activity level (the live fraction
-    by powers of two, :meth:`kind`).  The first measurement of each engine on
+    A *kind* of board is its shape, its activity level (the live fraction
+    by powers of two) and the rule's number of states (:meth:`kind`).  The first measurement of each engine on
     each shape is dropped: it pays for a pool's start and shared memory.
     """
 
@@ -105,11 +111,12 @@ class CostTable:
         self._warm: set[tuple[str, tuple[int, int]]] = set()
 
     @staticmethod
-    def kind(board: Board, population: int | None = None) -> tuple:
+    def kind(board: Board, population: int | None = None, states: int = 2) -> tuple:
+        """``(shape, level, states)``: ``states`` is the rule's (two-state kernels and multi-state ones differ)."""
         cells = board.height * board.width
         live = board.population() if population is None else population
         level = -99 if live == 0 else max(-30, math.floor(math.log2(live / cells)))
-        return board.shape, level
+        return board.shape, level, states
 
     def get(self, engine: str, kind: tuple) -> float | None:
         return self.seconds.get((engine, kind))
@@ -130,6 +137,15 @@ class CostTable:
         old = self.seconds.get(key)
         self.seconds[key] = per if old is None else (1 - _SMOOTHING) * old + _SMOOTHING * per
         self.calls[key] = self.calls.get(key, 0) + 1
+
+
+def _accepts(engine: Engine, shape: tuple[int, int], rule: RuleBase) -> bool:
+    """Whether ``engine`` runs boards of ``shape`` under ``rule`` (its :meth:`~.base.Engine.check` says so)."""
+    try:
+        engine.check(shape, rule)
+    except EngineUnsupported:
+        return False
+    return True
 
 
 class AutoEngine(EngineBase):
@@ -161,27 +177,33 @@ class AutoEngine(EngineBase):
         self._parallel = ParallelEngine(pool, kernel=FAST_BANDS) if pool is not None and workers > 1 else None
         self._hashlife = HashLifeEngine()
 
-    def jumps_with_hashlife(self, board: Board, rule: Rule, generations: int) -> bool:
+    def jumps_with_hashlife(self, board: Board, rule: RuleBase, generations: int) -> bool:
         """Whether :meth:`advance` takes ``generations`` of ``board`` under ``rule`` with HashLife (see
         :data:`HASHLIFE_MIN_GENERATIONS` and :data:`HASHLIFE_LONG_JUMP`)."""
-        if generations < HASHLIFE_MIN_GENERATIONS or hashlife_supports(board.shape, rule) is not None:
+        if generations < HASHLIFE_MIN_GENERATIONS or not _accepts(self._hashlife, board.shape, rule):
             return False
         if generations >= HASHLIFE_LONG_JUMP:
             return True
         return board.population() < board.height * board.width * SPARSE_FRACTION
 
-    def _choose(self, board: Board) -> tuple[Engine, tuple | None]:
+    def _choose(self, board: Board, rule: RuleBase | None) -> tuple[Engine, tuple | None]:
         cells = board.height * board.width
         if cells <= COROUTINE_MAX_CELLS:
             return self._coroutine, None
+        engines: dict[str, Engine] = {"fast": self._fast}
+        if self._parallel is not None:
+            engines["pool"] = self._parallel
+        if rule is not None:
+            engines = {name: e for name, e in engines.items() if _accepts(e, board.shape, rule)}
+        if not engines:
+            return self._coroutine, None
         population = board.population()
-        kind = self.costs.kind(board, population)
-        if self._parallel is None:
-            return self._fast, kind
+        kind = self.costs.kind(board, population, 2 if rule is None else rule.states)
+        if len(engines) == 1:
+            return next(iter(engines.values())), kind
         costs = self.costs
         prior_pool = cells >= POOL_MIN_CELLS and population >= cells * SPARSE_FRACTION
         first, second = ("pool", "fast") if prior_pool else ("fast", "pool")
-        engines = {"pool": self._parallel, "fast": self._fast}
         measured = {name: costs.get(name, kind) for name in engines}
         if measured[second] is None:
             # The other engine not measured yet on such boards: the prior, and one try after a few calls.
@@ -196,24 +218,28 @@ class AutoEngine(EngineBase):
             return engines[worse], kind
         return engines[best], kind
 
-    def engine_for(self, board: Board, rule: Rule | None = None, generations: int = 1) -> Engine:
+    def engine_for(self, board: Board, rule: RuleBase | None = None, generations: int = 1) -> Engine:
         """The engine that computes ``generations`` of ``board`` under ``rule`` (cheap: a size test,
         a population count, a table look-up; with no ``rule``, HashLife is not considered)."""
-        return self._jump_engine(board, rule, generations) or self._choose(board)[0]
+        return self._jump_engine(board, rule, generations) or self._choose(board, rule)[0]
 
-    def _jump_engine(self, board: Board, rule: Rule | None, generations: int) -> Engine | None:
+    def _jump_engine(self, board: Board, rule: RuleBase | None, generations: int) -> Engine | None:
         """The engine for a long jump, if this one is: HashLife where it pays, else the fast
         kernel for a small board (the coroutines are for stepping it in a window's loop)."""
         if rule is not None and self.jumps_with_hashlife(board, rule, generations):
             return self._hashlife
-        if board.height * board.width <= COROUTINE_MAX_CELLS and generations >= SMALL_BOARD_JUMP:
+        if (
+            board.height * board.width <= COROUTINE_MAX_CELLS
+            and generations >= SMALL_BOARD_JUMP
+            and (rule is None or _accepts(self._fast, board.shape, rule))
+        ):
             return self._fast
         return None
 
     def advance(
         self,
         board: Board,
-        rule: Rule,
+        rule: RuleBase,
         generations: int = 1,
         *,
         cancel: Cancel | None = None,
@@ -222,7 +248,7 @@ class AutoEngine(EngineBase):
         jump = self._jump_engine(board, rule, generations)
         if jump is not None:
             return jump.advance(board, rule, generations, cancel=cancel, progress=progress)
-        engine, kind = self._choose(board)
+        engine, kind = self._choose(board, rule)
         if kind is None:
             return engine.advance(board, rule, generations, cancel=cancel, progress=progress)
         start = self._clock()

@@ -29,7 +29,7 @@ import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 
 from ..board import Board
-from ..rules import Rule
+from ..rules import RuleBase
 from .base import Cancel, Engine, EngineError, JobCancelled, Progress, check_cancel, check_generations
 
 __all__ = ["BackgroundEngine", "Job"]
@@ -121,7 +121,7 @@ class BackgroundEngine:
     def submit(
         self,
         board: Board,
-        rule: Rule,
+        rule: RuleBase,
         generations: int = 1,
         *,
         copy: bool = True,
@@ -148,7 +148,7 @@ class BackgroundEngine:
             self._jobs.append(job)
         return job
 
-    def _run(self, board: Board, rule: Rule, generations: int, cancel: Cancel, progress: Progress | None) -> Board:
+    def _run(self, board: Board, rule: RuleBase, generations: int, cancel: Cancel, progress: Progress | None) -> Board:
         result = self.engine.advance(board, rule, generations, cancel=cancel, progress=progress)
         check_cancel(cancel)  # cancel() said True: no result, even if it just finished
         return result

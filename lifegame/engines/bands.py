@@ -23,10 +23,19 @@ the parent (:mod:`.parallel`) and the workers (:mod:`.worker`) alike:
 :data:`FAST_BANDS`   the bit-packed kernel: the board is packed ``uint64`` words
                      (8x fewer bytes to share), the band step is
                      :meth:`~.bitpack.RowKernel.rows` per generation;
+:data:`STATES_BANDS` multi-state rules (Generations, History): one ``uint8``
+                     state per cell, the band step is the rule's tables
+                     (:meth:`~lifegame.rules.RuleBase.neighborhood_table` on the
+                     live bits, then :meth:`~lifegame.rules.RuleBase.state_table`);
 :data:`COROUTINE_BANDS`  the seed's coroutines: one ``uint8`` per cell, and for
                      each generation a :class:`~lifegame.environment.Stepper` is
                      the *environment* of the band, answering ``Query`` from
-                     band + halo and applying ``Transition``.
+                     band + halo and applying ``Transition`` (any rule: its
+                     own ``census``).
+
+A kernel is chosen per rule: :meth:`BandKernel.for_rule` (``FAST_BANDS``
+hands a rule with more than two states to ``STATES_BANDS``: packed bits hold
+only two), so an engine made with ``FAST_BANDS`` runs every family.
 
 A step may be *interrupted*: it calls ``interrupted()`` between generations
 (and, for the coroutines, between slices of instructions) and raises
@@ -49,7 +58,7 @@ import numpy as np
 from ..board import Board
 from ..environment import Stepper
 from ..protocol import simulate
-from ..rules import Rule
+from ..rules import RuleBase
 from .bitpack import words_for
 from .coroutine import SLICE_INSTRUCTIONS
 from .fast import kernel_for
@@ -57,9 +66,12 @@ from .fast import kernel_for
 __all__ = [
     "BandKernel",
     "FastBands",
+    "StatesBands",
     "CoroutineBands",
     "FAST_BANDS",
+    "STATES_BANDS",
     "COROUTINE_BANDS",
+    "step_states",
     "Interrupted",
     "Interrupt",
     "padded_rows",
@@ -116,13 +128,17 @@ class BandKernel(ABC):
     def __repr__(self) -> str:
         return self._global_name
 
+    def for_rule(self, rule: RuleBase) -> BandKernel:
+        """The kernel that runs bands under ``rule``: this one, unless its layout cannot hold the rule's states."""
+        return self
+
     @abstractmethod
     def layout(self, shape: tuple[int, int]) -> tuple[int, int]:
         """The shape, in :attr:`dtype` elements, of a board of ``shape`` cells in shared memory."""
 
     @abstractmethod
     def load(self, cells: np.ndarray, target: np.ndarray) -> None:
-        """Write ``cells`` (``(h, w)`` uint8 0/1) into ``target`` (``(h, ...)`` in the layout), in place."""
+        """Write ``cells`` (``(h, w)`` uint8 states) into ``target`` (``(h, ...)`` in the layout), in place."""
 
     @abstractmethod
     def read(self, source: np.ndarray, out: np.ndarray) -> None:
@@ -132,13 +148,15 @@ class BandKernel(ABC):
     def step(
         self,
         padded: np.ndarray,
-        rule: Rule,
+        rule: RuleBase,
         width: int,
         generations: int,
         out: np.ndarray | None = None,
         interrupted: Interrupt | None = None,
     ) -> np.ndarray:
-        """``generations`` generations of the band inside ``padded`` (layout rows, band + halo).
+        """``generations`` generations of the band inside ``padded`` (layout rows, band + halo) under ``rule``.
+
+        ``rule`` is one this kernel runs (:meth:`for_rule` gave this kernel for it).
 
         Returns the band's ``h = rows - 2 * generations`` new rows in the
         layout, written into ``out`` when given.  Raises :class:`Interrupted`
@@ -146,7 +164,7 @@ class BandKernel(ABC):
         """
 
     def step_cells(
-        self, padded: np.ndarray, rule: Rule, generations: int, interrupted: Interrupt | None = None
+        self, padded: np.ndarray, rule: RuleBase, generations: int, interrupted: Interrupt | None = None
     ) -> np.ndarray:
         """:meth:`step` on cells: ``(h + 2K, w)`` uint8 in, a new ``(h, w)`` uint8 array out."""
         padded = np.ascontiguousarray(padded, dtype=np.uint8)
@@ -232,6 +250,10 @@ class FastBands(BandKernel):
     batch = 32
     dtype = np.dtype(np.uint64)
 
+    def for_rule(self, rule: RuleBase) -> BandKernel:
+        """Itself for two-state rules (Life-like and isotropic), :data:`STATES_BANDS` for more states."""
+        return self if rule.states == 2 else STATES_BANDS
+
     def layout(self, shape: tuple[int, int]) -> tuple[int, int]:
         return shape[0], words_for(shape[1])
 
@@ -244,7 +266,7 @@ class FastBands(BandKernel):
     def step(
         self,
         padded: np.ndarray,
-        rule: Rule,
+        rule: RuleBase,
         width: int,
         generations: int,
         out: np.ndarray | None = None,
@@ -306,7 +328,7 @@ class CoroutineBands(BandKernel):
     def step(
         self,
         padded: np.ndarray,
-        rule: Rule,
+        rule: RuleBase,
         width: int,
         generations: int,
         out: np.ndarray | None = None,
@@ -316,8 +338,8 @@ class CoroutineBands(BandKernel):
         block = np.ascontiguousarray(padded, dtype=np.uint8)
         for _ in range(generations):
             rows = block.shape[0]
-            sim = simulate(rows, width, rule, rows=range(1, rows - 1))
-            stepper = Stepper(Board(rows, width, block), rule, sim=sim)
+            sim = simulate(rows, width, rule, rows=range(1, rows - 1), census=rule.census)
+            stepper = Stepper(Board(rows, width, block), rule, sim=sim, census=rule.census)
             # Slices of instructions, the interrupt looked at between them: a
             # generation of a large band takes seconds.
             while not stepper.run(max_instructions=SLICE_INSTRUCTIONS):
@@ -333,5 +355,94 @@ class CoroutineBands(BandKernel):
         return f"coroutines in a process pool, {_workers(workers)}"
 
 
+# -- the multi-state kernel ------------------------------------------------------------
+
+
+def step_states(block: np.ndarray, rule: RuleBase, out: np.ndarray | None = None) -> np.ndarray:
+    """One generation of the ``L - 2`` inner rows of ``block`` (``(L, w)`` uint8 states) under ``rule``.
+
+    Rows do not wrap (the first and last rows are only read), columns wrap
+    round the torus.  The next state of each cell is ``state_table[state,
+    T[index of the live bits around it], a neighbour is the boundary state]``
+    with ``T = rule.neighborhood_table()`` (see :mod:`lifegame.rules.base`).
+    Returns ``(L - 2, w)`` uint8 states, written into ``out`` when given.
+    """
+    rows, width = block.shape
+    live = rule.live_mask().view(np.uint8)[block]  # 0/1 per cell
+    # Three live bits of each row, west << 2 | centre << 1 | east: the row
+    # above gives index bits 8..6, the row itself 5..3, the row below 2..0.
+    triple = np.left_shift(np.roll(live, 1, axis=1), 2, dtype=np.uint16)
+    triple |= live.astype(np.uint16) << 1
+    triple |= np.roll(live, -1, axis=1)
+    index = triple[:-2] << 6
+    index |= triple[1:-1] << 3
+    index |= triple[2:]
+    live_next = rule.neighborhood_table()[index]
+    table = rule.state_table()
+    states = table.shape[0]
+    flat = block[1:-1].astype(np.intp) * 4  # (state, live_next, boundary) -> state * 4 + live_next * 2 + boundary
+    flat += live_next.astype(np.intp) * 2
+    boundary_state = rule.boundary_state
+    if boundary_state is not None:
+        near = block == boundary_state
+        vertical = near[:-2] | near[2:]  # above and below: the cell itself is not its own neighbour
+        around = vertical | np.roll(vertical, 1, axis=1) | np.roll(vertical, -1, axis=1)
+        around |= np.roll(near[1:-1], 1, axis=1) | np.roll(near[1:-1], -1, axis=1)
+        flat += around
+    result = np.take(table.reshape(states * 4), flat)
+    if out is None:
+        return result
+    out[...] = result
+    return out
+
+
+class StatesBands(BandKernel):
+    """Bands of cell states (one ``uint8`` each) under a rule of any family, stepped by its tables.
+
+    The parallel engine's kernel for multi-state rules (:meth:`FastBands.for_rule`).
+    A generation costs tens of nanoseconds a cell, so a task carries 8 of
+    them: the round trip and the barrier are small beside it, and the halo
+    work (2K rows per band) stays a few per cent.
+    """
+
+    batch = 8
+    dtype = np.dtype(np.uint8)
+
+    def layout(self, shape: tuple[int, int]) -> tuple[int, int]:
+        return shape
+
+    def load(self, cells: np.ndarray, target: np.ndarray) -> None:
+        target[...] = cells
+
+    def read(self, source: np.ndarray, out: np.ndarray) -> None:
+        out[...] = source
+
+    def step(
+        self,
+        padded: np.ndarray,
+        rule: RuleBase,
+        width: int,
+        generations: int,
+        out: np.ndarray | None = None,
+        interrupted: Interrupt | None = None,
+    ) -> np.ndarray:
+        _check_padded(padded.shape[0], generations)
+        block = np.ascontiguousarray(padded, dtype=np.uint8)
+        for i in range(generations):
+            if interrupted is not None and interrupted():
+                raise Interrupted
+            last = i == generations - 1 and out is not None
+            block = step_states(block, rule, out if last else None)
+        if out is None:
+            return np.array(block) if generations == 0 else block
+        if generations == 0:
+            out[...] = block
+        return out
+
+    def describe(self, workers: int) -> str:
+        return f"process pool, {_workers(workers)}"
+
+
 FAST_BANDS = FastBands("FAST_BANDS")
+STATES_BANDS = StatesBands("STATES_BANDS")
 COROUTINE_BANDS = CoroutineBands("COROUTINE_BANDS")

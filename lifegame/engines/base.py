@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar, Protocol
 
 from ..board import Board
-from ..rules import Rule
+from ..rules import RuleBase
 
 if TYPE_CHECKING:
     from ..environment import Stepper
@@ -108,7 +108,7 @@ class Engine(Protocol):
     def advance(
         self,
         board: Board,
-        rule: Rule,
+        rule: RuleBase,
         generations: int = 1,
         *,
         cancel: Cancel | None = None,
@@ -125,16 +125,16 @@ class Engine(Protocol):
         """Who computes ``board`` (one short phrase, e.g. ``"process pool, 2 workers"``)."""
         ...
 
-    def engine_for(self, board: Board, rule: Rule | None = None, generations: int = 1) -> Engine:
+    def engine_for(self, board: Board, rule: RuleBase | None = None, generations: int = 1) -> Engine:
         """The engine that computes ``generations`` of ``board`` (under ``rule``, when the choice
         depends on it): ``self``, or the one a chooser picks.  Starts nothing."""
         ...
 
-    def stepper(self, board: Board, rule: Rule) -> Stepper:
+    def stepper(self, board: Board, rule: RuleBase) -> Stepper:
         """A resumable environment over ``board`` (only when ``capabilities.traceable``)."""
         ...
 
-    def check(self, shape: tuple[int, int], rule: Rule) -> None:
+    def check(self, shape: tuple[int, int], rule: RuleBase) -> None:
         """Raise :class:`EngineUnsupported` when boards of ``shape`` under ``rule`` are beyond this engine.
 
         Asked before any work (the CLI, the window at start), so that the
@@ -156,7 +156,7 @@ class EngineBase:
     def advance(
         self,
         board: Board,
-        rule: Rule,
+        rule: RuleBase,
         generations: int = 1,
         *,
         cancel: Cancel | None = None,
@@ -167,13 +167,13 @@ class EngineBase:
     def describe(self, board: Board) -> str:
         return self.name
 
-    def engine_for(self, board: Board, rule: Rule | None = None, generations: int = 1) -> Engine:
+    def engine_for(self, board: Board, rule: RuleBase | None = None, generations: int = 1) -> Engine:
         return self
 
-    def stepper(self, board: Board, rule: Rule) -> Stepper:
+    def stepper(self, board: Board, rule: RuleBase) -> Stepper:
         raise EngineError(f"the {self.name} engine has no protocol environment to step or trace")
 
-    def check(self, shape: tuple[int, int], rule: Rule) -> None:
+    def check(self, shape: tuple[int, int], rule: RuleBase) -> None:
         pass  # every board, every rule
 
     def close(self) -> None:

@@ -1,6 +1,8 @@
 """The reference engine: the seed's coroutines driven by :mod:`lifegame.environment`.
 
-Every other engine is proven equal to this one, cell for cell.  It is the one
+Every other engine is proven equal to this one, cell for cell, for every rule
+family (the rule's own ``census`` gathers what its ``game_logic`` needs: a
+count, or the eight neighbours' states).  It is the one
 engine that is *traceable*: :meth:`CoroutineEngine.stepper` hands out the
 protocol's environment, which the window drives a slice of instructions at a
 time and observes instruction by instruction.
@@ -10,7 +12,7 @@ from __future__ import annotations
 
 from ..board import Board
 from ..environment import Stepper
-from ..rules import Rule
+from ..rules import RuleBase
 from .base import Cancel, Capabilities, EngineBase, Progress, check_cancel, check_generations
 
 __all__ = ["CoroutineEngine", "SLICE_INSTRUCTIONS"]
@@ -34,7 +36,7 @@ class CoroutineEngine(EngineBase):
     def advance(
         self,
         board: Board,
-        rule: Rule,
+        rule: RuleBase,
         generations: int = 1,
         *,
         cancel: Cancel | None = None,
@@ -42,7 +44,7 @@ class CoroutineEngine(EngineBase):
     ) -> Board:
         generations = check_generations(generations)
         check_cancel(cancel)
-        stepper = Stepper(board.copy(), rule)
+        stepper = Stepper(board.copy(), rule, census=rule.census)
         for done in range(1, generations + 1):
             if cancel is None:
                 stepper.run()  # the leanest loop: a whole generation
@@ -58,6 +60,6 @@ class CoroutineEngine(EngineBase):
     def describe(self, board: Board) -> str:
         return "coroutines"
 
-    def stepper(self, board: Board, rule: Rule) -> Stepper:
+    def stepper(self, board: Board, rule: RuleBase) -> Stepper:
         """The environment over ``board`` itself (the caller's board object is stepped, not copied)."""
-        return Stepper(board, rule)
+        return Stepper(board, rule, census=rule.census)

@@ -28,8 +28,8 @@ How a board travels (compare CPython's ``concurrent/futures/process.py``)::
                              the kernel's layout, allocated once per board shape;
                              one flag byte per tile (activity.py) when tiles are skipped
 
-Quiet tiles (:mod:`.activity`): with FAST_BANDS in shared memory, a rule
-without B0, a width a multiple of 64 and a height a multiple of
+Quiet tiles (:mod:`.activity`): with FAST_BANDS in shared memory, a two-state
+rule without B0, a width a multiple of 64 and a height a multiple of
 :data:`TILE_ROWS`, each segment carries one flag byte per tile of 64x64
 cells (ACTIVE: changed in the last generation; DIRTY: differs from the other
 segment).  A task reads the flags of its band and of its halo's tiles
@@ -92,7 +92,7 @@ from typing import Any
 import numpy as np
 
 from ..board import Board
-from ..rules import Rule
+from ..rules import RuleBase
 from .bands import FAST_BANDS, BandKernel, Interrupted, padded_rows
 from .base import (
     Cancel,
@@ -156,7 +156,7 @@ def split_rows(height: int, bands: int) -> list[tuple[int, int]]:
 
 
 def _board_of(cells: np.ndarray) -> Board:
-    """A :class:`Board` on ``cells``, known to be C-contiguous ``uint8`` 0/1 (the kernels' output).
+    """A :class:`Board` on ``cells``, known to be C-contiguous ``uint8`` states (the kernels' output).
 
     Skips the constructor's check of every cell (a full pass over the board,
     serial in the parent: ~3 ms at 8192x8192).
@@ -202,8 +202,10 @@ class ParallelEngine(EngineBase):
     ``workers``   how many bands run at once (bands = ``workers *
                   bands_per_worker``, never more than the board's rows).
     ``kernel``    the band kernel (:data:`~.bands.FAST_BANDS`, the default, or
-                  :data:`~.bands.COROUTINE_BANDS`).
-    ``batch``     ``K``, generations per task (default: the kernel's);
+                  :data:`~.bands.COROUTINE_BANDS`); per call, the kernel's
+                  :meth:`~.bands.BandKernel.for_rule` (FAST_BANDS hands rules
+                  of more than two states to :data:`~.bands.STATES_BANDS`).
+    ``batch``     ``K``, generations per task (default: the rule's kernel's);
                   clamped to the generations asked for and to a few band heights.
     ``shared``    use shared memory; default: exactly when the executor runs
                   processes on this machine (a WorkerPool or a ProcessPoolExecutor).
@@ -286,7 +288,7 @@ class ParallelEngine(EngineBase):
     def advance(
         self,
         board: Board,
-        rule: Rule,
+        rule: RuleBase,
         generations: int = 1,
         *,
         cancel: Cancel | None = None,
@@ -308,20 +310,22 @@ class ParallelEngine(EngineBase):
             if generations == 0:
                 return board.copy()
             height, width = board.shape
+            kernel = self.kernel.for_rule(rule)  # packed bits hold two states: more go to STATES_BANDS
             count = self.workers * self._bands_per_worker
             tile_rows = self.tile_rows_for(board.shape, rule)
             if tile_rows:  # bands of whole tile rows
                 bands = [(a * tile_rows, b * tile_rows) for a, b in split_rows(height // tile_rows, count)]
             else:
                 bands = split_rows(height, count)
-            k_max = max(1, min(self.batch, _HALO_LIMIT * min(y1 - y0 for y0, y1 in bands)))
+            batch = kernel.batch if self._batch_default else self.batch
+            k_max = max(1, min(batch, _HALO_LIMIT * min(y1 - y0 for y0, y1 in bands)))
             self._progress = progress  # told after every batch (advance runs one call at a time)
             if self._inline:
-                cells = self._advance_inline(board.cells, rule, generations, cancel)
+                cells = self._advance_inline(kernel, board.cells, rule, generations, batch, cancel)
             elif self._shared_memory:
-                cells = self._advance_shared(board.cells, rule, generations, bands, k_max, cancel, tile_rows)
+                cells = self._advance_shared(kernel, board.cells, rule, generations, bands, k_max, cancel, tile_rows)
             else:
-                cells = self._advance_pickled(board.cells, rule, generations, bands, k_max, cancel)
+                cells = self._advance_pickled(kernel, board.cells, rule, generations, bands, k_max, cancel)
             if cells.dtype == np.uint8 and cells.shape == (height, width) and cells.flags.c_contiguous:
                 return _board_of(cells)
             return Board(height, width, cells)
@@ -343,23 +347,27 @@ class ParallelEngine(EngineBase):
             self._check(cancel)
             yield k
 
-    def _advance_inline(self, cells: np.ndarray, rule: Rule, generations: int, cancel: Cancel | None) -> np.ndarray:
+    def _advance_inline(
+        self, kernel: BandKernel, cells: np.ndarray, rule: RuleBaseBase, generations: int, batch: int,
+        cancel: Cancel | None,
+    ) -> np.ndarray:
         # One band: the whole board with halo rows from the torus; the same kernel.
         height = cells.shape[0]
-        for k in self._batches(generations, max(1, min(self.batch, _HALO_LIMIT * height)), cancel):
-            cells = self.kernel.step_cells(padded_rows(cells, 0, height, k), rule, k)
+        for k in self._batches(generations, max(1, min(batch, _HALO_LIMIT * height)), cancel):
+            cells = kernel.step_cells(padded_rows(cells, 0, height, k), rule, k)
         return cells
 
-    def tile_rows_for(self, shape: tuple[int, int], rule: Rule) -> int:
+    def tile_rows_for(self, shape: tuple[int, int], rule: RuleBase) -> int:
         """The tile height with which a board of ``shape`` cells is stepped under ``rule``; 0: every cell.
 
-        Tiles are skipped with the packed kernel in shared memory, for rules
-        without B0, on boards whose width is a multiple of 64 and whose height
+        Tiles are skipped with the packed kernel in shared memory, for
+        two-state rules without B0 (a rule with more states runs
+        :data:`~.bands.STATES_BANDS`, which steps every cell), on boards whose width is a multiple of 64 and whose height
         is a multiple of :attr:`tile_rows` (at least a tile row per band).
         """
         if (
             not self.tile_rows
-            or self.kernel is not FAST_BANDS
+            or self.kernel.for_rule(rule) is not FAST_BANDS
             or not self._shared_memory
             or self._inline
             or rule.has_b0
@@ -370,8 +378,9 @@ class ParallelEngine(EngineBase):
 
     def _advance_shared(
         self,
+        kernel: BandKernel,
         cells: np.ndarray,
-        rule: Rule,
+        rule: RuleBase,
         generations: int,
         bands: Sequence[tuple[int, int]],
         k_max: int,
@@ -380,11 +389,12 @@ class ParallelEngine(EngineBase):
     ) -> np.ndarray:
         shape = (int(cells.shape[0]), int(cells.shape[1]))
         tiles = (shape[0] // tile_rows, shape[1] // 64) if tile_rows else None
-        if self._shared is None or self._shared.shape != shape or self._shared.tiles != tiles:
-            if self._shared is not None:
-                self._shared.release()
+        old = self._shared
+        if old is None or old.shape != shape or old.tiles != tiles or old.kernel is not kernel:
+            if old is not None:
+                old.release()
                 self._shared = None
-            self._shared = SharedBoard(shape, self.kernel, tiles)
+            self._shared = SharedBoard(shape, kernel, tiles)
         shared = self._shared
         slices = self._pack_threads(shape)
         # Loaded from the caller's board on every call, so a batch that failed
@@ -407,7 +417,7 @@ class ParallelEngine(EngineBase):
                     for a, b in balanced_bands(shared.current_flags, len(bands), k, tile_rows)
                 ]
             tasks = [
-                SharedBandTask(self.kernel, rule, k, shape, y0, y1, source, target, tile_rows, fresh)
+                SharedBandTask(kernel, rule, k, shape, y0, y1, source, target, tile_rows, fresh)
                 for y0, y1 in bands
             ]
             # Again after a dead worker: "current" is untouched, and ``fresh``
@@ -432,8 +442,9 @@ class ParallelEngine(EngineBase):
 
     def _advance_pickled(
         self,
+        kernel: BandKernel,
         cells: np.ndarray,
-        rule: Rule,
+        rule: RuleBase,
         generations: int,
         bands: Sequence[tuple[int, int]],
         k_max: int,
@@ -443,7 +454,7 @@ class ParallelEngine(EngineBase):
         for k in self._batches(generations, k_max, cancel):
             # Views of the current cells where no wrap is needed: the kernels
             # only read them, and a process executor pickles them anyway.
-            tasks = [BandTask(self.kernel, rule, k, padded_rows(cells, y0, y1, k)) for y0, y1 in bands]
+            tasks = [BandTask(kernel, rule, k, padded_rows(cells, y0, y1, k)) for y0, y1 in bands]
             cells = np.concatenate(self._run_surviving(run_band, tasks, cancel, done), axis=0)
             done += k
         return cells

@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from ..rules import Rule
+from ..rules import RuleBase
 from .bands import BandKernel, Interrupt, padded_rows
 from .activity import step_band
 from .shm import attach, attach_flags
@@ -54,7 +54,7 @@ class BandTask:
     """``generations`` generations of the band in the middle of ``padded`` (cells, band + halo rows)."""
 
     kernel: BandKernel
-    rule: Rule
+    rule: RuleBase
     generations: int
     padded: np.ndarray
 
@@ -75,7 +75,7 @@ class SharedBandTask:
     """
 
     kernel: BandKernel
-    rule: Rule
+    rule: RuleBase
     generations: int
     shape: tuple[int, int]
     y0: int
