@@ -367,7 +367,6 @@ def step_states(block: np.ndarray, rule: RuleBase, out: np.ndarray | None = None
     with ``T = rule.neighborhood_table()`` (see :mod:`lifegame.rules.base`).
     Returns ``(L - 2, w)`` uint8 states, written into ``out`` when given.
     """
-    rows, width = block.shape
     live = rule.live_mask().view(np.uint8)[block]  # 0/1 per cell
     # Three live bits of each row, west << 2 | centre << 1 | east: the row
     # above gives index bits 8..6, the row itself 5..3, the row below 2..0.

@@ -348,7 +348,7 @@ class ParallelEngine(EngineBase):
             yield k
 
     def _advance_inline(
-        self, kernel: BandKernel, cells: np.ndarray, rule: RuleBaseBase, generations: int, batch: int,
+        self, kernel: BandKernel, cells: np.ndarray, rule: RuleBase, generations: int, batch: int,
         cancel: Cancel | None,
     ) -> np.ndarray:
         # One band: the whole board with halo rows from the torus; the same kernel.
