@@ -29,13 +29,16 @@ _SMALL = [
     b"#N Glider\n#O someone\nx = 3, y = 3, rule = B3/S23\nbo$2bo$3o!\n",
     b"bo$2bo$3o!\n",
     b"x = 5, y = 4, rule = B36/S23:T10,8\n2$3o$obo!\n",
+    b"x = 6, y = 3, rule = LifeHistory:T8,6\n.2AB$CDEF$2.A!\n",
+    b"x = 4, y = 2, rule = /2/256\n.pAyO$3A!\n",
     b"!Name: Glider\n!A comment\n.O.\n..O\nOOO\n",
     b"#Life 1.05\n#D acorn\n#N\n#P -3 -1\n.*\n...*\n**..***\n#P 10 10\n*\n5 5\n",
     b"#Life 1.06\n#R 23/36\n0 -1\n1 0\n-1 1\n0 1\n1 1\n",
     b"0 0\n1 1\n",
 ]
 _TOKENS = [b"$", b"!", b"o", b"b", b"#", b"\n", b"*", b".", b"O", b"-", b" ", b"x = ", b"y = ", b"rule = ",
-           b"#P ", b"#Life 1.06\n", b"#Life 1.05\n", b"pA", b"B", b":T", b"\r", b"\xff", b"\x00", b"\xe9"]
+           b"#P ", b"#Life 1.06\n", b"#Life 1.05\n", b"pA", b"B", b":T", b"\r", b"\xff", b"\x00", b"\xe9",
+           b"yO", b"yP", b"F", b"p", b"LifeHistory", b"/2/3", b"B2-ek/S"]
 _HUGE = [b"9" * 30, b"1048576", b"1048577", b"16384", b"9223372036854775807", b"-9223372036854775808",
          b"-1", b"0", b"4294967296", b"123456789012345678"]
 
@@ -89,9 +92,10 @@ def _mutate(rng: random.Random, data: bytes) -> bytes:
 def _check(pattern: Pattern) -> None:
     if pattern.grid is not None:
         assert pattern.grid.shape == (pattern.height, pattern.width) and pattern.grid.dtype == np.uint8
-        assert pattern.grid.max(initial=0) <= 1
     else:
-        assert pattern.ys.size == pattern.xs.size == pattern.population
+        assert pattern.ys.size == pattern.xs.size == pattern.states.size == pattern.population
+        assert pattern.states.min(initial=1) >= 1
+    assert pattern.max_state < pattern.rule.states  # a state the rule has not is refused
     box = pattern.bounding_box()
     if box is not None:
         top, left, height, width = box

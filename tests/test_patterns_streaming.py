@@ -71,7 +71,15 @@ def test_pattern_from_a_grid_or_coordinates():
     grid[1, 2] = 1
     a, b = Pattern(grid=grid), Pattern([1], [2], 3, 4)
     assert a == b and a.to_array().tolist() == b.to_array().tolist()
-    assert Pattern(grid=grid * 7).grid.max() == 1  # non-zero is alive
+    assert Pattern(grid=grid * 7).grid.max() == 7  # the grid holds states
+    assert Pattern(grid=grid.astype(bool)).grid.dtype == np.uint8
+    assert Pattern(grid=grid.astype(np.int64) * 200).max_state == 200
+    with pytest.raises(ValueError):
+        Pattern(grid=grid.astype(np.int64) * 256)
+    with pytest.raises(ValueError):
+        Pattern([1], [2], 3, 4, states=[0])
+    c = Pattern([1, 0], [2, 3], 3, 4, states=[9, 200])
+    assert c.max_state == 200 and c.to_array()[1, 2] == 9 and c != Pattern([1, 0], [2, 3], 3, 4)
     with pytest.raises(ValueError):
         Pattern([0], [0], grid=grid)
     with pytest.raises(ValueError):

@@ -28,7 +28,16 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from .life import is_life106_line, iter_life106, parse_life
-from .pattern import MAX_FILE_BYTES, MAX_NOTE_LINES, Pattern, PatternError, decode, newlines, prefix
+from .pattern import (
+    MAX_FILE_BYTES,
+    MAX_NOTE_LINES,
+    Pattern,
+    PatternError,
+    decode,
+    newlines,
+    prefix,
+    two_state_refusal,
+)
 from .plaintext import cells_size, iter_cells, parse_cells
 from .rle import iter_rle, parse_rle
 
@@ -207,7 +216,9 @@ def write_pattern(
     its size, position and rule (RLE as ``rule = B3/S23:TW,H``, ``.cells`` as a
     ``!Rule: B3/S23:TW,H`` comment line and full rows); Life 1.06 keeps the
     rule and the cells.  The file is written as it is rendered, a block of
-    rows at a time; ``progress``, when given, is called after each block with
+    rows at a time.  ``.cells`` and Life 1.06 have two states: a pattern with
+    a cell in a state above 1 (a multi-state rule's) is refused there, and
+    saved as RLE, which keeps every state; ``progress``, when given, is called after each block with
     the fraction of the rows written (0.0 to 1.0), and may raise to cancel the
     save (the exception propagates, nothing is written).
 
@@ -221,6 +232,8 @@ def write_pattern(
     ext = p.suffix.lower()
     if ext not in _WRITERS or not p.stem:
         raise PatternError(f"{p.name}: cannot write this format; lifegame writes .rle, .cells, .lif or .life files")
+    if ext != ".rle" and pattern.max_state > 1:
+        raise PatternError(two_state_refusal(p.name, ext, pattern))
     limit = MAX_FILE_BYTES
     hint = "; RLE is smaller" if ext != ".rle" else ""
     if ext == ".cells":

@@ -53,7 +53,16 @@ import numpy as np
 from ..board import MAX_SIDE
 from ..rules import CONWAY, format_rule_spec
 from .lines import Lines, line_pieces, only, piece_bytes, simple_rows
-from .pattern import CellSink, Notes, Pattern, PatternError, newlines, prefix, rule_spec
+from .pattern import (
+    CellSink,
+    Notes,
+    Pattern,
+    PatternError,
+    newlines,
+    prefix,
+    rule_spec,
+    two_state_refusal,
+)
 from .stream import render, row_step
 
 __all__ = ["parse_life", "is_life106_line", "iter_life106", "format_life106"]
@@ -369,6 +378,8 @@ def iter_life106(
     a rule other than Conway's, then ``x y`` per live cell, row by row.  The
     format has no line for a name or an author: ``name`` is not written.
     """
+    if pattern.max_state > 1:
+        raise PatternError(two_state_refusal(None, "Life 1.06", pattern))
     comments = list(comments) or list(pattern.comments)
     sized = pattern.board_height is not None or pattern.board_width is not None
     lines = ["#Life 1.06"]

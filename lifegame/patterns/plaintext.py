@@ -39,7 +39,16 @@ import numpy as np
 from ..board import MAX_CELLS, MAX_SIDE
 from ..rules import CONWAY, format_rule_spec
 from .lines import Lines, line_pieces, only, piece_bytes, simple_rows
-from .pattern import CellSink, Notes, Pattern, PatternError, newlines, prefix, rule_spec
+from .pattern import (
+    CellSink,
+    Notes,
+    Pattern,
+    PatternError,
+    newlines,
+    prefix,
+    rule_spec,
+    two_state_refusal,
+)
 from .stream import row_step
 
 __all__ = ["parse_cells", "format_cells", "iter_cells", "cells_size"]
@@ -216,8 +225,11 @@ def iter_cells(
     has a torus size (a whole board always does) or a rule other than
     Conway's.
 
-    Raises :class:`PatternError` for a pattern whose extent is too large for a grid.
+    Raises :class:`PatternError` for a pattern whose extent is too large for a grid, or with a
+    cell in a state above 1 (the format has two states).
     """
+    if pattern.max_state > 1:
+        raise PatternError(two_state_refusal(None, ".cells", pattern))
     if pattern.grid is None and pattern.height * pattern.width > MAX_CELLS:
         pattern.to_array()  # the refusal
     yield _head(pattern, name, comments), 0.0

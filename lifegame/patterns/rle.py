@@ -9,15 +9,27 @@ A file looks like this::
     bo$2bo$3o!
 
 ``b`` (or ``.``) is a dead cell, ``o`` a live one, ``$`` ends a row, ``!`` ends
-the pattern; a number before a token repeats it (``3o``, ``20$``).  The reader
-follows Golly's ``readrle`` (``gollybase/readpattern.cpp``): blanks between
-tokens and line breaks anywhere are ignored, a missing count (and a count of
-0) means 1, anything after ``!`` is ignored, ``#`` lines may appear anywhere,
-and a file without the ``x = ..`` header is still read.  Where Golly silently
+the pattern; a number before a token repeats it (``3o``, ``20$``).
+
+Files of multi-state rules (Generations, LifeHistory) write a cell's state
+as Golly does (``gollybase/writepattern.cpp``): ``.`` is 0, ``A``..``X``
+are 1..24, and two letters ``pA``..``pX`` are 25..48, ``qA``.. 49.., up to
+``yO``, 255 (a prefix ``p``..``y`` counts 24 states, the letter adds 1..24).
+``o`` is 1 and ``b`` is 0 there too.  A file is written this way when its
+rule has more than two states or a cell has a state above 1; otherwise
+with ``b`` and ``o``.
+
+The reader follows Golly's ``readrle`` (``gollybase/readpattern.cpp``):
+blanks between tokens and line breaks anywhere are ignored, a missing count
+(and a count of 0) means 1, anything after ``!`` is ignored, ``#`` lines
+may appear anywhere, a prefix letter not directly followed by ``A``..``X``
+is a live cell, and a file without the ``x = ..`` header is still read.
+The rule (``rule = ...`` in the header, else an old ``#r`` line before the
+cells, else Conway's) is known before the first cell.  Where Golly silently
 skips what it does not understand, this reader refuses with a message:
-characters that are not RLE, cells outside the declared size, and states
-other than dead/alive (``B``..``X``, ``pA``..) since every rule lifegame
-runs has two states.
+characters that are not RLE and cells outside the declared size; as Golly
+does, a state the rule does not have (``C`` in a two-state rule, state 7
+in LifeHistory) is refused too.
 
 The cell data is decoded :data:`~.pattern.CHUNK` characters at a time, each
 piece with a few numpy passes (a token's count, its row and column by
@@ -40,9 +52,19 @@ from collections.abc import Iterable, Iterator
 import numpy as np
 
 from ..board import MAX_SIDE
-from ..rules import format_rule_spec
-from .pattern import CHUNK, CellSink, Notes, Pattern, PatternError, line_number, newlines, prefix, rule_spec
-from .stream import live_runs, ndigits, render
+from ..rules import RuleBase, format_rule_spec
+from .pattern import (
+    CHUNK,
+    CellSink,
+    Notes,
+    Pattern,
+    PatternError,
+    line_number,
+    newlines,
+    prefix,
+    rule_spec,
+)
+from .stream import live_runs, ndigits, render, state_runs
 
 __all__ = ["parse_rle", "format_rle", "iter_rle", "LINE_LENGTH"]
 
@@ -54,12 +76,12 @@ _HEADER = re.compile(r"x\s*=\s*(?P<x>\d+)\s*,?\s*y\s*=\s*(?P<y>\d+)\s*(?P<rest>.
 _HEADER_RULE = re.compile(r",?\s*rule\s*=\s*(?P<rule>\S*)", re.IGNORECASE)
 
 # What each byte of the cell data is.  Unknown bytes (0) are refused.
-_UNKNOWN, _DEAD, _ALIVE, _NEWLINE, _STATE, _PREFIX, _DIGIT, _BLANK = range(8)
+_UNKNOWN, _DEAD, _ALIVE, _NEWLINE, _LETTER, _PREFIX, _DIGIT, _BLANK = range(8)
 _KIND = np.zeros(256, dtype=np.int8)
 _KIND[[ord("b"), ord(".")]] = _DEAD
-_KIND[[ord("o"), ord("A")]] = _ALIVE  # 'A' is state 1 in multi-state RLE
+_KIND[ord("o")] = _ALIVE
 _KIND[ord("$")] = _NEWLINE
-_KIND[ord("B"):ord("X") + 1] = _STATE  # states 2..24
+_KIND[ord("A"):ord("X") + 1] = _LETTER  # states 1..24
 _KIND[ord("p"):ord("y") + 1] = _PREFIX  # 'pA'.. are states 25..; a lone one is alive (Golly)
 _KIND[ord("0"):ord("9") + 1] = _DIGIT
 _KIND[: ord(" ") + 1] = _BLANK
@@ -117,12 +139,13 @@ def parse_rle(text: str, label: str | None = None, name: str | None = None) -> P
                 found["rule"] = header_rule
             pos = stop + 1
         break
-    if found["rule"] is not None:
-        rule_spec(found["rule"], label)  # a rule lifegame does not run is refused before the cells
+    # The rule is known before the cells (a rule lifegame does not run is
+    # refused before them), so that a state it does not have is refused where it is.
+    spec = rule_spec(found["rule"] or "", label)
 
     if header is None:
         # Pass 1: the extent; pass 2: the cells.
-        decoder = _Decoder(text, where, None)
+        decoder = _Decoder(text, where, None, spec.rule)
         for offset, raw, final in _pieces(text, pos, take):
             decoder.feed(raw, offset, final)
             if decoder.data_bytes > HEADERLESS_MAX_BYTES:
@@ -131,17 +154,16 @@ def parse_rle(text: str, label: str | None = None, name: str | None = None) -> P
                 )
         height, width = decoder.max_row + 1, decoder.max_end
         sink = CellSink(height, width, label)
-        decoder = _Decoder(text, where, None)
+        decoder = _Decoder(text, where, None, spec.rule)
         for offset, raw, final in _pieces(text, pos, None):
             sink.add_runs(*decoder.feed(raw, offset, final))
     else:
         height, width = header
         sink = CellSink(height, width, label)
-        decoder = _Decoder(text, where, header)
+        decoder = _Decoder(text, where, header, spec.rule)
         for offset, raw, final in _pieces(text, pos, take):
             sink.add_runs(*decoder.feed(raw, offset, final))
 
-    spec = rule_spec(found["rule"] or "", label)
     return sink.pattern(rule=spec.rule, board_height=spec.height, board_width=spec.width, name=found["name"],
                         comments=notes.comments, author=notes.author, metadata=notes.metadata)
 
@@ -214,10 +236,10 @@ def _pieces(text: str, pos: int, take) -> Iterator[tuple[int, np.ndarray, bool]]
 
 
 class _Decoder:
-    """Turns pieces of RLE data into runs of live cells, carrying the position between pieces."""
+    """Turns pieces of RLE data into runs of cells in one state, carrying the position between pieces."""
 
-    def __init__(self, text: str, where: str, header: tuple[int, int] | None) -> None:
-        self.text, self.where, self.header = text, where, header
+    def __init__(self, text: str, where: str, header: tuple[int, int] | None, rule: RuleBase) -> None:
+        self.text, self.where, self.header, self.rule = text, where, header, rule
         self.y = self.x = 0
         self.max_row, self.max_end = -1, 0
         self.data_bytes = 0
@@ -227,7 +249,8 @@ class _Decoder:
     def fail(self, offset: int, message: str) -> PatternError:
         return PatternError(f"{self.where}line {line_number(self.text, offset)}: {message}")
 
-    def feed(self, raw: np.ndarray, base: int, final: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def feed(self, raw: np.ndarray, base: int, final: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """``(ys, xs, ns, states)``: the runs of occupied cells in this piece (what a previous one left unfinished first)."""
         kinds = _KIND[raw]
         keep = np.flatnonzero(kinds != _BLANK)
         self.data_bytes += keep.size
@@ -259,13 +282,12 @@ class _Decoder:
         empty = np.zeros(0, np.int64)
         tokens = np.flatnonzero(kinds != _DIGIT)
         if not tokens.size:
-            return empty, empty, empty
-        tk = kinds[tokens]
-        _refuse_states(buf, kinds, tokens, tk, offsets, self.fail)
+            return empty, empty, empty, np.zeros(0, np.uint8)
+        tokens, tk, states, span = self._tokens(buf, kinds, tokens, offsets)
 
-        # Counts: the digits between the previous token and this one.
-        previous = np.concatenate(([-1], tokens[:-1]))
-        ndigits = tokens - previous - 1
+        # Counts: the digits between the end of the previous token and this one.
+        previous_end = np.concatenate(([0], tokens[:-1] + span[:-1]))
+        ndigits = tokens - previous_end
         too_long = np.flatnonzero(ndigits > _MAX_COUNT_DIGITS)
         if too_long.size:
             t = tokens[too_long[0]]
@@ -293,7 +315,7 @@ class _Decoder:
         x = cx - dx - base
         self.y, self.x = int(y[-1]), int(cx[-1] - base[-1])
         alive = np.flatnonzero(~newline & (tk != _DEAD))
-        run_y, run_x, run_n = y[alive], x[alive], counts[alive]
+        run_y, run_x, run_n, run_state = y[alive], x[alive], counts[alive], states[alive]
 
         if self.header is not None:
             height, width = self.header
@@ -316,29 +338,49 @@ class _Decoder:
             if run_y.size:
                 self.max_row = max(self.max_row, int(run_y[-1]))
                 self.max_end = max(self.max_end, int((run_x + run_n).max()))
-        return run_y, run_x, run_n
+        return run_y, run_x, run_n, run_state.astype(np.uint8)
+
+    def _tokens(self, buf, kinds, tokens, offsets):
+        """``(tokens, kinds, states, spans)``: a two-letter state (``pA``) made one token, the states checked.
+
+        A prefix letter (``p``..``y``) followed at once, in the file, by
+        ``A``..``X`` is one state, 24 * (prefix - 'p' + 1) + (letter - 'A' + 1);
+        a prefix followed by anything else is a live cell, as in Golly.
+        """
+        tk = kinds[tokens]
+        letters = buf[tokens].astype(np.int64)
+        states = np.zeros(tokens.size, np.int64)
+        states[tk == _ALIVE] = 1
+        single = tk == _LETTER
+        states[single] = letters[single] - (ord("A") - 1)
+        prefixes = np.flatnonzero(tk == _PREFIX)
+        states[prefixes] = 1
+        span = np.ones(tokens.size, np.int64)
+        if prefixes.size:
+            after = prefixes[prefixes + 1 < tokens.size]
+            pair = after[(tokens[after + 1] == tokens[after] + 1) & (tk[after + 1] == _LETTER)
+                         & (offsets[tokens[after + 1]] == offsets[tokens[after]] + 1)]
+            if pair.size:
+                states[pair] = 24 * (letters[pair] - ord("p") + 1) + letters[pair + 1] - (ord("A") - 1)
+                span[pair] = 2
+                keep = np.ones(tokens.size, bool)
+                keep[pair + 1] = False
+                tokens, tk, states, span = tokens[keep], tk[keep], states[keep], span[keep]
+        beyond = np.flatnonzero(states >= self.rule.states)
+        if beyond.size:
+            i = int(beyond[0])
+            at = int(tokens[i])
+            token = buf[at:at + int(span[i])].tobytes().decode()
+            raise self.fail(int(offsets[at]), _state_refusal(token, int(states[i]), self.rule))
+        return tokens, tk, states, span
 
 
-def _refuse_states(buf, kinds, tokens, tk, offsets, fail) -> None:
-    """Refuse the states of multi-state rules: ``B``..``X`` and ``pA``..``yX``."""
-    first = []
-    states = tokens[tk == _STATE]
-    if states.size:
-        first.append(int(states[0]))
-    prefixes = tokens[tk == _PREFIX]
-    prefixes = prefixes[prefixes + 1 < buf.size]
-    follower = buf[prefixes + 1]
-    pairs = prefixes[(follower >= ord("A")) & (follower <= ord("X"))]
-    if pairs.size:
-        first.append(int(pairs[0]))
-    if not first:
-        return
-    at = min(first)
-    token = chr(buf[at]) + (chr(buf[at + 1]) if kinds[at] == _PREFIX else "")
-    raise fail(int(offsets[at]),
-               f"cell state {token!r} belongs to a multi-state rule; lifegame's rules have two states (b and o)")
-
-
+def _state_refusal(token: str, state: int, rule: RuleBase) -> str:
+    """Why a cell state is refused: the rule (every rule here has at most 256 states) has no such state."""
+    if rule.states == 2:
+        return (f"cell state {token!r} (state {state}) belongs to a multi-state rule; "
+                f"rule {rule} has two states (b and o)")
+    return f"cell state {token!r} (state {state}) is out of range for rule {rule}, whose states are 0..{rule.states - 1}"
 
 
 # -- writing -------------------------------------------------------------------
@@ -375,7 +417,12 @@ def iter_rle(
     characters, so none is split), trailing dead cells of a row are left out,
     empty rows are merged into one ``$`` run, and the text ends with ``!``
     and a newline.
+
+    A pattern whose rule has more than two states, or with a cell in a state
+    above 1, is written with Golly's multi-state letters (``.`` for empty
+    cells, ``A``..``X``, ``pA``..``yO``); any other with ``b`` and ``o``.
     """
+    multistate = pattern.rule.states > 2 or pattern.max_state > 1
     name = pattern.name if name is None else name
     comments = list(comments) or list(pattern.comments)
     spec = format_rule_spec(pattern.rule, pattern.board_height, pattern.board_width)
@@ -390,30 +437,55 @@ def iter_rle(
     yield ("\n".join(lines) + "\n").encode("utf-8"), 0.0
 
     state = [0, 0, 0, 0]  # row and end of the last run, characters of cell data so far, its line
-    for done, ys, xs, ns in live_runs(pattern):
-        if ys.size:
-            yield _render_runs(ys, xs, ns, state), done
+    if multistate:
+        for done, ys, xs, ns, states in state_runs(pattern):
+            if ys.size:
+                yield _render_runs(ys, xs, ns, state, states), done
+    else:
+        for done, ys, xs, ns in live_runs(pattern):
+            if ys.size:
+                yield _render_runs(ys, xs, ns, state), done
     # The closing '!' is one more atom.
     yield (b"\n!\n" if state[2] // _WRAP != state[3] else b"!\n"), 1.0
 
 
-def _render_runs(ys: np.ndarray, xs: np.ndarray, ns: np.ndarray, state: list[int]) -> bytes:
-    """The atoms (``3$``, ``2b``, ``o``) of runs that follow the ones already written."""
+_TWO_STATE = np.array([ord("$"), ord("b"), ord("o")], dtype=np.uint8)
+
+
+def _render_runs(ys: np.ndarray, xs: np.ndarray, ns: np.ndarray, state: list[int],
+                 states: np.ndarray | None = None) -> bytes:
+    """The atoms (``3$``, ``2b``, ``o``; ``2.``, ``C``, ``pA``) of runs that follow the ones already written.
+
+    ``states`` (``None``: two-state letters ``b``/``o``) are the runs' states,
+    written with Golly's multi-state letters.
+    """
     prev_y, prev_end, written, last_line = state
     prev_rows = np.concatenate(([prev_y], ys[:-1]))
     prev_ends = np.concatenate(([prev_end], xs[:-1] + ns[:-1]))
     dy = ys - prev_rows
     gap = np.where(dy > 0, xs, xs - prev_ends)
     counts = np.stack((dy, gap, ns), axis=1).reshape(-1)
-    letters = np.tile(np.array([ord("$"), ord("b"), ord("o")], dtype=np.uint8), ys.size)
+    if states is None:
+        letters = np.tile(_TWO_STATE, ys.size)
+        prefixes = np.zeros(counts.size, np.uint8)
+    else:
+        # A state above 24 is a prefix p..y (24 states each) and a letter A..X.
+        high = (states.astype(np.int64) - 1) // 24
+        letter = states.astype(np.int64) - 24 * high - 1 + ord("A")
+        letters = np.stack((np.full(ys.size, ord("$")), np.full(ys.size, ord(".")), letter), axis=1)
+        letters = letters.reshape(-1).astype(np.uint8)
+        prefixes = np.stack((np.zeros(ys.size, np.int64), np.zeros(ys.size, np.int64),
+                             np.where(high > 0, high - 1 + ord("p"), 0)), axis=1).reshape(-1).astype(np.uint8)
     present = counts > 0
-    counts, letters = counts[present], letters[present]
-    lengths = np.where(counts == 1, 1, 1 + ndigits(counts))
+    counts, letters, prefixes = counts[present], letters[present], prefixes[present]
+    two = prefixes != 0
+    lengths = np.where(counts == 1, 1, 1 + ndigits(counts)) + two
     starts = written + np.cumsum(lengths) - lengths
     line = starts // _WRAP
     breaks = np.concatenate(([line[0] != last_line], line[1:] != line[:-1]))
     state[:] = [int(ys[-1]), int(xs[-1] + ns[-1]), int(written + lengths.sum()), int(line[-1])]
-    return render(counts.size, [("byte", 10, breaks), ("int", counts, True), ("byte", letters, None)]).tobytes()
+    return render(counts.size, [("byte", 10, breaks), ("int", counts, True), ("byte", prefixes, two),
+                                ("byte", letters, None)]).tobytes()
 
 
 def _one_line(text: str) -> str:

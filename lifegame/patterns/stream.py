@@ -17,7 +17,7 @@ import numpy as np
 from ..board import MAX_CELLS
 from .pattern import Pattern
 
-__all__ = ["BLOCK_CELLS", "row_step", "live_runs", "render", "ndigits"]
+__all__ = ["BLOCK_CELLS", "row_step", "live_runs", "state_runs", "render", "ndigits"]
 
 BLOCK_CELLS = 1 << 18
 """Cells of the grid handled at a time by a writer."""
@@ -49,6 +49,34 @@ def live_runs(pattern: Pattern) -> Iterator[tuple[float, np.ndarray, np.ndarray,
         sy, sx = np.nonzero(edges == 1)
         _, ex = np.nonzero(edges == -1)
         yield min(1.0, (top + h) / height), sy.astype(np.int64) + top, sx.astype(np.int64), (ex - sx).astype(np.int64)
+
+
+def state_runs(pattern: Pattern) -> Iterator[tuple[float, np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
+    """``(fraction of rows done, ys, xs, ns, states)``: the runs of cells in one state (not 0), row by row."""
+    height = max(1, pattern.height)
+    if pattern.grid is None and pattern.height * pattern.width > MAX_CELLS:
+        coords, states = pattern.cells()
+        ys, xs = coords[:, 0], coords[:, 1]
+        if ys.size:
+            starts = np.flatnonzero(np.concatenate(
+                ([True], (ys[1:] != ys[:-1]) | (xs[1:] != xs[:-1] + 1) | (states[1:] != states[:-1]))))
+            ns = np.diff(np.append(starts, ys.size))
+            yield 1.0, ys[starts], xs[starts], ns, states[starts]
+        return
+    width = pattern.width
+    for top, block in pattern.row_blocks(row_step(width + 1)):
+        h = block.shape[0]
+        # Each row followed by one empty cell, so that no run goes on into the next row.
+        padded = np.zeros((h, width + 1), np.uint8)
+        padded[:, :width] = block
+        flat = padded.reshape(-1)
+        change = np.flatnonzero(flat[1:] != flat[:-1]) + 1
+        bounds = np.concatenate(([0], change)) if flat[0] else change
+        starts = bounds[flat[bounds] != 0]
+        ends = change[np.searchsorted(change, starts, side="right")]
+        ys, xs = np.divmod(starts, width + 1)
+        yield (min(1.0, (top + h) / height), ys.astype(np.int64) + top, xs.astype(np.int64),
+               (ends - starts).astype(np.int64), flat[starts])
 
 
 def ndigits(values: np.ndarray) -> np.ndarray:
