@@ -26,15 +26,26 @@ def test_a_name_like_no_other_lists_the_known_names():
 
 
 @pytest.mark.parametrize("text, family", [
-    ("LifeHistory", "History"), ("LifeSuper", "Super"), ("JvN29", "von Neumann"), ("WireWorld", "rule table"),
-    ("Langtons-Loops", "loop"), ("BriansBrain", "Generations"), ("Turmite_1202", "Turmite"),
-    ("HPPMargolus_emulated", "Margolus"),
+    ("LifeSuper", "Super"), ("JvN29", "von Neumann"), ("WireWorld", "rule table"),
+    ("Langtons-Loops", "loop"), ("Bombers", "Generations"), ("Turmite_1202", "Turmite"),
+    ("HPPMargolus_emulated", "Margolus"), ("Banks-I", "von Neumann"), ("Worm-1040512", "worms"),
 ])
 def test_other_programs_named_rules_are_refused_with_their_family(text, family):
     with pytest.raises(RuleError) as err:
         parse_rule(text)
-    assert "is a named rule that is not Life-like" in str(err.value) and family in str(err.value)
-    assert "unknown" not in str(err.value)
+    message = str(err.value)
+    assert message.startswith(f"rule {text!r} is ") and family in message
+    assert "lifegame runs Life-like (B3/S23), isotropic non-totalistic (B2n3/S23-q), Generations (345/2/4) " \
+        "and History (LifeHistory) rules" in message
+    assert "unknown" not in message and "\n" not in message
+
+
+@pytest.mark.parametrize("text, preset", [
+    ("LifeHistory", "LifeHistory"), ("BriansBrain", "Brian's Brain"), ("Brian's Brain", "Brian's Brain"),
+    ("StarWars", "Star Wars"), ("Caterpillars", "Caterpillars"),
+])
+def test_golly_rule_table_names_of_families_we_run_find_the_preset(text, preset):
+    assert parse_rule(text) is PRESETS[preset]
 
 
 def test_the_cli_says_unknown_rule_in_one_line(capsys):

@@ -5,7 +5,15 @@ import pickle
 import pytest
 
 from lifegame.protocol import ALIVE, EMPTY, game_logic
-from lifegame.rules import CONWAY, PRESETS, Rule, RuleError, format_rule_spec, parse_rule, parse_rule_spec
+from lifegame.rules import (
+    CONWAY,
+    PRESETS,
+    Rule,
+    RuleError,
+    format_rule_spec,
+    parse_rule,
+    parse_rule_spec,
+)
 
 
 @pytest.mark.parametrize(
@@ -22,10 +30,15 @@ from lifegame.rules import CONWAY, PRESETS, Rule, RuleError, format_rule_spec, p
         (" B3678/S34678 ", {3, 6, 7, 8}, {3, 4, 6, 7, 8}),
         ("/3", {3}, set()),
         ("12345/3", {3}, {1, 2, 3, 4, 5}),
+        ("B3aceijknqry/S23", {3}, {2, 3}),  # every letter of 3 is 3 (Golly prints B3/S23)
+        ("B3/S2-3", {3}, {2, 3}),  # Golly: a '-' with no letters removes none
+        ("B2aceikn3/S", {2, 3}, set()),
+        ("B2-aceikn3/S", {3}, set()),
     ],
 )
 def test_parse_both_orders(text, birth, survive):
     rule = parse_rule(text)
+    assert isinstance(rule, Rule)
     assert rule.birth == birth and rule.survive == survive
 
 
@@ -38,7 +51,9 @@ def test_print_parse_round_trip(text):
 @pytest.mark.parametrize(
     "name, text",
     [("Conway", "B3/S23"), ("HighLife", "B36/S23"), ("Seeds", "B2/S"), ("Day & Night", "B3678/S34678"),
-     ("Life without Death", "B3/S012345678"), ("highlife", "B36/S23"), ("day-and-night", "B3678/S34678")],
+     ("Life without Death", "B3/S012345678"), ("highlife", "B36/S23"), ("day-and-night", "B3678/S34678"),
+     ("tlife", "B3/S2-i34q"), ("Brian's Brain", "/2/3"), ("BriansBrain", "/2/3"), ("brians-brain", "/2/3"),
+     ("Star Wars", "345/2/4"), ("StarWars", "345/2/4"), ("LifeHistory", "LifeHistory"), ("Life", "B3/S23")],
 )
 def test_presets(name, text):
     assert str(parse_rule(name)) == text
@@ -50,20 +65,31 @@ def test_presets(name, text):
     [
         ("", "empty"),
         ("B9/S23", "0..8"),
-        ("B3/S23/2", "Generations"),
+        ("B3/S23/1", "2..256 states"),
+        ("B3/S23/x", "number of states"),
         ("R5,C2,S33-57,B34-45", "Larger than Life"),
-        ("LifeHistory", "not Life-like"),
-        ("B3_S23-a4ei6", "non-totalistic"),
         ("B33/S23", "twice"),
         ("hello world", "B3/S23"),
         ("MAPAAD//zAwPz8AAP", "MAP"),
+        ("W110", "Wolfram"),
         ("B3", "only a birth part"),
         ("S23", "only a survival part"),
         ("B3/S23 extra", "space"),
         ("highlife!", "'!'"),
         ("B3/S2,3", "','"),
-        ("B3/S2-3", "non-totalistic"),  # Hensel's '-' negates
-        ("B2n3/S23", "non-totalistic"),
+        ("B1a/S", "letter 'a' is not valid after 1"),
+        ("B5z/S", "letter 'z' is not valid after 5"),
+        ("B8a/S", "takes no letters"),
+        ("B-2/S", "'-' must follow a neighbour count"),
+        ("B3/S23V", "von Neumann"),
+        ("B2/S34H", "hexagonal"),
+        ("345/2/4V", "von Neumann"),
+        ("B3/S23Super", "Super"),
+        ("LifeInvestigator", "Investigator"),
+        ("B0/S/3", "B0"),
+        ("B0/S8History", "B0"),
+        ("345/2/4History", "two-state"),
+        ("History", "two-state"),
     ],
 )
 def test_invalid_rules_say_what_is_wrong(text, words):

@@ -13,20 +13,21 @@ from .base import RuleBase, RuleError
 from .families import GenerationsRule, HistoryRule
 from .hensel import IsotropicRule
 from .lifelike import CONWAY, Rule
-from .parse import PRESETS, RuleSpec, format_rule_spec, parse_rule, parse_rule_spec, preset_name
+from .parse import RuleSpec, format_rule_spec, parse_rule, parse_rule_spec
+from .presets import PRESETS, preset_name
 
 __all__ = [
-    "RuleBase",
-    "Rule",
-    "IsotropicRule",
-    "GenerationsRule",
-    "HistoryRule",
-    "RuleError",
-    "RuleSpec",
     "CONWAY",
     "PRESETS",
+    "GenerationsRule",
+    "HistoryRule",
+    "IsotropicRule",
+    "Rule",
+    "RuleBase",
+    "RuleError",
+    "RuleSpec",
+    "format_rule_spec",
     "parse_rule",
     "parse_rule_spec",
-    "format_rule_spec",
     "preset_name",
 ]

@@ -19,10 +19,10 @@ import numpy as np
 
 from ..protocol import State, neighbor_states
 from .base import RuleBase, RuleError, index_of_states
-from .hensel import IsotropicRule
+from .hensel import IsotropicRule, format_part
 from .lifelike import CONWAY, Rule
 
-__all__ = ["GenerationsRule", "HistoryRule", "MAX_STATES"]
+__all__ = ["MAX_STATES", "GenerationsRule", "HistoryRule"]
 
 MAX_STATES = 256
 """The most states a Generations rule may have (Golly's limit)."""
@@ -85,8 +85,6 @@ class GenerationsRule(RuleBase):
 
     def __str__(self) -> str:
         # Golly's canonical form: survival/birth/states, letters as in the base rule.
-        from .hensel import format_part
-
         base = self.base_rule
         if isinstance(base, Rule):
             s, b = "".join(map(str, sorted(base.survive))), "".join(map(str, sorted(base.birth)))
@@ -132,7 +130,8 @@ class HistoryRule(RuleBase):
         if not isinstance(self.base_rule, (Rule, IsotropicRule)):
             raise RuleError("a History rule is built on a two-state rule")
         if self.base_rule.has_b0:
-            raise RuleError(f"rule {str(self)!r}: History rules with B0 are not supported")
+            raise RuleError(f"rule {str(self)!r}: History rules with B0 are not supported "
+                            "(Golly runs them only with S8, by inverting the rule)")
 
     family = "History"
     states = HISTORY_STATES

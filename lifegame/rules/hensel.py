@@ -24,8 +24,9 @@ import numpy as np
 
 from ..protocol import State, neighbor_states
 from .base import CENTRE, QUERY_BITS, RuleBase, RuleError
+from .lifelike import Rule
 
-__all__ = ["IsotropicRule", "LETTERS", "letters_for", "arrangements", "parse_part", "format_part"]
+__all__ = ["LETTERS", "IsotropicRule", "arrangements", "format_part", "letters_for", "parse_part", "two_state"]
 
 LETTERS = "ceaiknjqrytwz"
 """Every letter, in Golly's internal order (the order of :data:`_EXAMPLES`)."""
@@ -73,7 +74,7 @@ def arrangements(count: int, letter: str | None = None) -> frozenset[int]:
     if not 0 <= count <= 8:
         raise ValueError(f"count must be 0..8, got {count}")
     if letter is None:
-        return frozenset(c for c in range(512) if not c & CENTRE and bin(c).count("1") == count)
+        return frozenset(c for c in range(512) if not c & CENTRE and (c).bit_count() == count)
     if letter not in letters_for(count):
         raise ValueError(f"letter {letter!r} is not valid after {count}")
     n = count if count <= 4 else 8 - count
@@ -87,15 +88,21 @@ def parse_part(text: str, what: str, original: str) -> frozenset[int]:
     """The configurations named by one part (``"2n3"``, ``"23-q"``) of a rule in Hensel notation.
 
     As Golly: a digit alone is every arrangement of that count; a digit and
-    letters only those; a digit, ``-`` and letters every arrangement but those.
-    ``what`` ("birth" or "survival") and ``original`` (the whole rule) are for
-    the error message.
+    letters only those; a digit, ``-`` and letters every arrangement but those
+    (a ``-`` with no letters removes none: Golly reads ``B2-3/S`` as ``B23/S``).
+    A letter not defined after its count (``1a``, ``5z``, any after 0 or 8) is
+    refused, as Golly does; so are a count given twice and a repeated letter,
+    which Golly would merge silently.  ``what`` ("birth" or "survival") and
+    ``original`` (the whole rule) are for the error message.
     """
     configs: set[int] = set()
     seen: set[int] = set()
     for m in re.finditer(r"([0-8])(-?)([a-z]*)|(.)", text):
         if m[4] is not None:
             bad = m[4]
+            if bad.isdigit():
+                raise RuleError(f"rule {original!r}: neighbour counts must be 0..8 (a cell has eight neighbours), "
+                                f"not {bad} in the {what} part")
             if bad == "-":
                 raise RuleError(f"rule {original!r}: in the {what} part a '-' must follow a neighbour count")
             raise RuleError(f"rule {original!r}: unexpected {bad!r} in the {what} part")
@@ -111,8 +118,6 @@ def parse_part(text: str, what: str, original: str) -> frozenset[int]:
                                 f"{what} part ({hint})")
         if len(set(letters)) != len(letters):
             raise RuleError(f"rule {original!r}: {what} repeats a letter after {count}")
-        if minus and not letters:
-            raise RuleError(f"rule {original!r}: in the {what} part '{count}-' needs letters after it")
         chosen = frozenset().union(*(arrangements(count, c) for c in letters)) if letters else frozenset()
         if not letters:
             configs |= arrangements(count)
@@ -149,6 +154,19 @@ def format_part(configs: frozenset[int]) -> str:
         else:
             out.append(f"{count}{''.join(on)}")
     return "".join(out)
+
+
+def two_state(birth: frozenset[int], survive: frozenset[int]) -> Rule | IsotropicRule:
+    """The rule with these birth and survival configurations, in its simplest class.
+
+    A :class:`~.lifelike.Rule` when every count is all or nothing (Golly prints
+    ``B2aceikn3/S`` as ``B23/S``, a totalistic rule), else an :class:`IsotropicRule`.
+    """
+    every = [arrangements(n) for n in range(9)]
+    if all(whole <= part or not whole & part for part in (birth, survive) for whole in every):
+        return Rule(frozenset(n for n in range(9) if every[n] <= birth),
+                    frozenset(n for n in range(9) if every[n] <= survive))
+    return IsotropicRule(birth, survive)
 
 
 def _table_of(birth: frozenset[int], survive: frozenset[int]) -> np.ndarray:

@@ -10,7 +10,7 @@ import numpy as np
 from ..protocol import ALIVE, EMPTY, State, count_neighbors
 from .base import CENTRE, RuleBase, RuleError
 
-__all__ = ["Rule", "CONWAY"]
+__all__ = ["CONWAY", "Rule"]
 
 
 @dataclass(frozen=True)
@@ -72,19 +72,12 @@ class Rule(RuleBase):
     def __repr__(self) -> str:
         return f"Rule({str(self)!r})"
 
-    @classmethod
-    def parse(cls, text: str) -> RuleBase:
-        """Parse a rule string without a torus suffix; see :func:`lifegame.rules.parse_rule`."""
-        from .parse import parse_rule
-
-        return parse_rule(text)
-
 
 @cache
 def _table(birth: frozenset[int], survive: frozenset[int]) -> np.ndarray:
     table = np.zeros(512, np.uint8)
     for index in range(512):
-        count = bin(index & ~CENTRE).count("1")
+        count = (index & ~CENTRE).bit_count()
         table[index] = count in (survive if index & CENTRE else birth)
     table.setflags(write=False)
     return table
