@@ -30,6 +30,22 @@ for it (Shannon expansion over the five bits, using counts 9..15 as
 "don't care"), so Conway's Life costs four operations:
 ``(ones | alive) & twos & ~fours``.
 
+Isotropic non-totalistic rules (Hensel notation) are two-state rules too:
+within one neighbour count, some arrangements give birth (or survival) and
+some do not.  Their formula is ``G | (Sel & P)`` (or a cheaper variant): ``G``
+and ``Sel`` are formulas of the count bits as above (``G`` the counts whose
+every arrangement gives a live cell, ``Sel`` the *split* counts), and ``P`` is
+a formula of the centre and the eight neighbour planes themselves (``NW N NE
+W E SW S SE``: the kernel's west/self/east words of the rows above, beside and
+below) that is right on the split counts and free everywhere else -- those
+"don't care" entries make it small: ``B3/S23-a4ei6`` needs 30 operations
+on top of the adders.  Only the planes a formula uses are kept (two more
+scratch buffers when it reads neighbours).
+
+Any rule of more states runs its two-state rule (:attr:`RuleBase.base
+<lifegame.rules.RuleBase.base>`) here on its live bits; the state machine
+around it is :mod:`.fast`'s.
+
 That is about 28 numpy operations per 64 cells for Conway's Life.  They run on
 blocks of rows small enough for the processor's cache (``_BLOCK_WORDS``), with
 preallocated scratch buffers and ``out=`` arguments, so a generation makes few
@@ -44,9 +60,9 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ..rules import Rule
+from ..rules import RuleBase
 
-__all__ = ["pack", "unpack", "words_for", "RowKernel", "PackedTorus", "compile_rule"]
+__all__ = ["pack", "unpack", "words_for", "RowKernel", "PackedTorus", "compile_rule", "Formula", "NEIGHBOUR_VARS"]
 
 _U64 = np.dtype("<u8")
 
@@ -92,9 +108,24 @@ def unpack(words: np.ndarray, width: int) -> np.ndarray:
 # ------------------------------------------------------ rule as a formula --
 # An expression is a tuple: ("var", name) | ("const", 0|1) | ("not", e) |
 # (op, e1, e2) with op in {"and", "or", "xor"}.  Variables: "a" (the cell
-# itself), "o", "t", "f", "e" (count bits of weight 1, 2, 4, 8).
+# itself), "o", "t", "f", "e" (count bits of weight 1, 2, 4, 8), and for
+# non-totalistic rules the neighbours NEIGHBOUR_VARS.
 Expr = tuple
 
+
+NEIGHBOUR_VARS = ("N", "S", "NW", "W", "SW", "S2U", "S2M", "S2D")
+"""The neighbour planes a formula may read: the cells above (``N``) and below (``S``), the west
+neighbours of the rows above, beside and below (``NW``, ``W``, ``SW``), and west ^ east of those rows
+(``S2U``, ``S2M``, ``S2D``: the kernel's half adders already hold them).  They determine the eight
+neighbours (``NE = NW ^ S2U`` ...), and they make isotropic formulas smaller than the eight
+neighbours do (an isotropic rule cannot tell west from east)."""
+
+
+def _neighbour_vars(config: int) -> int:
+    """The :data:`NEIGHBOUR_VARS` bits (first = most significant) of a configuration index."""
+    bit = lambda k: (config >> k) & 1  # noqa: E731
+    planes = (bit(7), bit(1), bit(8), bit(5), bit(2), bit(8) ^ bit(6), bit(5) ^ bit(3), bit(2) ^ bit(0))
+    return sum(v << (7 - i) for i, v in enumerate(planes))
 
 _ZERO: Expr = ("const", 0)
 _ONE: Expr = ("const", 1)
@@ -158,7 +189,7 @@ def _merge(t0: tuple, t1: tuple) -> tuple | None:
 
 
 def _neg(t: tuple) -> tuple:
-    return tuple(None if x is None else 1 - x for x in t)
+    return tuple(None if x is None else (1 - x if isinstance(x, int) else _not(x)) for x in t)
 
 
 @functools.lru_cache(maxsize=None)
@@ -166,11 +197,13 @@ def _synth(table: tuple, names: tuple[str, ...]) -> Expr:
     """A cheap expression equal to ``table`` wherever it is defined.
 
     ``table`` has ``2 ** len(names)`` entries indexed by the variables' bits,
-    ``names[0]`` being the most significant; entries may be ``None``.
+    ``names[0]`` being the most significant; entries may be ``None`` (don't
+    care), 0, 1, or an expression (a leaf: the result there is that expression).
     """
     defined = {x for x in table if x is not None}
     if len(defined) <= 1:
-        return ("const", defined.pop() if defined else 0)
+        leaf = defined.pop() if defined else 0
+        return ("const", leaf) if isinstance(leaf, int) else leaf
     best: Expr | None = None
     for i, v in enumerate(names):
         # Cofactors on variable i: move it to the front, split in halves.
@@ -205,21 +238,32 @@ def _synth(table: tuple, names: tuple[str, ...]) -> Expr:
 
 
 class Formula:
-    """How one rule turns count bits into the next state.
+    """How one two-state rule turns count bits (and maybe neighbour planes) into the next state.
 
     ``eights``: whether the kernel must compute the weight-8 bit;
     ``fours_or``: whether ``fours`` may be ``k | k2`` (count 8 then reads as 4)
-    instead of ``k ^ k2`` (count 8 reads as 0);  ``expr``: the formula.
+    instead of ``k ^ k2`` (count 8 reads as 0);  ``expr``: the formula;
+    ``neighbours``: whether it reads the neighbour planes :data:`NEIGHBOUR_VARS`
+    (non-totalistic rules), so the kernel must keep them.
     """
 
-    __slots__ = ("eights", "fours_or", "expr", "cost")
+    __slots__ = ("eights", "fours_or", "expr", "cost", "neighbours")
 
     def __init__(self, eights: bool, fours_or: bool, expr: Expr) -> None:
         self.eights, self.fours_or, self.expr = eights, fours_or, expr
         self.cost = _cost(expr) + int(eights)
+        self.neighbours = bool(_variables(expr) & set(NEIGHBOUR_VARS))
 
     def __repr__(self) -> str:
         return f"Formula(eights={self.eights}, fours_or={self.fours_or}, expr={_show(self.expr)})"
+
+
+def _variables(e: Expr) -> set[str]:
+    if e[0] == "var":
+        return {e[1]}
+    if e[0] == "const":
+        return set()
+    return set().union(*(_variables(x) for x in e[1:]))
 
 
 def _show(e: Expr) -> str:
@@ -233,26 +277,88 @@ def _show(e: Expr) -> str:
     return f"({_show(e[1])} {sym} {_show(e[2])})"
 
 
+def _count_values(table: np.ndarray) -> list[list[frozenset[int]]]:
+    """``values[a][c]``: the next states that arrangements of ``c`` live neighbours give a cell with centre ``a``."""
+    values: list[list[set[int]]] = [[set() for _ in range(9)] for _ in (0, 1)]
+    for index in range(512):
+        values[(index >> 4) & 1][bin(index & ~0x10).count("1")].add(int(table[index]))
+    return [[frozenset(v) for v in row] for row in values]
+
+
+def _count_table(cell, eights: bool) -> tuple:
+    """A table over ``(a, [e], f, t, o)`` from ``cell(a, count)`` (``None``: don't care; counts > 8 too)."""
+    if eights:
+        return tuple(cell(a, c) if c <= 8 else None for a in (0, 1) for c in range(16))
+    return tuple(cell(a, c) for a in (0, 1) for c in range(8))
+
+
 @functools.lru_cache(maxsize=None)
-def compile_rule(rule: Rule) -> Formula:
-    """The cheapest :class:`Formula` found for ``rule``."""
-    nxt = rule.table()  # nxt[alive][count]
+def compile_rule(rule: RuleBase) -> Formula:
+    """The cheapest :class:`Formula` found for the two-state rule ``rule.base``.
+
+    Totalistic rules are formulas of the count bits and the cell; others also
+    read the neighbour planes (see the module docstring).
+    """
+    table = rule.base.neighborhood_table()
+    values = _count_values(table)
+    split = {(a, c) for a in (0, 1) for c in range(9) if len(values[a][c]) == 2}
     candidates: list[Formula] = []
     # Without an eights bit, count 8 looks like count 0 (fours = k ^ k2) or
     # like count 4 (fours = k | k2); allowed when the rule cannot tell them apart.
-    for fours_or, alias in ((False, 0), (True, 4)):
-        if all(nxt[a][8] == nxt[a][alias] for a in (0, 1)):
-            names = ("a", "f", "t", "o")
-            table = tuple(nxt[a][c] for a in (0, 1) for c in range(8))
-            candidates.append(Formula(False, fours_or, _synth(table, names)))
-    names = ("a", "e", "f", "t", "o")
-    table = tuple(
-        (nxt[a][c] if c <= 8 else None)
-        for a in (0, 1)
-        for c in range(16)
-    )
-    candidates.append(Formula(True, False, _synth(table, names)))
+    layouts = [
+        (False, fours_or, alias)
+        for fours_or, alias in ((False, 0), (True, 4))
+        if all(values[a][8] == values[a][alias] and (a, alias) not in split for a in (0, 1))
+    ]
+    layouts.append((True, False, 8))
+    for eights, fours_or, _alias in layouts:
+        names = ("a", "e", "f", "t", "o") if eights else ("a", "f", "t", "o")
+
+        def cell(a: int, c: int, when_split: int | None) -> int | None:
+            if (a, c) in split:
+                return when_split
+            return next(iter(values[a][c]))
+
+        if not split:
+            expr = _synth(_count_table(lambda a, c: cell(a, c, None), eights), names)
+        else:
+            expr = _split_formula(table, split, eights, names, cell)
+        candidates.append(Formula(eights, fours_or, expr))
     return min(candidates, key=lambda f: f.cost)
+
+
+def _split_formula(table: np.ndarray, split: set, eights: bool, names: tuple, cell) -> Expr:
+    """The cheapest of a few ways to combine the count formulas with ``P``, the split counts' own formula."""
+    # P: a function of the centre and the neighbours, right wherever the
+    # (centre, count) is split, free elsewhere.
+    p_table: list[int | None] = [None] * 512  # "a" is the most significant variable, then NEIGHBOUR_VARS
+    counts = [0] * 512
+    for config in range(512):
+        a, count = (config >> 4) & 1, bin(config & ~0x10).count("1")
+        where = (a << 8) | _neighbour_vars(config)
+        counts[where] = count
+        if (a, count) in split:
+            p_table[where] = int(table[config])
+    p = _synth(tuple(p_table), ("a",) + NEIGHBOUR_VARS)
+    sel = _synth(_count_table(lambda a, c: int(cell(a, c, None) is None), eights), names)
+    g0 = _synth(_count_table(lambda a, c: cell(a, c, 0), eights), names)
+    g1 = _synth(_count_table(lambda a, c: cell(a, c, 1), eights), names)
+    gx = _synth(_count_table(lambda a, c: cell(a, c, None), eights), names)
+    options = [
+        _or(g0, _and(sel, p)),
+        _and(g1, _or(_not(sel), p)),
+        _xor(gx, _and(sel, _xor(gx, p))),
+    ]
+    # Or one P per split (centre, count), each free on every other count, as
+    # the leaves of the count formula: smaller when several counts are split.
+    if len(split) > 1:
+        leaves = {
+            (a, c): _synth(tuple(p_table[(a << 8) + i] if counts[(a << 8) + i] == c else None for i in range(256)),
+                           NEIGHBOUR_VARS)
+            for a, c in split
+        }
+        options.append(_synth(_count_table(lambda a, c: leaves.get((a, c), cell(a, c, None)), eights), names))
+    return min(options, key=_cost)
 
 
 # ------------------------------------------------- formula -> straight code --
@@ -322,7 +428,10 @@ _BLOCK_WORDS = 1 << 13  # words per block of rows: keeps ~12 scratch arrays in L
 
 
 class RowKernel:
-    """One rule on packed rows of ``width`` cells, stepped in cache-sized blocks.
+    """One two-state rule on packed rows of ``width`` cells, stepped in cache-sized blocks.
+
+    ``rule`` may be of any family: the kernel runs its two-state rule
+    ``rule.base`` (on live bits; the caller handles any other states).
 
     With ``wrap`` (the default) each row is a circle of ``width`` cells.
     Without it, ``width`` must be a multiple of 64 and the caller supplies the
@@ -332,7 +441,7 @@ class RowKernel:
     Not thread-safe: it owns its scratch buffers.
     """
 
-    def __init__(self, rule: Rule, width: int, block_words: int = _BLOCK_WORDS, wrap: bool = True) -> None:
+    def __init__(self, rule: RuleBase, width: int, block_words: int = _BLOCK_WORDS, wrap: bool = True) -> None:
         if width < 1 or (not wrap and width % 64):
             raise ValueError(f"a kernel cannot have rows of {width} cells (wrap={wrap})")
         self.rule = rule
@@ -341,6 +450,10 @@ class RowKernel:
         self.nwords = words_for(width)
         self.formula = compile_rule(rule)
         self.program = _Program(self.formula.expr)
+        # Buffers before the program's registers: 9 for the adders, 1 more
+        # when the formula reads the neighbour planes (the adders then keep
+        # the west words instead of overwriting them).
+        self._fixed = 10 if self.formula.neighbours else 9
         self._top = (width - 1) % 64  # bit of the last word that holds column width-1
         self._pad_mask = None if width % 64 == 0 else np.uint64((1 << (width % 64)) - 1)
         self.block_rows = max(1, block_words // self.nwords)
@@ -350,7 +463,7 @@ class RowKernel:
     def _scratch(self, rows: int) -> list[np.ndarray]:
         if rows > self._buf_rows:
             size = (rows + 2) * self.nwords
-            count = 9 + self.program.registers
+            count = self._fixed + self.program.registers
             self._bufs = [np.empty(size, _U64) for _ in range(count)]
             self._buf_rows = rows
         return self._bufs
@@ -396,8 +509,9 @@ class RowKernel:
             e2[:, W - 1] = (xt[W - 1] >> np.uint64(1)) | ((xt[0] & np.uint64(1)) << np.uint64(top))
 
         # Horizontal adders: (c2 s2) = west + east, (c1 s1) = west + self + east.
+        keep = self.formula.neighbours
         np.bitwise_xor(wst, est, out=s2)
-        c2 = np.bitwise_and(wst, est, out=wst)
+        c2 = np.bitwise_and(wst, est, out=bufs[9][:L] if keep else wst)
         s1 = np.bitwise_xor(s2, x, out=est)
         np.bitwise_and(s2, x, out=tmp)
         c1 = np.bitwise_or(tmp, c2, out=tmp)
@@ -418,6 +532,10 @@ class RowKernel:
         np.bitwise_and(t, q, out=p)                # second carry into the fours
         np.bitwise_xor(t, q, out=t)                # twos
         inputs = {"a": x[m], "o": o, "t": t}
+        if keep:
+            planes = ((x, u), (x, d), (wst, u), (wst, m), (wst, d), (s2, u), (s2, m), (s2, d))
+            for name, (plane, rows) in zip(NEIGHBOUR_VARS, planes):
+                inputs[name] = plane[rows]
         formula = self.formula
         if formula.eights:
             np.bitwise_and(k, p, out=q)
@@ -426,7 +544,7 @@ class RowKernel:
         inputs["f"] = k
 
         out = out2.reshape(-1)
-        self.program.run(inputs, [b[:N] for b in bufs[9:]], out)
+        self.program.run(inputs, [b[:N] for b in bufs[self._fixed :]], out)
         if self._pad_mask is not None:
             out2[:, W - 1] &= self._pad_mask
 
@@ -449,7 +567,7 @@ class PackedTorus:
     spares the page faults of fresh large arrays on the next call.
     """
 
-    def __init__(self, rule: Rule, height: int, width: int, rows: int | None = None) -> None:
+    def __init__(self, rule: RuleBase, height: int, width: int, rows: int | None = None) -> None:
         self.rule, self.height, self.width = rule, height, width
         self.nwords = W = words_for(width)
         self.top_bit = (width - 1) % 64  # bit of the last word holding column width-1

@@ -1,17 +1,30 @@
 """The fast engine: a bit-packed numpy kernel, with tile skipping on sparse boards.
 
-* :func:`roll_step` is the plain numpy idiom (the sum of eight ``np.roll``
-  copies), kept as the benchmarks' baseline and as an independent check.
+* :func:`roll_step` is the plain numpy idiom (``np.roll`` copies of the
+  board), kept as the benchmarks' baseline and as an independent check: for
+  any rule, the 9-bit configuration index of every cell looked up in
+  ``rule.neighborhood_table()``, then ``rule.state_table()``.
 * :func:`step` runs the bit-packed kernel of :mod:`.bitpack` on a whole torus.
+* :func:`step_rows` steps a band of rows with halo rows (rows do not wrap,
+  columns do) under any rule: the band kernels' counterpart of
+  :func:`kernel_for` for rules of more than two states.
 * :func:`kernel_for` gives the row kernel that the band kernel
   :data:`~lifegame.engines.bands.FAST_BANDS` steps bands of a torus with.
 * :class:`FastEngine` is the :class:`~lifegame.engines.base.Engine`; on large,
-  mostly quiet boards it computes only the tiles that can change.  It runs in
-  the background (a call may take seconds) and honours ``cancel`` between
-  chunks of about :data:`CHUNK_CELL_UPDATES` cell updates.
+  mostly quiet boards it computes only the tiles that can change (two-state
+  rules only).  It runs in the background (a call may take seconds) and
+  honours ``cancel`` between chunks of about :data:`CHUNK_CELL_UPDATES` cell
+  updates.
 
-All of them give exactly the coroutine engine's result, for any Life-like rule
-(B0 included) and any board size, 1x1 included.
+Two-state rules (Life-like, isotropic non-totalistic) stay packed between
+generations.  Rules of more states (Generations, History) keep the board as
+``uint8`` states; each generation the live plane is packed and stepped by the
+kernel of ``rule.base``, the *touches* plane (a neighbour in
+``rule.boundary_state``) likewise when such cells exist, and the next states
+are ``rule.state_table()[state, live_next, touches]``.
+
+All of them give exactly the coroutine engine's result, for any rule of any
+family (B0 included) and any board size, 1x1 included.
 """
 
 from __future__ import annotations
@@ -21,31 +34,64 @@ import threading
 import numpy as np
 
 from ..board import Board
-from ..rules import Rule
+from ..rules import Rule, RuleBase
 from .base import Cancel, Capabilities, EngineBase, Progress, check_cancel, check_generations, generation_chunks
-from .bitpack import PackedTorus, RowKernel
+from .bitpack import PackedTorus, RowKernel, pack, unpack
 from .tiled import TiledTorus, tile_rows_for
 
-__all__ = ["FastEngine", "roll_step", "step", "kernel_for", "tiles_apply", "CHUNK_CELL_UPDATES"]
+__all__ = [
+    "FastEngine",
+    "roll_step",
+    "step",
+    "step_rows",
+    "kernel_for",
+    "torus_for",
+    "states_kernel_for",
+    "StatesKernel",
+    "tiles_apply",
+    "CHUNK_CELL_UPDATES",
+]
 
 CHUNK_CELL_UPDATES = 1 << 24
 """Cell updates between two looks at ``cancel`` (~10 ms of the packed kernel)."""
 
 _OFFSETS = [(dy, dx) for dy in (-1, 0, 1) for dx in (-1, 0, 1) if (dy, dx) != (0, 0)]
+# The configuration bit of the cell at (y + dy, x + dx) (see lifegame.rules.base: "n" is the row above).
+_BITS = {(-1, -1): 8, (-1, 0): 7, (-1, 1): 6, (0, -1): 5, (0, 0): 4, (0, 1): 3, (1, -1): 2, (1, 0): 1, (1, 1): 0}
 
 
-def roll_step(cells: np.ndarray, rule: Rule) -> np.ndarray:
-    """One generation on the torus by the plain numpy idiom: eight ``np.roll`` copies summed.
+def roll_step(cells: np.ndarray, rule: RuleBase) -> np.ndarray:
+    """One generation on the torus by the plain numpy idiom: ``np.roll`` copies of the board.
 
-    ``cells`` is a ``(h, w)`` 0/1 ``uint8`` array (unchanged); returns a new one.
-    ``np.roll`` wraps modulo the size, so on a 1-wide torus a cell is its own
-    east and west neighbour, exactly as the coroutine engine's wrapped queries.
+    ``cells`` is a ``(h, w)`` ``uint8`` array of states (unchanged); returns a
+    new one.  ``np.roll`` wraps modulo the size, so on a 1-wide torus a cell is
+    its own east and west neighbour, exactly as the coroutine engine's wrapped
+    queries.  Life-like rules sum eight copies; any other rule builds each
+    cell's configuration index from nine and looks it up, then applies the
+    state table.
     """
     cells = np.asarray(cells, dtype=np.uint8)
-    counts = sum(np.roll(np.roll(cells, dy, axis=0), dx, axis=1) for dy, dx in _OFFSETS)
+    if isinstance(rule, Rule):
+        return _roll_life_like(cells, rule)
+    live = rule.live_mask()[cells]
+    index = np.zeros(cells.shape, np.intp)
+    for (dy, dx), bit in _BITS.items():
+        # rolled[y, x] = live[y + dy, x + dx]
+        index |= np.roll(live, (-dy, -dx), axis=(0, 1)).astype(np.intp) << bit
+    live_next = rule.neighborhood_table()[index]
+    touches = np.zeros(cells.shape, np.uint8)
+    if rule.boundary_state is not None:
+        boundary = cells == rule.boundary_state
+        for dy, dx in _OFFSETS:
+            touches |= np.roll(boundary, (-dy, -dx), axis=(0, 1))
+    return rule.state_table()[cells, live_next, touches]
+
+
+def _roll_life_like(cells: np.ndarray, rule: Rule) -> np.ndarray:
+    alive = cells == 1
+    counts = sum(np.roll(np.roll(alive.view(np.uint8), dy, axis=0), dx, axis=1) for dy, dx in _OFFSETS)
     # The rule as the textbook writes Conway's, (n == 3) | (alive & (n == 2)),
     # for any birth and survival sets: a comparison per count in each set.
-    alive = cells == 1
     parts = []
     if rule.birth & rule.survive:
         parts.append(_any_equal(counts, rule.birth & rule.survive))
@@ -84,14 +130,114 @@ def _cached(key: tuple, make) -> object:
     return item
 
 
-def kernel_for(rule: Rule, width: int) -> RowKernel:
-    """A wrapping :class:`~.bitpack.RowKernel` for ``rule`` and ``width``, reused per thread."""
-    return _cached(("kernel", rule, width), lambda: RowKernel(rule, width))  # type: ignore[return-value]
+def kernel_for(rule: RuleBase, width: int) -> RowKernel:
+    """A wrapping :class:`~.bitpack.RowKernel` for ``rule.base`` and ``width``, reused per thread."""
+    return _cached(("kernel", rule.base, width), lambda: RowKernel(rule.base, width))  # type: ignore[return-value]
 
 
-def torus_for(rule: Rule, height: int, width: int) -> PackedTorus:
-    """A :class:`PackedTorus` for ``rule`` and this size, reused per thread."""
-    return _cached(("torus", rule, height, width), lambda: PackedTorus(rule, height, width))  # type: ignore[return-value]
+def torus_for(rule: RuleBase, height: int, width: int) -> PackedTorus:
+    """A :class:`PackedTorus` for the two-state ``rule.base`` and this size, reused per thread."""
+    base = rule.base
+    return _cached(("torus", base, height, width), lambda: PackedTorus(base, height, width))  # type: ignore[return-value]
+
+
+# -- rules of more states ------------------------------------------------------------
+_TOUCH = Rule(frozenset(range(1, 9)), frozenset(range(1, 9)))
+"""A two-state rule that says whether any of the eight neighbours is set (the cell itself aside)."""
+
+
+class StatesKernel:
+    """One generation of rows of ``uint8`` states, under any rule, by the packed kernel.
+
+    :meth:`rows` steps ``(n + 2, width)`` states into ``(n, width)``: rows do
+    not wrap (the first and last are only read), columns do.  The live plane
+    (``rule.live_mask()``) is packed and stepped by the kernel of
+    ``rule.base``; when ``rule.boundary_state`` cells are among the rows, the
+    plane of those cells is stepped by a kernel that sees whether any
+    neighbour is set; ``rule.state_table()`` then gives every next state.
+    Not thread-safe (its row kernels own scratch buffers): use
+    :func:`states_kernel_for`.
+    """
+
+    def __init__(self, rule: RuleBase, width: int) -> None:
+        self.rule, self.width = rule, width
+        self.live = RowKernel(rule.base, width)
+        self.boundary = rule.boundary_state
+        self.touch = RowKernel(_TOUCH, width) if self.boundary is not None else None
+        self.live_lut = rule.live_mask().astype(np.uint8)
+        # next[(live_next << 1 | touches) << 8 | state]: one lookup per cell.
+        table = rule.state_table()
+        lut = np.zeros((4, 256), np.uint8)
+        for live_next in (0, 1):
+            for touches in (0, 1):
+                lut[live_next << 1 | touches, : table.shape[0]] = table[:, live_next, touches]
+        self.lut = lut.reshape(-1)
+
+    def _plane(self, kernel: RowKernel, plane: np.ndarray) -> np.ndarray:
+        """``kernel`` on a 0/1 ``(n + 2, width)`` plane: the ``(n, width)`` 0/1 result."""
+        packed = pack(plane)
+        out = np.empty((plane.shape[0] - 2, packed.shape[1]), np.uint64)
+        kernel.rows(packed, out)
+        return unpack(out, self.width)
+
+    def rows(self, src: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        """The next states of rows ``1 .. n`` of ``src`` (``(n + 2, width)`` uint8), into ``out`` if given."""
+        live_next = self._plane(self.live, np.take(self.live_lut, src))
+        index = live_next.astype(np.uint16) << 9
+        if self.touch is not None:
+            boundary = src == self.boundary
+            if boundary.any():
+                index |= self._plane(self.touch, boundary.view(np.uint8)).astype(np.uint16) << 8
+        index |= src[1:-1]
+        return np.take(self.lut, index, out=out)
+
+
+def states_kernel_for(rule: RuleBase, width: int) -> StatesKernel:
+    """A :class:`StatesKernel` for ``rule`` and ``width``, reused per thread."""
+    return _cached(("states", rule, width), lambda: StatesKernel(rule, width))  # type: ignore[return-value]
+
+
+def step_rows(cells: np.ndarray, rule: RuleBase, generations: int = 1) -> np.ndarray:
+    """``generations`` generations of a band of rows with ``generations`` halo rows each side, under any rule.
+
+    ``cells`` is ``(h + 2 * generations, w)`` ``uint8`` states: the band and
+    its halo.  Rows do not wrap (each generation loses one valid row at each
+    end), columns wrap round the torus.  Returns a new ``(h, w)`` ``uint8``
+    array: the band after ``generations`` generations.  Two-state rules run
+    packed throughout (:func:`kernel_for`); others by :class:`StatesKernel`.
+    """
+    arr = np.ascontiguousarray(cells, dtype=np.uint8)
+    rows, width = arr.shape
+    if generations < 0 or rows < 2 * generations + 1:
+        raise ValueError(f"{rows} rows cannot hold a band with {generations} halo rows each side")
+    if generations == 0:
+        return arr.copy()
+    if rule.states == 2:
+        kernel = kernel_for(rule, width)
+        current = pack(arr)
+        for _ in range(generations):
+            following = np.empty((current.shape[0] - 2, current.shape[1]), np.uint64)
+            kernel.rows(current, following)
+            current = following
+        return unpack(current, width)
+    states = states_kernel_for(rule, width)
+    for _ in range(generations):
+        arr = states.rows(arr)
+    return arr
+
+
+def _step_states(cells: np.ndarray, rule: RuleBase, generations: int) -> np.ndarray:
+    """``generations`` generations of a torus of states under a rule of more than two states."""
+    height = cells.shape[0]
+    left = generations
+    while left:
+        # k generations from a block with k halo rows (taken modulo the height:
+        # exact even when they wrap round a short torus): one copy per k generations,
+        # k extra rows of work per generation.
+        k = max(1, min(left, height // 32, 16))
+        cells = step_rows(np.take(cells, np.arange(-k, height + k) % height, axis=0), rule, k)
+        left -= k
+    return cells
 
 
 def _check_cells(cells: np.ndarray) -> np.ndarray:
@@ -103,17 +249,20 @@ def _check_cells(cells: np.ndarray) -> np.ndarray:
     return arr
 
 
-def step(cells: np.ndarray, rule: Rule, generations: int = 1) -> np.ndarray:
+def step(cells: np.ndarray, rule: RuleBase, generations: int = 1) -> np.ndarray:
     """``generations`` generations of the torus ``cells`` under ``rule``.
 
-    ``cells`` is a ``(h, w)`` array of 0/1 (left unchanged); returns a new
-    C-contiguous ``uint8`` array.  The board stays packed between generations.
+    ``cells`` is a ``(h, w)`` array of states (left unchanged; a non-``uint8``
+    array is read as 0/1); returns a new C-contiguous ``uint8`` array.  Under
+    a two-state rule the board stays packed between generations.
     """
     if generations < 0:
         raise ValueError("generations must be >= 0")
     arr = _check_cells(cells)
     if generations == 0:
         return np.array(arr, dtype=np.uint8, order="C")
+    if rule.states != 2:
+        return _step_states(arr, rule, generations)
     torus = torus_for(rule, *arr.shape)
     torus.load(arr)
     torus.run(generations)
@@ -124,9 +273,13 @@ def step(cells: np.ndarray, rule: Rule, generations: int = 1) -> np.ndarray:
 TILED_MIN_CELLS = 256 * 256
 
 
-def tiles_apply(height: int, width: int, rule: Rule) -> bool:
-    """Whether :class:`FastEngine` steps a board of this size under ``rule`` by tiles."""
-    return not rule.has_b0 and height * width >= TILED_MIN_CELLS
+def tiles_apply(height: int, width: int, rule: RuleBase) -> bool:
+    """Whether :class:`FastEngine` steps a board of this size under ``rule`` by tiles.
+
+    Two-state rules without B0 only: a tile holds packed live bits, and under
+    B0 empty space changes.  Rules of more states are stepped densely.
+    """
+    return rule.states == 2 and not rule.has_b0 and height * width >= TILED_MIN_CELLS
 
 
 class FastEngine(EngineBase):
@@ -134,8 +287,9 @@ class FastEngine(EngineBase):
 
     ``tiles``: ``None`` (the default) skips tiles whenever :func:`tiles_apply`
     says it can; ``False`` always steps the whole board.  Either way the result
-    is exact.  The board stays packed across the chunks between two looks at
-    ``cancel``: cancelling costs nothing when it does not happen.
+    is exact.  Under a two-state rule the board stays packed across the chunks
+    between two looks at ``cancel``: cancelling costs nothing when it does not
+    happen; under a rule of more states it stays ``uint8`` states.
     """
 
     name = "fast"
@@ -147,7 +301,7 @@ class FastEngine(EngineBase):
     def advance(
         self,
         board: Board,
-        rule: Rule,
+        rule: RuleBase,
         generations: int = 1,
         *,
         cancel: Cancel | None = None,
@@ -160,12 +314,18 @@ class FastEngine(EngineBase):
         if generations == 0:
             return board.copy()
         chunk = generations if cancel is None and progress is None else max(1, CHUNK_CELL_UPDATES // (h * w))
+        cells = _check_cells(board.cells)
+        if rule.states != 2:
+            for n in generation_chunks(generations, chunk, cancel, progress):
+                cells = _step_states(cells, rule, n)
+            return Board(h, w, cells)
+        base = rule.base
         if self.tiles is not False and tiles_apply(h, w, rule):
             rows = tile_rows_for(h)
-            torus = _cached(("tiled", rule, h, w), lambda: TiledTorus(rule, h, w, tile_rows=rows))
+            torus = _cached(("tiled", base, h, w), lambda: TiledTorus(base, h, w, tile_rows=rows))
         else:
             torus = torus_for(rule, h, w)
-        torus.load(_check_cells(board.cells))  # type: ignore[attr-defined]
+        torus.load(cells)  # type: ignore[attr-defined]
         for n in generation_chunks(generations, chunk, cancel, progress):
             torus.run(n)  # type: ignore[attr-defined]
         return Board(h, w, torus.cells())  # type: ignore[attr-defined]

@@ -15,8 +15,12 @@ neighbouring tiles are thrown away); the changed tiles are scattered back.
 When most tiles are active the whole board is stepped by the dense kernel,
 and the change flags are taken from a comparison of the two generations.
 
-Only rules without B0 can skip: under B0 an empty region with no live
-neighbour changes, so an unchanged region does not stay unchanged.  Any board
+Only two-state rules without B0 can skip (Life-like or isotropic: the
+kernel's 3x3 neighbourhood is all that matters): under B0 an empty region
+with no live neighbour changes, so an unchanged region does not stay
+unchanged.  Rules of more states are not tiled (:func:`~.fast.tiles_apply`):
+a tile here holds only live bits, and a Generations cell that dies goes on
+changing for generations with no live neighbour.  Any board
 size works; tiles at the bottom and right edges may be short.
 """
 
@@ -24,7 +28,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..rules import Rule
+from ..rules import RuleBase
 from .bitpack import PackedTorus, RowKernel, words_for
 
 __all__ = ["TiledTorus", "tile_rows_for"]
@@ -40,7 +44,7 @@ def tile_rows_for(height: int) -> int:
 class TiledTorus:
     """A packed torus that steps only its active tiles.
 
-    Requires a rule without B0.  Load a board with :meth:`load`, advance it
+    Requires a two-state rule without B0.  Load a board with :meth:`load`, advance it
     with :meth:`run`, read it with :meth:`cells` or :attr:`words`.  The object may be reused for other boards
     of the same size (its buffers are large: reusing them is cheaper).
 
@@ -54,9 +58,9 @@ class TiledTorus:
     #: Above this fraction of active tiles a generation is stepped densely.
     dense_fraction = 0.3
 
-    def __init__(self, rule: Rule, height: int, width: int, *, tile_rows: int = 64, tile_words: int = 1) -> None:
-        if rule.has_b0:
-            raise ValueError("tile skipping is wrong under B0 rules: empty regions change")
+    def __init__(self, rule: RuleBase, height: int, width: int, *, tile_rows: int = 64, tile_words: int = 1) -> None:
+        if rule.has_b0 or rule.states != 2:
+            raise ValueError("tile skipping needs a two-state rule without B0: empty regions change under B0")
         W = words_for(width)
         if W % tile_words or tile_rows < 1:
             raise ValueError(f"tiles of {tile_rows} rows x {tile_words} words do not fit a {height}x{width} board")
