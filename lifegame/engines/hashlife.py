@@ -4,7 +4,11 @@ The quadtree, its memoised results and the torus trick are in
 :mod:`.hashlife_tree`.  This module is the engine of the contract:
 
 * :meth:`HashLifeEngine.check` refuses, in one line, a board whose sides are
-  not powers of two from 8 and any B0 rule (empty space would not stay empty).
+  not powers of two from 8, a rule of more than two states (Generations,
+  History: a leaf is a square of live bits) and any B0 rule (empty space
+  would not stay empty).  Every other rule runs, Life-like and isotropic
+  non-totalistic (Hensel) alike: the leaves are stepped by a formula compiled
+  from the rule's 512-entry table (:func:`~.hashlife_tree.compile_generations`).
 * A jump of ``N`` generations is a sum of powers of two.  The engine steps
   ``2^j`` at a time, ``j`` growing by one per step (1, 2, 4, ... generations),
   so a quiet pattern is soon crossed in giant steps while a busy one costs a
@@ -51,7 +55,7 @@ import time
 from collections.abc import Callable
 
 from ..board import Board
-from ..rules import Rule
+from ..rules import RuleBase
 from .base import (
     Cancel,
     Capabilities,
@@ -101,11 +105,13 @@ def _power_of_two_from_8(n: int) -> bool:
     return n >= MIN_SIDE and n & (n - 1) == 0
 
 
-def hashlife_supports(shape: tuple[int, int], rule: Rule) -> str | None:
+def hashlife_supports(shape: tuple[int, int], rule: RuleBase) -> str | None:
     """Why HashLife cannot run boards of ``shape`` under ``rule`` (one line), or ``None`` when it can."""
     h, w = shape
     if not (_power_of_two_from_8(h) and _power_of_two_from_8(w)):
         return f"hashlife needs sides that are powers of two from 8; {h}x{w} is not"
+    if rule.states != 2:
+        return f"HashLife runs two-state rules; {rule} is a {rule.family} rule"
     if rule.has_b0:
         return f"hashlife does not run B0 rules ({rule}): empty space would not stay empty"
     return None
@@ -142,7 +148,7 @@ class HashLifeEngine(EngineBase):
         self.stats: dict[str, int] = {}
 
     # -- the contract ----------------------------------------------------------------
-    def check(self, shape: tuple[int, int], rule: Rule) -> None:
+    def check(self, shape: tuple[int, int], rule: RuleBase) -> None:
         reason = hashlife_supports(shape, rule)
         if reason is not None:
             raise EngineUnsupported(reason)
@@ -165,7 +171,7 @@ class HashLifeEngine(EngineBase):
         """Nodes plus memoised results held now."""
         return 0 if self._universe is None else self._universe.entries()
 
-    def _universe_for(self, rule: Rule) -> Universe:
+    def _universe_for(self, rule: RuleBase) -> Universe:
         if self._universe is None or self._universe.rule != rule:
             if self._universe is not None:
                 self._universe.clear()
@@ -175,7 +181,7 @@ class HashLifeEngine(EngineBase):
     def advance(
         self,
         board: Board,
-        rule: Rule,
+        rule: RuleBase,
         generations: int = 1,
         *,
         cancel: Cancel | None = None,
@@ -208,7 +214,7 @@ class HashLifeEngine(EngineBase):
         )
         return jump.run()
 
-    def _fast_chunk(self, board: Board, rule: Rule, generations: int, cancel: Cancel | None) -> Board:
+    def _fast_chunk(self, board: Board, rule: RuleBase, generations: int, cancel: Cancel | None) -> Board:
         self.stats["fast_chunks"] += 1
         self.stats["fast_generations"] += generations
         return self._fast.advance(board, rule, generations, cancel=cancel)

@@ -20,8 +20,10 @@ Results
 speed; below it the nine sub-results advance ``2^j`` and the four
 combinations only take their centres.  At level 5 (32x32) the four leaves are
 put side by side in one 1024-bit integer and stepped up to 8 generations with
-bitwise adders (the rule compiled by :func:`~.bitpack.compile_rule` into a
-Python function); the centre comes out with a shift and a mask.
+bitwise adders and a formula (:func:`compile_generations`: any two-state rule
+without B0, from its 512-entry table -- count bits for Life-like rules, and
+single neighbour planes where Hensel letters split a count); the centre
+comes out with a shift and a mask.
 
 The torus
 ---------
@@ -44,12 +46,13 @@ cancel event (raising :class:`~.base.JobCancelled`).
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
+from typing import NamedTuple
 
 import numpy as np
 
-from ..rules import Rule
+from ..rules import RuleBase
 from .base import JobCancelled
-from .bitpack import compile_rule
 
 __all__ = ["LEAF_LEVEL", "LEAF_SIDE", "MIN_LEVEL", "CacheFull", "Universe", "count_occupied_leaves", "leaf_from_rows", "leaf_rows", "occupied_leaves"]
 
@@ -73,56 +76,317 @@ class CacheFull(Exception):
 
 
 # -------------------------------------------------------------- the rule --
-def _expr_source(e: tuple) -> str:
-    kind = e[0]
-    if kind == "var":
-        return e[1]
-    if kind == "const":
-        return "-1" if e[1] else "0"
-    if kind == "not":
-        return f"~{_expr_source(e[1])}"
-    op = {"and": "&", "or": "|", "xor": "^"}[kind]
-    return f"({_expr_source(e[1])} {op} {_expr_source(e[2])})"
+# One generation of a 32x32 square held as an int ``a`` (rows 32 bits apart):
+# the eight neighbours' live bits are added in bit planes, giving the ones bit
+# ``o`` and the twos bit ``t`` of the count, and carries (``q``, ``s``, ``c2``)
+# that make a fours bit or an eights bit when the rule needs one.
+_ADDER = (
+    "w = a << 1",  # the west neighbour's bit at every cell
+    "x = a >> 1",  # the east neighbour's
+    "s2 = w ^ x",
+    "k2 = w & x",
+    "s1 = s2 ^ a",
+    "k1 = k2 | (s2 & a)",
+    f"u0 = s1 << {_ROW}",
+    f"d0 = s1 >> {_ROW}",
+    f"u1 = k1 << {_ROW}",
+    f"d1 = k1 >> {_ROW}",
+    "us = u0 ^ s2",
+    "o = us ^ d0",
+    "k0 = (u0 & s2) | (d0 & us)",
+    "p = u1 ^ k2",
+    "q = u1 & k2",
+    "r = d1 ^ k0",
+    "s = d1 & k0",
+    "t = p ^ r",
+    "c2 = p & r",
+)
+_ADDER_OPS = 23
 
 
-def compile_generations(rule: Rule) -> Callable[[int, int], int]:
+class _Plane(NamedTuple):
+    source: str  # the statement that makes it ("" when the adder has it)
+    ops: int  # the big-integer operations that statement costs
+
+
+# The planes a formula may test: the centre, count bits, the eight neighbours.  A neighbour plane is
+# named by its bit in the rules' 512-entry index (nw=8 n=7 ne=6 w=5 c=4 e=3 sw=2 s=1 se=0, "n" the
+# row above: the row above is 32 bits lower, so its bit comes up by a left shift of 32).
+_PLANES = {
+    "a": _Plane("", 0),
+    "o": _Plane("", 0),
+    "t": _Plane("", 0),
+    "fx": _Plane("fx = q ^ s ^ c2", 2),  # the fours bit; count 8 reads as 0
+    "fo": _Plane("fo = q | s | c2", 2),  # the fours bit; count 8 reads as 4
+    "e": _Plane("e = q & s", 1),  # the eights bit
+    "n8": _Plane(f"n8 = a << {_ROW + 1}", 1),
+    "n7": _Plane(f"n7 = a << {_ROW}", 1),
+    "n6": _Plane(f"n6 = a << {_ROW - 1}", 1),
+    "n5": _Plane("n5 = w", 0),
+    "n3": _Plane("n3 = x", 0),
+    "n2": _Plane(f"n2 = a >> {_ROW - 1}", 1),
+    "n1": _Plane(f"n1 = a >> {_ROW}", 1),
+    "n0": _Plane(f"n0 = a >> {_ROW + 1}", 1),
+}
+# The count planes a formula tests first, in some order: the fours bit either way, or with an eights bit.
+_COUNT_SETS = (("a", "fx", "t", "o"), ("a", "fo", "t", "o"), ("a", "e", "fx", "t", "o"))
+# The orders in which the neighbours are tested where the count alone does not decide (Hensel letters).
+_NEIGHBOUR_ORDERS = (
+    ("n7", "n1", "n5", "n3", "n8", "n0", "n6", "n2"),  # edges, then corners
+    ("n7", "n3", "n1", "n5", "n8", "n6", "n0", "n2"),  # edges around, corners around
+    ("n7", "n6", "n3", "n0", "n1", "n2", "n5", "n8"),  # around the ring
+    ("n8", "n0", "n6", "n2", "n7", "n1", "n5", "n3"),  # corners, then edges
+)
+_EVERY = (1 << 512) - 1
+
+
+def _plane_masks() -> dict[str, int]:
+    """For each plane, the set of the 512 configurations where it reads 1 at the centre (a 512-bit int).
+
+    The adder itself is run on each configuration (a 3x3 block in the corner
+    of a square), so the sets say what the emitted code computes, carries and all.
+    """
+    code = compile("\n".join((*_ADDER, *(p.source for p in _PLANES.values() if p.source))), "<adder>", "exec")
+    centre = _ROW + 1
+    masks = dict.fromkeys(_PLANES, 0)
+    for config in range(512):
+        a = 0
+        for bit in range(9):
+            if config >> bit & 1:
+                row, col = divmod(8 - bit, 3)  # bit 8 is the north-west corner, bit 0 the south-east
+                a |= 1 << (_ROW * row + col)
+        scope = {"a": a}
+        exec(code, scope)  # noqa: S102 - our own source
+        for name in _PLANES:
+            if scope[name] >> centre & 1:
+                masks[name] |= 1 << config
+    return masks
+
+
+_MASKS = _plane_masks()
+
+# A formula: ("var", plane) | ("const", 0 or 1) | ("not", x) | ("and" | "or" | "xor", x, y), shared subterms
+# computed once.
+Expr = tuple
+_ZERO: Expr = ("const", 0)
+_ONE: Expr = ("const", 1)
+
+
+def _not(x: Expr) -> Expr:
+    if x[0] == "const":
+        return ("const", 1 - x[1])
+    return x[1] if x[0] == "not" else ("not", x)
+
+
+def _and(x: Expr, y: Expr) -> Expr:
+    if _ZERO in (x, y):
+        return _ZERO
+    return y if x == _ONE else x if y == _ONE else ("and", x, y)
+
+
+def _or(x: Expr, y: Expr) -> Expr:
+    if _ONE in (x, y):
+        return _ONE
+    return y if x == _ZERO else x if y == _ZERO else ("or", x, y)
+
+
+def _xor(x: Expr, y: Expr) -> Expr:
+    if x[0] == "const":
+        return _not(y) if x[1] else y
+    if y[0] == "const":
+        return _not(x) if y[1] else x
+    return ("xor", x, y)
+
+
+def _mux(v: Expr, hi: Expr, lo: Expr) -> Expr:
+    """``hi`` where ``v`` is set, ``lo`` elsewhere, in the cheapest of the usual forms."""
+    if hi == lo:
+        return hi
+    if lo == _ZERO:
+        return _and(v, hi)
+    if hi == _ZERO:
+        return _and(_not(v), lo)
+    if hi == _ONE:
+        return _or(v, lo)
+    if lo == _ONE:
+        return _or(_not(v), hi)
+    if hi == _not(lo):
+        return _xor(v, lo)
+    return _xor(lo, _and(v, _xor(lo, hi)))
+
+
+def _terms(e: Expr, seen: set, planes: set) -> None:
+    if e[0] == "var":
+        planes.add(e[1])
+    elif e[0] != "const" and e not in seen:
+        seen.add(e)
+        for x in e[1:]:
+            _terms(x, seen, planes)
+
+
+def _cost(e: Expr) -> int:
+    """Big-integer operations to evaluate ``e``: its distinct terms, the planes it reads, the adder."""
+    seen: set = set()
+    planes: set = set()
+    _terms(e, seen, planes)
+    if e[0] == "const":
+        return 0
+    return _ADDER_OPS + len(seen) + sum(_PLANES[p].ops for p in planes)
+
+
+class _Synth:
+    """A cheap formula for one 512-entry table (``ones``: the configurations live next).
+
+    A target is ``(care, ones)``: the configurations still possible under the
+    tests above (a 512-bit set) and those of them that must come out live.
+    Count planes are chosen freely at each step, as a small exact search (a
+    plane may be skipped, split on, or taken out by an exclusive or); what
+    the count planes cannot decide (Hensel letters) is split on single
+    neighbours in a fixed ``neighbours`` order.  The configurations the
+    tests above exclude are don't-cares, which is what keeps Life-like
+    formulas as small as the bit kernel's.
+    """
+
+    def __init__(self, neighbours: tuple[str, ...]) -> None:
+        self.neighbours = neighbours
+        self.memo: dict[tuple, Expr] = {}
+        self.pure_memo: dict[tuple, bool] = {}
+        self.split_memo: dict[tuple, Expr] = {}
+
+    def pure(self, care: int, ones: int, planes: tuple[str, ...]) -> bool:
+        """Whether ``planes`` alone decide the target."""
+        if not ones or ones == care:
+            return True
+        if not planes:
+            return False
+        key = (care, ones, planes)
+        got = self.pure_memo.get(key)
+        if got is None:
+            m = _MASKS[planes[0]]
+            rest = planes[1:]
+            got = self.pure_memo[key] = self.pure(care & m, ones & m, rest) and self.pure(
+                care & ~m & _EVERY, ones & ~m & _EVERY, rest
+            )
+        return got
+
+    def split(self, care: int, ones: int, i: int = 0) -> Expr:
+        """The target decided by the neighbours, tested in order from the ``i``-th."""
+        if not ones:
+            return _ZERO
+        if ones == care:
+            return _ONE
+        key = (care, ones, i)
+        got = self.split_memo.get(key)
+        if got is None:
+            plane = self.neighbours[i]  # the eight neighbours and the centre tell every configuration apart
+            m = _MASKS[plane]
+            hc, lc = care & m, care & ~m & _EVERY
+            if not hc or not lc:
+                got = self.split(care, ones, i + 1)
+            else:
+                got = _mux(("var", plane), self.split(hc, ones & m, i + 1), self.split(lc, ones & ~m & _EVERY, i + 1))
+            self.split_memo[key] = got
+        return got
+
+    def synth(self, care: int, ones: int, planes: tuple[str, ...]) -> Expr:
+        """The cheapest formula found for the target, testing ``planes`` first (any order), then neighbours."""
+        if not ones:
+            return _ZERO
+        if ones == care:
+            return _ONE
+        if not planes:
+            return self.split(care, ones)
+        key = (care, ones, planes)
+        got = self.memo.get(key)
+        if got is not None:
+            return got
+        best: Expr | None = None
+        best_cost = 0
+        for i, plane in enumerate(planes):
+            rest = planes[:i] + planes[i + 1 :]
+            m = _MASKS[plane]
+            hc, lc = care & m, care & ~m & _EVERY
+            candidates: list[Expr] = []
+            if not hc or not lc or self.pure(care, ones, rest):
+                candidates.append(self.synth(care, ones, rest))
+            else:
+                v = ("var", plane)
+                candidates.append(_mux(v, self.synth(hc, ones & m, rest), self.synth(lc, ones & ~m & _EVERY, rest)))
+                flipped = ones ^ hc
+                if self.pure(care, flipped, rest):
+                    candidates.append(_xor(v, self.synth(care, flipped, rest)))
+            for cand in candidates:
+                cost = _cost(cand)
+                if best is None or cost < best_cost:
+                    best, best_cost = cand, cost
+        assert best is not None
+        self.memo[key] = best
+        return best
+
+
+def _emit(e: Expr) -> tuple[list[str], str]:
+    """Statements (the adder, the planes, then each shared term once) and the expression of the result."""
+    if e[0] == "const":
+        return [], "-1" if e[1] else "0"
+    seen: set = set()
+    planes: set = set()
+    _terms(e, seen, planes)
+    lines = list(_ADDER) + [p.source for name, p in _PLANES.items() if p.source and name in planes]
+    names: dict[Expr, str] = {}
+
+    def name(x: Expr) -> str:
+        if x[0] == "var":
+            return x[1]
+        found = names.get(x)
+        if found is None:
+            if x[0] == "not":
+                text = f"~{name(x[1])}"
+            else:
+                op = {"and": "&", "or": "|", "xor": "^"}[x[0]]
+                text = f"{name(x[1])} {op} {name(x[2])}"
+            found = names[x] = f"g{len(names)}"
+            lines.append(f"{found} = {text}")
+        return found
+
+    return lines, name(e)
+
+
+@lru_cache(maxsize=64)
+def _formula(table: bytes) -> tuple[tuple[str, ...], str]:
+    """The cheapest formula found for a 512-entry table, over each choice of count planes and neighbour order."""
+    ones = sum(1 << i for i, v in enumerate(table) if v)
+    best: Expr | None = None
+    for planes in _COUNT_SETS:
+        for neighbours in _NEIGHBOUR_ORDERS:
+            synth = _Synth(neighbours)
+            e = synth.synth(_EVERY, ones, planes)
+            if best is None or _cost(e) < _cost(best):
+                best = e
+            if not synth.split_memo:
+                break  # the count planes decide alone: the neighbours' order is moot
+    assert best is not None
+    lines, root = _emit(best)
+    return tuple(lines), root
+
+
+def compile_generations(rule: RuleBase) -> Callable[[int, int], int]:
     """``run(x, n)``: ``n`` generations of a 32x32 square held as an int (rows 32 bits apart).
 
-    The edges read zeros or garbage from beyond; only cells ``n`` or more
-    from every edge are exact (the light cone), which is all a result needs.
+    Any two-state rule without B0, from its 512-entry table
+    (:meth:`~lifegame.rules.RuleBase.neighborhood_table`): the neighbour
+    count in bit planes, then a decision diagram over the count bits and,
+    where Hensel letters need it, single neighbours.  The edges read zeros
+    or garbage from beyond; only cells ``n`` or more from every edge are
+    exact (the light cone), which is all a result needs.
     """
-    formula = compile_rule(rule)
-    fours = "q | s | c2" if formula.fours_or else "q ^ s ^ c2"
-    lines = [
-        "def run(a, n):",
-        "    for _ in range(n):",
-        "        w = a << 1",
-        "        x = a >> 1",
-        "        s2 = w ^ x",
-        "        k2 = w & x",
-        "        s1 = s2 ^ a",
-        "        k1 = k2 | (s2 & a)",
-        f"        u0 = s1 << {_ROW}",
-        f"        d0 = s1 >> {_ROW}",
-        f"        u1 = k1 << {_ROW}",
-        f"        d1 = k1 >> {_ROW}",
-        "        us = u0 ^ s2",
-        "        o = us ^ d0",
-        "        k0 = (u0 & s2) | (d0 & us)",
-        "        p = u1 ^ k2",
-        "        q = u1 & k2",
-        "        r = d1 ^ k0",
-        "        s = d1 & k0",
-        "        t = p ^ r",
-        "        c2 = p & r",
-        f"        f = {fours}",
-    ]
-    if formula.eights:
-        lines.append("        e = q & s")
-    lines.append(f"        a = {_expr_source(formula.expr)} & MASK")
-    lines.append("    return a")
+    if rule.states != 2 or rule.has_b0:
+        raise ValueError(f"the leaf kernel runs two-state rules without B0, not {rule}")
+    lines, root = _formula(rule.neighborhood_table().tobytes())
+    body = ["def run(a, n):", "    for _ in range(n):"]
+    body += [f"        {line}" for line in lines]
+    body += [f"        a = ({root}) & MASK", "    return a"]
     namespace: dict = {"MASK": _BASE_MASK}
-    exec(compile("\n".join(lines), f"<hashlife {rule}>", "exec"), namespace)  # noqa: S102 - our own source
+    exec(compile("\n".join(body), f"<hashlife {rule}>", "exec"), namespace)  # noqa: S102 - our own source
     return namespace["run"]
 
 
@@ -178,9 +442,9 @@ def count_occupied_leaves(cells: np.ndarray) -> int:
 class Universe:
     """Interned nodes and memoised results for one rule (see the module docstring)."""
 
-    def __init__(self, rule: Rule) -> None:
-        if rule.has_b0:
-            raise ValueError("hashlife cannot run B0 rules")
+    def __init__(self, rule: RuleBase) -> None:
+        if rule.states != 2 or rule.has_b0:
+            raise ValueError(f"hashlife runs two-state rules without B0, not {rule}")
         self.rule = rule
         self.children: list[tuple] = []
         self.interned: list[dict] = []  # by level
