@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .board import Board, BoardSizeError, check_size
-from .rules import CONWAY, Rule, parse_rule_spec
+from .rules import CONWAY, RuleBase, parse_rule_spec
 
 if TYPE_CHECKING:
     from .patterns import Pattern
@@ -37,7 +37,7 @@ def starting_board(
     density: float | None = None,
     seed: int | None = None,
     margin: int = MARGIN,
-) -> tuple[Board, Rule]:
+) -> tuple[Board, RuleBase]:
     """The board and rule to start from.
 
     The size is, in order of preference: ``size`` (rows, columns); the torus
@@ -49,6 +49,12 @@ def starting_board(
     top-left corner at ``at`` (wrapping round the torus) or, by default,
     centred.  A file whose declared extent is larger than the board still
     opens when its live cells fit: those are centred.
+
+    The pattern's cells keep their states (a LifeHistory or Generations
+    file's states 2..), and the random fill is of live cells (state 1), which
+    every rule has.  When ``rule`` has fewer states than the pattern uses, the
+    higher states become the rule's highest, as Golly does when a rule
+    change leaves fewer states.
 
     Raises :class:`~lifegame.board.BoardSizeError` (an impossible size, a
     size that contradicts the rule's torus, a pattern that does not fit) or
@@ -88,6 +94,8 @@ def starting_board(
             block[...] = rng.random(block.shape, dtype=np.float32) < density
     if pattern is not None:
         _place(board, pattern, at)
+        if pattern.max_state >= chosen.states:
+            np.minimum(board.cells, chosen.states - 1, out=board.cells)
     return board, chosen
 
 
@@ -114,16 +122,19 @@ def _place(board: Board, pattern: Pattern, at: tuple[int, int] | None) -> None:
     # so that no coordinate is too large for numpy.
     y, x = (at[0] % height, at[1] % width) if at is not None else ((height - ph) // 2, (width - pw) // 2)
     if grid is None:
-        board.place_cells(ys + y, xs + x)
+        board.cells[(ys + y) % height, (xs + x) % width] = pattern.states
         return
-    # The grid is OR-ed in place, in at most four rectangles (it may wrap
-    # round the torus): no coordinates, no copy of the pattern.
+    # The grid is laid on the board in place, in at most four rectangles (it
+    # may wrap round the torus): no coordinates, no copy of the pattern.  The
+    # board holds only 0 and 1 here (empty, or a random fill), so the larger
+    # of the two is the pattern's state where it has a cell and the board's
+    # elsewhere.
     cells = board.cells
     for src_y, dst_y, rows in _spans(y, ph, height):
         for src_x, dst_x, cols in _spans(x, pw, width):
-            np.bitwise_or(cells[dst_y:dst_y + rows, dst_x:dst_x + cols],
-                          grid[src_y:src_y + rows, src_x:src_x + cols],
-                          out=cells[dst_y:dst_y + rows, dst_x:dst_x + cols])
+            np.maximum(cells[dst_y:dst_y + rows, dst_x:dst_x + cols],
+                       grid[src_y:src_y + rows, src_x:src_x + cols],
+                       out=cells[dst_y:dst_y + rows, dst_x:dst_x + cols])
 
 
 def _spans(start: int, length: int, size: int) -> list[tuple[int, int, int]]:
