@@ -15,8 +15,11 @@ name beside the target and renamed on :meth:`~GifRecorder.close`, so a run
 that fails or is interrupted leaves no half-written GIF (and no old file
 of that name is lost before then).
 
-The images are 2-colour palette images (index 0 empty, 1 alive, the
-window's colours by default), ``cell_size`` pixels a cell, no grid lines.
+The images are palette images, one colour a cell state: for a rule given
+as ``rule=`` the window's colours of its states (:mod:`lifegame.app.colours`:
+Generations' dying states fading, LifeHistory in Golly's hues), else 2
+colours (index 0 empty, any other state alive); ``cell_size`` pixels a cell,
+no grid lines.
 Every frame is kept as a frame (an unchanged board gives a 1-pixel frame),
 so a reader sees exactly one frame per :meth:`add`.
 """
@@ -26,11 +29,13 @@ from __future__ import annotations
 import os
 import struct
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
 from .board import Board
+from .rules import RuleBase
 
 __all__ = ["GifRecorder", "GifError", "default_cell_size", "MAX_GIF_SIDE", "TARGET_WIDTH", "MAX_CELL_SIZE"]
 
@@ -68,8 +73,10 @@ class GifRecorder:
     the first board); ``duration_ms`` the time each frame is shown
     (GIF counts hundredths of a second, so it is rounded to 10 ms);
     ``loop`` how many times viewers repeat it (0: for ever); ``colors`` the
-    ``(empty, alive)`` RGB colours.  All frames must have the first one's
-    size.  Use it as a context manager, or call :meth:`close` (which writes
+    RGB colour of each state, 2 to 256 of them (``(empty, alive)`` by
+    default; a cell in a state past the last colour is drawn alive); ``rule``
+    (instead of ``colors``) the rule whose states' colours to use, as the
+    window draws them.  All frames must have the first one's size.  Use it as a context manager, or call :meth:`close` (which writes
     the file) or :meth:`discard` (which does not).  Not thread-safe: one
     thread adds frames.
     """
@@ -81,7 +88,8 @@ class GifRecorder:
         duration_ms: int = 100,
         *,
         loop: int = 0,
-        colors: tuple[tuple[int, int, int], tuple[int, int, int]] = (EMPTY, ALIVE),
+        colors: Sequence[tuple[int, int, int]] = (EMPTY, ALIVE),
+        rule: RuleBase | None = None,
     ) -> None:
         self._image, self._plugin = _require_pillow()
         if cell_size is not None and (isinstance(cell_size, bool) or not isinstance(cell_size, int) or cell_size < 1):
@@ -92,7 +100,21 @@ class GifRecorder:
         self.cell_size = cell_size
         self.duration_ms = duration_ms
         self.loop = loop
-        self.colors = colors
+        if rule is not None:
+            from .app.colours import (  # no pygame: the colours only
+                state_colours,
+                state_index,
+            )
+
+            colors = state_colours(rule)
+            self._index = state_index(rule, len(colors))
+        else:
+            if not 2 <= len(colors) <= 256:
+                raise GifError(f"a GIF has 2 to 256 colours, not {len(colors)}")
+            self._index = np.ones(256, np.uint8)
+            self._index[0] = 0
+            self._index[:len(colors)] = np.arange(len(colors))
+        self.colors = tuple(tuple(int(v) for v in c) for c in colors)
         self.frames = 0
         self._previous: np.ndarray | None = None
         self._shape: tuple[int, int] | None = None
@@ -108,7 +130,11 @@ class GifRecorder:
         cells = board.cells if isinstance(board, Board) else np.asarray(board)
         if cells.ndim != 2 or 0 in cells.shape:
             raise GifError(f"a frame must be a non-empty 2-D grid of cells, got shape {cells.shape}")
-        cells = (cells != 0).view(np.uint8) if cells.dtype != np.uint8 else np.minimum(cells, 1)
+        if cells.dtype == bool:
+            cells = cells.view(np.uint8)
+        elif cells.dtype != np.uint8:
+            cells = np.clip(cells, 0, 255).astype(np.uint8)
+        cells = self._index[cells]  # each state's colour index
         if self._shape is None:
             self._start(cells.shape)
         elif cells.shape != self._shape:
@@ -142,11 +168,12 @@ class GifRecorder:
         self._file.write(self._header(w * self.cell_size, h * self.cell_size))
 
     def _header(self, width: int, height: int) -> bytes:
-        (r0, g0, b0), (r1, g1, b1) = self.colors
+        bits = max(1, (len(self.colors) - 1).bit_length())  # the table has 2^bits entries
+        table = list(self.colors) + [(0, 0, 0)] * ((1 << bits) - len(self.colors))
         return b"".join([
             b"GIF89a", struct.pack("<HH", width, height),
-            bytes([0x80, 0, 0]),  # a global colour table of 2 entries, background index 0, square pixels
-            bytes([r0, g0, b0, r1, g1, b1]),
+            bytes([0x80 | (bits - 1), 0, 0]),  # a global colour table, background index 0, square pixels
+            bytes(v for rgb in table for v in rgb),
             b"!\xff\x0bNETSCAPE2.0\x03\x01" + struct.pack("<H", self.loop) + b"\x00",
         ])
 
@@ -155,7 +182,7 @@ class GifRecorder:
         assert s is not None and self._file is not None
         if s > 1:
             part = np.repeat(np.repeat(part, s, axis=0), s, axis=1)
-        # Indices 0 and 1 as they are: the global colour table gives their colours.
+        # The indices as they are: the global colour table gives their colours.
         image = self._image.frombuffer("P", (part.shape[1], part.shape[0]), np.ascontiguousarray(part), "raw", "P", 0, 1)
         delay = (self.duration_ms + 5) // 10
         # The graphic control extension: keep the previous frame under this one (disposal 1), the delay.

@@ -204,7 +204,9 @@ def test_trace_recorder_follows_the_protocol():
     stepper = Stepper(board, CONWAY, sim=observe(simulate(4, 4, CONWAY), tr))
     stepper.run(max_instructions=10)  # one whole step_cell
     assert tr.cell == (0, 0) and len(tr.answered) == 8
-    assert tr.transitions == {(0, 0): "-"}
+    assert tr.transitions == {(0, 0): 0}
+    assert tr.live_neighbours == 1 and tr.cell_state == 0  # (1, 1) is its one live neighbour
+    assert [text for text, _ in tr.log][:2] == ["Query(0, 0) \u2192 0   self", "Query(1, 0) \u2192 0"]
     stepper.run(max_instructions=3)
     assert tr.cell == (0, 1) and len(tr.answered) == 2
     stepper.run()  # the rest of the generation

@@ -172,3 +172,37 @@ def test_an_interrupted_run_leaves_no_gif(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(cli, "_advance", interrupted)
     assert main(["run", "glider", "--generations", "50", "--gif", str(tmp_path / "i.gif")]) == 130
     assert os.listdir(tmp_path) == []
+
+
+@pytest.mark.parametrize("text", ["/2/3", "345/2/4", "LifeHistory", "1/2/256", "B3/S23"])
+def test_a_rule_gives_each_state_the_windows_colour(tmp_path, text):
+    from lifegame.app.colours import state_colours, state_index
+    from lifegame.rules import parse_rule
+
+    rule = parse_rule(text)
+    colours = state_colours(rule)
+    index = state_index(rule, len(colours))
+    rng = np.random.default_rng(7)
+    boards = [Board(9, 13, rng.integers(0, rule.states, (9, 13), dtype=np.uint16).astype(np.uint8))
+              for _ in range(3)]
+    path = tmp_path / "states.gif"
+    with GifRecorder(path, cell_size=3, rule=rule) as gif:
+        for board in boards:
+            gif.add(board)
+    with Image.open(path) as im:
+        frames = [np.asarray(frame.convert("RGB"))[::3, ::3] for frame in ImageSequence.Iterator(im)]
+    assert len(frames) == 3
+    table = np.array(colours, dtype=np.uint8)
+    for board, rgb in zip(boards, frames):
+        assert np.array_equal(rgb, table[index[board.cells]])
+
+
+def test_colours_must_be_two_to_256(tmp_path):
+    with pytest.raises(GifError):
+        GifRecorder(tmp_path / "x.gif", colors=[(0, 0, 0)])
+    gif = GifRecorder(tmp_path / "three.gif", cell_size=1, colors=[(0, 0, 0), (255, 0, 0), (0, 0, 255)])
+    gif.add(np.array([[0, 1, 2, 7]], np.uint8))  # a state past the colours is drawn alive
+    gif.close()
+    with Image.open(tmp_path / "three.gif") as im:
+        assert [im.convert("RGB").getpixel((x, 0)) for x in range(4)] == [(0, 0, 0), (255, 0, 0), (0, 0, 255),
+                                                                          (255, 0, 0)]

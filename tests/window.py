@@ -55,3 +55,14 @@ def cell_center(app: App, y: int, x: int) -> tuple[int, int]:
     """The pixel at the centre of cell ``(y, x)`` in the window."""
     px, py = app.view.pixel_of(y + 0.5, x + 0.5)
     return int(px), int(py)
+
+
+def type_text(app: App, text: str) -> None:
+    """Type ``text`` into the open text box, a character at a time (as SDL's text input sends it)."""
+    for ch in text:
+        app.handle(pygame.event.Event(pygame.TEXTINPUT, text=ch))
+
+
+def pixel(surface: pygame.Surface, app: App, y: int, x: int) -> tuple[int, int, int]:
+    """The colour drawn at the centre of cell ``(y, x)``."""
+    return tuple(surface.get_at(cell_center(app, y, x)))[:3]

@@ -34,7 +34,7 @@ import os
 from pathlib import Path
 
 from ..board import Board
-from ..rules import Rule
+from ..rules import RuleBase
 from .files import NEW_FILE_SUFFIXES
 from .options import AppOptions
 
@@ -44,7 +44,7 @@ __all__ = ["AppOptions", "run_app", "main", "initial_board", "NEW_FILE_SUFFIXES"
 os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 
 
-def initial_board(options: AppOptions) -> tuple[Board, Rule, Path | None, str | None]:
+def initial_board(options: AppOptions) -> tuple[Board, RuleBase, Path | None, str | None]:
     """The board, rule, file and display name the window opens with (see :func:`lifegame.app.files.initial_board`).
 
     Raises ``PatternError``, ``RuleError`` or ``BoardSizeError`` (all

@@ -14,19 +14,25 @@ import time
 from collections.abc import Callable
 from concurrent.futures import Executor
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import pygame
 
+from ..rules import RuleBase, parse_rule_spec
 from . import files
+from .colours import rule_label
 from .game import Game
 from .input import Command, PointerState
 from .palette import Palette
-from .prompt import GO_TO, OPEN, SAVE, Prompt, display_path, parse_generation
+from .prompt import GO_TO, OPEN, RULE, SAVE, Prompt, display_path, parse_generation
 from .tools import IdentifyJob, Recording, SaveJob, gif_name
 from .view import BAR_HEIGHT, View
 
-__all__ = ["HANDLERS", "App", "execute", "open_file", "save_file", "ask_save", "ask_open", "ask_go_to", "poll_tools",
+if TYPE_CHECKING:
+    from ..engines.base import Engine
+
+__all__ = ["HANDLERS", "App", "execute", "open_file", "save_file", "ask_save", "ask_open", "ask_go_to", "ask_rule",
+           "read_rule", "poll_tools",
            "poll_save", "stop_recording",
            "QUIT_CONFIRM_SECONDS", "TRACE_COMFORT_CELLS"]
 
@@ -35,6 +41,7 @@ class App(Protocol):
     """What a command may read and change: the window (:class:`lifegame.app.loop.App`) as its handlers see it."""
 
     game: Game
+    engine: Engine
     view: View
     palette: Palette
     pointer: PointerState
@@ -42,7 +49,7 @@ class App(Protocol):
     screen: pygame.Surface
     hover: tuple[int, int] | None
     stroke_cell: tuple[int, int] | None
-    stroke_alive: bool
+    stroke_state: int
     quit_warned_until: float
     show_help: bool
     show_graph: bool
@@ -169,7 +176,7 @@ def record(app: App, _: None) -> None:
         return
     path = gif_name()
     try:
-        app.recording = Recording(path, app.game.board)
+        app.recording = Recording(path, app.game.board, app.game.rule)
     except Exception as exc:  # noqa: BLE001 - GifError (no Pillow), OSError
         app.game.say(f"cannot record a GIF: {exc}", 5.0)
         return
@@ -206,8 +213,10 @@ def poll_tools(app: App) -> None:
     if recording is not None and app.recorded_version != app.game.version:
         app.recorded_version = app.game.version
         try:
-            if not recording.add(app.game.board):
-                stop_recording(app, "a board of another size: stopped; ")
+            added = recording.add(app.game.board, app.game.rule)
+            if not added:
+                why = "another rule" if recording.rule != app.game.rule else "a board of another size"
+                stop_recording(app, f"{why}: stopped; ")
         except Exception as exc:  # noqa: BLE001 - a full disk: stop, keep the window
             app.recording = None
             recording.discard()
@@ -369,6 +378,34 @@ def ask_go_to(app: App, _: None = None) -> None:
                            "\u00b7 Esc cancels"))
 
 
+@handles(Command.ASK_RULE)
+def ask_rule(app: App, _: None = None) -> None:
+    """U: a box for the rule to run (typed, or a preset: Tab cycles through those matching)."""
+    app.open_prompt(Prompt(RULE, "", f"rule (now {rule_label(app.game.rule)})",
+                           "Enter sets it \u00b7 Tab / \u2193 next preset, Shift+Tab / \u2191 previous "
+                           "\u00b7 e.g. B36/S23, /2/3, B2-ek/S12, LifeHistory \u00b7 Esc cancels"))
+
+
+def read_rule(app: App, text: str) -> RuleBase:
+    """The rule typed into the rule box, for this board and this window's engine.
+
+    Raises ``ValueError`` (a one-line message): the parser's for a bad rule; a
+    ``:T`` torus of another size than the board's; a rule the engine cannot run.
+    """
+    spec = parse_rule_spec(text)
+    h, w = app.game.board.shape
+    if (spec.height is not None and spec.height != h) or (spec.width is not None and spec.width != w):
+        raise ValueError(f"{text.strip()}: this board is a {w},{h} torus (width,height); "
+                         "the rule box keeps the board: leave out the :T suffix")
+    app.engine.check((h, w), spec.rule)  # EngineUnsupported is a ValueError
+    return spec.rule
+
+
+@handles(Command.DRAW_STATE)
+def draw_state(app: App, step: int) -> None:
+    app.game.next_draw_state(step)
+
+
 def ask_save(app: App) -> None:
     """A box for the file to save to: a free name next to the board's file (or here) to start with."""
     game = app.game
@@ -394,18 +431,31 @@ def prompt_key(app: App, name: str) -> None:
         return
     if name == "cancel":
         app.close_prompt()
-        app.game.say({SAVE: "not saved", OPEN: "nothing opened"}.get(prompt.kind, "not moved"), 1.5)
+        app.game.say({SAVE: "not saved", OPEN: "nothing opened", RULE: "rule unchanged"}.get(prompt.kind, "not moved"),
+                     1.5)
     elif name == "backspace":
         prompt.backspace()
     elif name == "clear":
         prompt.clear()
     elif name == "complete":
         prompt.complete()
+    elif name in ("previous", "next"):
+        prompt.cycle(-1 if name == "previous" else 1)
     elif name == "enter":
         _prompt_enter(app, prompt)
 
 
 def _prompt_enter(app: App, prompt: Prompt) -> None:
+    if prompt.kind == RULE:
+        try:
+            rule = read_rule(app, prompt.text)
+        except ValueError as exc:  # RuleError, EngineUnsupported: one line; the old rule stays
+            prompt.error = str(exc)
+            app.game.say(f"{exc} (the rule stays {app.game.rule})", 5.0)
+            return
+        app.close_prompt()
+        app.game.change_rule(rule)
+        return
     if prompt.kind == GO_TO:
         try:
             target = parse_generation(prompt.text, app.game.generation)
@@ -573,13 +623,16 @@ def stroke_begin(app: App, arg: tuple[tuple[int, int], bool]) -> None:
         app.game.stamp(pattern, y, x)
         app.pointer.mode = None  # a stamp is one click, not a drag
         return
+    state = app.game.draw_state
     if alive is None:  # a left click toggles; a drag sets cells as that first one became (Golly)
         h, w = app.game.board.shape
-        alive = not app.game.board.cells[cell[0] % h, cell[1] % w]
-    app.stroke_alive = alive
+        value = 0 if app.game.board.cells[cell[0] % h, cell[1] % w] == state else state
+    else:
+        value = state if alive else 0
+    app.stroke_state = value
     app.stroke_cell = cell
-    app.game.begin_stroke("draw" if alive else "erase")
-    app.game.paint([cell], alive)
+    app.game.begin_stroke("draw" if value else "erase")
+    app.game.paint([cell], value)
 
 
 @handles(Command.STROKE_TO)
@@ -588,7 +641,7 @@ def stroke_to(app: App, pos: tuple[int, int]) -> None:
     if app.stroke_cell is None:
         return
     cell = app.cell_at(pos)
-    app.game.draw_line(app.stroke_cell, cell, app.stroke_alive)
+    app.game.draw_line(app.stroke_cell, cell, app.stroke_state)
     app.stroke_cell = cell
 
 

@@ -36,7 +36,7 @@ import numpy as np
 from ..board import Board
 from ..environment import Observer, Stepper, observe
 from ..protocol import simulate
-from ..rules import Rule
+from ..rules import RuleBase
 
 if TYPE_CHECKING:
     from ..engines.background import BackgroundEngine, Job
@@ -105,7 +105,7 @@ class Driver(Protocol):
         """Replace the board (clear, random fill, undo of a big change): work under way is dropped."""
         ...
 
-    def set_rule(self, rule: Rule) -> None:
+    def set_rule(self, rule: RuleBase) -> None:
         """Compute under ``rule`` from now on: work under way is dropped."""
         ...
 
@@ -192,7 +192,7 @@ class JumpProgress:
         return done / total if total else 1.0
 
 
-def jump_label(engine: Engine, board: Board, rule: Rule, generations: int) -> str:
+def jump_label(engine: Engine, board: Board, rule: RuleBase, generations: int) -> str:
     """Who computes a jump of ``generations`` of ``board``, for the status line.
 
     The engine that computes that jump (a chooser such as ``auto`` may pick
@@ -214,7 +214,7 @@ class _Jump:
         self.label = ""
         self.edits: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
 
-    def submit(self, background: BackgroundEngine, engine: Engine, board: Board, rule: Rule) -> None:
+    def submit(self, background: BackgroundEngine, engine: Engine, board: Board, rule: RuleBase) -> None:
         """Hand the jump to ``background`` (``board`` is submitted as it is: not touched until done)."""
         self.label = jump_label(engine, board, rule, self.generations)
         self.board = board
@@ -229,7 +229,7 @@ class _Jump:
             self.job.cancel()
 
 
-def choose_driver(engine: Engine, board: Board, rule: Rule,
+def choose_driver(engine: Engine, board: Board, rule: RuleBase,
                   background: Callable[[], BackgroundEngine]) -> Driver:
     """The driver for ``board``: the loop itself when the engine that computes it can be
     stepped in the loop, else jobs for ``background()`` (created on first need)."""
@@ -258,7 +258,7 @@ class LoopDriver:
 
     traceable = True
 
-    def __init__(self, engine: Engine, board: Board, rule: Rule, *,
+    def __init__(self, engine: Engine, board: Board, rule: RuleBase, *,
                  background: Callable[[], BackgroundEngine] | None = None,
                  jump_engine: Engine | None = None) -> None:
         self.engine = engine
@@ -374,13 +374,13 @@ class LoopDriver:
         if self._generations == 0:
             self._next_cells = None  # the first generation steps near the live cells: worked out again
         for y, x, v in zip(np.asarray(ys).tolist(), np.asarray(xs).tolist(), vals.tolist()):
-            self._stepper.edit(y, x, bool(v))
+            self._stepper.edit(y, x, int(v))
 
     def set_board(self, board: Board) -> None:
         self.cancel_jump()
         self._new_stepper(board)
 
-    def set_rule(self, rule: Rule) -> None:
+    def set_rule(self, rule: RuleBase) -> None:
         self.cancel_jump()
         self.rule = rule
         self._new_stepper(self._stepper.board)
@@ -442,7 +442,7 @@ class BackgroundDriver:
     traceable = False
     progress = None
 
-    def __init__(self, engine: Engine, board: Board, rule: Rule, background: Callable[[], BackgroundEngine],
+    def __init__(self, engine: Engine, board: Board, rule: RuleBase, background: Callable[[], BackgroundEngine],
                  job_seconds: float = 0.05, max_batch: int = 64) -> None:
         self.engine = engine  # the window's engine, for describe() and engine_for()
         self._board = board
@@ -522,7 +522,7 @@ class BackgroundDriver:
         self._drop_job()
         self._board = board
 
-    def set_rule(self, rule: Rule) -> None:
+    def set_rule(self, rule: RuleBase) -> None:
         self._drop_job()
         self.rule = rule
 

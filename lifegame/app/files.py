@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..board import Board
-from ..rules import Rule, parse_rule_spec
+from ..rules import RuleBase, parse_rule_spec
 from ..start import starting_board
 
 if TYPE_CHECKING:
@@ -56,7 +56,7 @@ DEFAULT_PICKS: tuple[tuple[str, float, float], ...] = (
 """The classics alive on the default board: (name, top, left) as fractions of the board."""
 
 
-def default_board(options: AppOptions, max_cells: int = DEFAULT_MAX_CELLS) -> tuple[Board, Rule]:
+def default_board(options: AppOptions, max_cells: int = DEFAULT_MAX_CELLS) -> tuple[Board, RuleBase]:
     """The window's own board when no pattern is given: it fits the window, with a few classics on it.
 
     The empty board comes from :func:`starting_board` (so ``--size`` and the
@@ -88,7 +88,7 @@ def default_board(options: AppOptions, max_cells: int = DEFAULT_MAX_CELLS) -> tu
     return board, rule
 
 
-def initial_board(options: AppOptions, max_cells: int = DEFAULT_MAX_CELLS) -> tuple[Board, Rule, Path | None, str | None]:
+def initial_board(options: AppOptions, max_cells: int = DEFAULT_MAX_CELLS) -> tuple[Board, RuleBase, Path | None, str | None]:
     """The board, rule, file and display name the window opens with.
 
     ``options.pattern`` is a file (read), a new ``.rle``/``.cells`` file (an
@@ -125,7 +125,7 @@ class Opened:
     path: Path
     pattern: Pattern
     board: Board
-    rule: Rule
+    rule: RuleBase
 
 
 def open_pattern(path: Path) -> Opened:
@@ -169,7 +169,7 @@ class Credits:
         return self._source[1]
 
 
-def save_board(target: Path, board: Board, rule: Rule, source: Pattern | None) -> None:
+def save_board(target: Path, board: Board, rule: RuleBase, source: Pattern | None) -> None:
     """Write ``board`` to ``target`` (atomically; RLE, ``.cells`` or Life 1.06 by its extension).
 
     ``source`` is the pattern of the board's own file: its name, author and
@@ -178,7 +178,7 @@ def save_board(target: Path, board: Board, rule: Rule, source: Pattern | None) -
     write_snapshot(target, snapshot_for_save(target, board, rule, source))
 
 
-def snapshot_for_save(target: Path, board: Board, rule: Rule, source: Pattern | None) -> Pattern:
+def snapshot_for_save(target: Path, board: Board, rule: RuleBase, source: Pattern | None) -> Pattern:
     """What a save of ``board`` to ``target`` writes: a copy of its cells, with the credits of
     ``source`` (its name, author and comments).  Cheap enough for the window's thread (a copy)."""
     from ..patterns import Pattern

@@ -22,7 +22,8 @@ from pathlib import Path
 import numpy as np
 
 from ..board import Board
-from ..rules import Rule
+from ..rules import RuleBase
+from .colours import rule_label, state_name
 from .compute import Driver, JumpProgress
 from .history import BoardChange, CellEdit, Frame, UndoHistory
 from .trace import TraceRecorder
@@ -80,9 +81,9 @@ class _Document:
 
     path: Path | None
     name: str | None
-    rule: Rule
+    rule: RuleBase
     dirty: bool
-    clean: tuple[Frame, Rule] | None  # the saved state, see Game._clean
+    clean: tuple[Frame, RuleBase] | None  # the saved state, see Game._clean
 
 
 @dataclass
@@ -93,9 +94,9 @@ class Game:
     again when a different-sized board is opened).
     """
 
-    make_driver: Callable[[Board, Rule], Driver]
+    make_driver: Callable[[Board, RuleBase], Driver]
     board0: Board
-    rule: Rule
+    rule: RuleBase
     path: Path | None = None
     name: str | None = None
     generation: int = 0
@@ -112,6 +113,8 @@ class Game:
     trace: TraceRecorder = field(default_factory=TraceRecorder)
     step_exponent: int = 0
     """Hyper speed: 0 is off; n > 0 jumps 2^n generations an update (past the fastest speed)."""
+    draw_state: int = 1
+    """The state the mouse draws (1 .. ``rule.states - 1``; always 1 under a two-state rule)."""
 
     def __post_init__(self) -> None:
         self.driver: Driver = self.make_driver(self.board0, self.rule)
@@ -134,9 +137,10 @@ class Game:
         self._rate_marks: deque[tuple[float, int]] = deque(maxlen=120)
         self._pop, self._pop_version = 0, -1
         self.history.append((self.generation, self.population))
+        self.trace.live_states = self.rule.live_states
         # The state last saved (or opened): coming back to it by reset or undo
         # clears the unsaved mark, as Golly does.
-        self._clean: tuple[Frame, Rule] | None = None if self.dirty else (self._frame(), self.rule)
+        self._clean: tuple[Frame, RuleBase] | None = None if self.dirty else (self._frame(), self.rule)
 
     # -- what the view reads -------------------------------------------------
     @property
@@ -532,16 +536,17 @@ class Game:
         if self.history and self.history[-1][0] == self.generation:
             self.history[-1] = (self.generation, self.history[-1][1] + delta)
 
-    def paint(self, cells: Iterable[tuple[int, int]], alive: bool, label: str = "draw") -> int:
-        """Set cells (unwrapped coordinates are wrapped) alive or empty; returns how many changed.
+    def paint(self, cells: Iterable[tuple[int, int]], alive: bool | int, label: str = "draw") -> int:
+        """Set cells (unwrapped coordinates are wrapped) to a state; returns how many changed.
 
+        ``alive``: ``True`` is state 1, ``False`` empty, an int that state.
         Every cell is passed to the driver, even one that already has the
         value: a generation being computed may be about to change it, and
         what the user drew must be what they see when it comes back.
         """
         board = self.board
         h, w = board.shape
-        value = 1 if alive else 0
+        value = int(alive)
         unique = list(dict.fromkeys((y % h, x % w) for y, x in cells))
         if not unique:
             return 0
@@ -563,12 +568,12 @@ class Game:
                 self._group[(y, x)] = (prev[0] if prev else b, value)
         else:
             self.undo_history.push(CellEdit(ys, xs, before, np.full(n, value, dtype=np.uint8), label))
-        self._edited(n if alive else -n)
+        self._edited((n if value else 0) - int(np.count_nonzero(before)))
         if run_start is not None:
             self._resume_run()
         return n
 
-    def draw_line(self, a: tuple[int, int], b: tuple[int, int], alive: bool) -> int:
+    def draw_line(self, a: tuple[int, int], b: tuple[int, int], alive: bool | int) -> int:
         """Paint the segment between two cells (both ends included)."""
         return self.paint(line_cells(a[0], a[1], b[0], b[1]), alive)
 
@@ -693,7 +698,7 @@ class Game:
             if record.ys.size:
                 self.driver.edit(record.ys, record.xs, values)
             other = record.after if undo else record.before
-            self._edited(int(values.sum()) - int(other.sum()))
+            self._edited(int(np.count_nonzero(values)) - int(np.count_nonzero(other)))
         else:
             document = record.documents[0 if undo else 1] if record.documents else None
             if document is not None:
@@ -711,7 +716,7 @@ class Game:
         return True
 
     # -- files ------------------------------------------------------------------
-    def open_board(self, board: Board, rule: Rule, path: Path | None, name: str | None) -> None:
+    def open_board(self, board: Board, rule: RuleBase, path: Path | None, name: str | None) -> None:
         """Show a board read from a file, at generation 0.
 
         Undoable, like any change of the whole board: the undo brings back the
@@ -730,12 +735,67 @@ class Game:
         self.dirty = False
         self._clean = clean
 
-    def _set_rule(self, rule: Rule) -> None:
+    def _set_rule(self, rule: RuleBase) -> None:
         if rule != self.rule:
             self.rule = rule
             self.driver.set_rule(rule)
+            self.trace.live_states = rule.live_states
+            if not 1 <= self.draw_state < rule.states:
+                self.draw_state = 1
 
-    def saved(self, path: Path, frame: Frame | None = None, rule: Rule | None = None, version: int | None = None) -> None:
+    # -- the rule ---------------------------------------------------------------
+    def change_rule(self, rule: RuleBase) -> bool:
+        """Run ``rule`` from now on, keeping the board and its generation (undoable; the board is
+        then unsaved).  False (with a message) when it is the rule already.
+
+        Cells in states ``rule`` does not have are converted: those the old
+        rule counted as live become 1 (alive), the others (dying, history,
+        marks ...) are cleared; the message says how many.  The boards a reset
+        goes back to are converted the same way.
+        """
+        if rule == self.rule:
+            self.say(f"the rule is already {rule_label(rule)}")
+            return False
+        was = _Document(self.path, self.name, self.rule, self.dirty, self._clean)
+        self._stop()
+        before = self._frame()
+        old = self.rule
+        board, live, cleared = _convert(self.board, old, rule)
+        gen0 = self._gen0
+        if gen0 is not None and not _fits(gen0, rule):
+            gen0 = Frame.of(_convert(gen0.board(), old, rule)[0], 0)
+        if self._play_start is not None and not _fits(self._play_start, rule):
+            self._play_start = None
+        same = board is None and gen0 is self._gen0
+        after = before if same else Frame.of(self.board if board is None else board, self.generation, gen0)
+        self._set_rule(rule)
+        if after is not before:
+            self._show(after, board)
+        self.dirty = True
+        self._recheck_dirty()
+        now = _Document(self.path, self.name, rule, self.dirty, self._clean)
+        self.undo_history.push(BoardChange(before, after, f"rule {old} \u2192 {rule}", (was, now)))
+        text = f"rule: {rule_label(rule)}"
+        if live or cleared:
+            text += (f"; {live + cleared:,} cells in states it has not: "
+                     + ", ".join(part for part in (f"{live:,} live \u2192 1" if live else "",
+                                                   f"{cleared:,} cleared" if cleared else "") if part))
+        self.say(text + " (Ctrl+Z undoes)", 5.0)
+        return True
+
+    def next_draw_state(self, step: int = 1) -> int:
+        """The next (``step`` -1: previous) state to draw with, 1 .. ``rule.states - 1``, cycling."""
+        n = self.rule.states - 1
+        if n <= 1:
+            self.draw_state = 1
+            self.say("this rule has one state to draw: alive")
+            return 1
+        self.draw_state = (self.draw_state - 1 + step) % n + 1
+        self.say(f"drawing state {self.draw_state}: {state_name(self.rule, self.draw_state)}", 2.0)
+        return self.draw_state
+
+    def saved(self, path: Path, frame: Frame | None = None, rule: RuleBase | None = None,
+              version: int | None = None) -> None:
         """The board is in ``path`` now.
 
         A save made in the background passes what it saved: ``frame`` (the
@@ -750,3 +810,23 @@ class Game:
         self._clean = (frame, rule if rule is not None else self.rule)
         if version == self.version and (rule is None or rule == self.rule):
             self.dirty = False
+
+
+def _convert(board: Board, old: RuleBase, new: RuleBase) -> tuple[Board | None, int, int]:
+    """``board`` with its cells in states ``new`` has not converted (see :meth:`Game.change_rule`):
+    ``(board, became live, cleared)``; ``(None, 0, 0)`` when every cell fits."""
+    cells = board.cells
+    beyond = cells >= new.states
+    if not beyond.any():
+        return None, 0, 0
+    was_live = old.live_mask()[cells] & beyond
+    out = cells.copy()
+    out[beyond] = 0
+    out[was_live] = 1
+    live = int(np.count_nonzero(was_live))
+    return Board(board.height, board.width, out), live, int(np.count_nonzero(beyond)) - live
+
+
+def _fits(frame: Frame, rule: RuleBase) -> bool:
+    """Every cell of ``frame`` is in a state of ``rule``."""
+    return frame.packed or int(frame.board().cells.max(initial=0)) < rule.states

@@ -7,7 +7,8 @@ Two kinds of record:
                       (play, a step, a batch), a clear, a random fill, a reset, an open
 
 A :class:`Frame` is a board at a generation, stored bit-packed (eight cells a
-byte) and then deflated: a 4096x4096 board is 2 MiB packed, and a sparse one a
+byte; a board with cells in states above 1, of a multi-state rule, a byte a
+cell) and then deflated: a 4096x4096 board is 2 MiB packed, and a sparse one a
 few KiB once deflated.  Records that meet share their frame (the end of one
 run of generations is the start of the next when nothing happened between).
 :class:`UndoHistory` keeps the undo and the redo stacks within a byte budget
@@ -51,11 +52,20 @@ class Frame:
     generation: int
     data: bytes
     gen0: Frame | None = None
+    packed: bool = True
+    """The cells are bits (all 0/1); else a byte a cell (states)."""
+
+    @staticmethod
+    def _raw(cells: np.ndarray) -> tuple[bytes, bool]:
+        """The bytes a frame keeps of ``cells`` (before deflating), and whether they are bit-packed."""
+        if int(cells.max(initial=0)) <= 1:
+            return np.packbits(cells).tobytes(), True
+        return np.ascontiguousarray(cells, dtype=np.uint8).tobytes(), False
 
     @classmethod
     def of(cls, board: Board, generation: int, gen0: Frame | None = None) -> Frame:
-        data = zlib.compress(np.packbits(board.cells).tobytes(), 1)
-        return cls(board.shape, generation, data, None if generation == 0 else gen0)
+        raw, packed = cls._raw(board.cells)
+        return cls(board.shape, generation, zlib.compress(raw, 1), None if generation == 0 else gen0, packed)
 
     @property
     def nbytes(self) -> int:
@@ -68,14 +78,16 @@ class Frame:
 
     def board(self) -> Board:
         h, w = self.shape
-        bits = np.frombuffer(zlib.decompress(self.data), dtype=np.uint8)
-        return Board(h, w, np.unpackbits(bits, count=h * w).reshape(h, w))
+        data = np.frombuffer(zlib.decompress(self.data), dtype=np.uint8)
+        if not self.packed:
+            return Board(h, w, data.reshape(h, w).copy())
+        return Board(h, w, np.unpackbits(data, count=h * w).reshape(h, w))
 
     def holds(self, board: Board, generation: int) -> bool:
         """True when this frame is ``board`` at ``generation``."""
         if board.shape != self.shape or generation != self.generation:
             return False
-        return zlib.decompress(self.data) == np.packbits(board.cells).tobytes()
+        return (zlib.decompress(self.data), self.packed) == self._raw(board.cells)
 
 
 @dataclass(eq=False)

@@ -63,6 +63,10 @@ class Status:
     saving: str = ""
     """A long save under way and how far it is."""
     save_fraction: float | None = None
+    draw_state: str = ""
+    """The state the mouse draws and its name ("draw 2: dying 2"), for multi-state rules; ``""`` hides it."""
+    draw_colour: tuple[int, int, int] = (0, 0, 0)
+    """That state's colour (a swatch before the words)."""
 
 
 def stepped_text(progress: Progress) -> str:
@@ -153,7 +157,7 @@ class Hud:
             (f"pop {st.population:,}", th.text),
             (speed, th.text),
             (f"{st.fps:.0f} fps", th.text_dim),
-            (st.rule, th.text_dim),
+            (st.rule, th.text),
             (f"{st.size[0]}\u00d7{st.size[1]}", th.text_dim),
             (st.engine + (" \u2026" if st.busy else ""), th.seam if st.busy else th.text_dim),
         ]
@@ -166,6 +170,10 @@ class Hud:
         # A jump or a save under way goes before the parts a narrow window drops.
         busy = [(text, th.accent) for text in (st.jump, st.saving) if text]
         parts[4:4] = busy
+        # The rule, and the state the mouse draws, before the parts a narrow window drops.
+        parts.remove((st.rule, th.text))
+        parts[4:4] = [(st.rule, th.text)] + ([(st.draw_state, th.text)] if st.draw_state else [])
+        swatches = {5: st.draw_colour} if st.draw_state else {}
         for i, fraction in enumerate((st.jump_fraction, st.save_fraction)):
             if fraction is not None:  # a bar along the top of the status line
                 width = int(W * min(1.0, max(0.0, fraction)))
@@ -174,8 +182,14 @@ class Hud:
         y = H - BAR_HEIGHT + (BAR_HEIGHT - self.font.get_height()) // 2
         for i, (s, color) in enumerate(parts):
             img = self.text(s, color)
-            if x + img.get_width() > W - 70:
+            swatch = self.font.get_height() if i in swatches else 0
+            if x + swatch + img.get_width() > W - 70:
                 break
+            if swatch:  # the drawing state's colour, as its cells are drawn
+                box = pygame.Rect(x, y + 1, swatch - 2, swatch - 2)
+                pygame.draw.rect(surface, swatches[i], box)
+                pygame.draw.rect(surface, th.grid_major, box, 1)
+                x += swatch + 4
             surface.blit(img, (x, y))
             x += img.get_width() + 10
             if i < len(parts) - 1:
@@ -231,14 +245,18 @@ class Hud:
                 x += img.get_width() + 12
 
     def prompt_box(self, surface: pygame.Surface, title: str, text: str, hint: str, error: str,
-                   caret: bool = True) -> pygame.Rect:
-        """The file name box: a title, the text typed (its end, when it is too long) with a caret,
-        a line of help and an error, if any.  Returns the text field's rectangle."""
+                   caret: bool = True, choices: Sequence[str] = (), chosen: int | None = None) -> pygame.Rect:
+        """The text box: a title, the text typed (its end, when it is too long) with a caret,
+        an error, if any, a line of help, and (a rule box) the presets that match, ``chosen``
+        the one in the box.  Returns the text field's rectangle."""
         th = self.theme
         W, H = surface.get_size()
         width = min(640, W - 24)
         line = self.font.get_height()
-        height = 14 + self.big.get_height() + 10 + line + 12 + 10 + (self.small.get_height() + 4) * 2 + 10
+        small = self.small.get_height() + 4
+        shown_choices = self._choice_rows(choices, chosen, width - 32)
+        height = (14 + self.big.get_height() + 10 + line + 12 + 10 + small * 2 + 10
+                  + (small * len(shown_choices) + 6 if shown_choices else 0))
         rect = pygame.Rect((W - width) // 2, max(8, (H - BAR_HEIGHT) // 4 - height // 2), width, height)
         self._panel(surface, rect, 245)
         pygame.draw.rect(surface, th.accent, rect, 1)
@@ -264,7 +282,39 @@ class Hud:
             surface.blit(self.text(error, th.dies, self.small), (rect.x + 16, y))
         y += self.small.get_height() + 4
         surface.blit(self.text(hint, th.text_dim, self.small), (rect.x + 16, y))
+        y += small + 6
+        for row in shown_choices:
+            x = rect.x + 16
+            for name, picked in row:
+                img = self.text(name, th.accent if picked else th.text_dim, self.small)
+                if picked:
+                    pygame.draw.rect(surface, th.grid_major, img.get_rect(topleft=(x, y)).inflate(8, 2), 1)
+                surface.blit(img, (x, y))
+                x += img.get_width() + 16
+            y += small
         return field
+
+    def _choice_rows(self, choices: Sequence[str], chosen: int | None, width: int,
+                     max_rows: int = 3) -> list[list[tuple[str, bool]]]:
+        """The presets offered under the box, in rows ``width`` pixels wide (the chosen one's row
+        among them: the list scrolls with Tab); ``(name, chosen)`` pairs."""
+        rows: list[list[tuple[str, bool]]] = []
+        current: list[tuple[str, bool]] = []
+        used = 0
+        chosen_row = 0
+        for i, name in enumerate(choices):
+            w = self.small.size(name)[0] + 16
+            if current and used + w > width:
+                rows.append(current)
+                current, used = [], 0
+            if i == chosen:
+                chosen_row = len(rows)
+            current.append((name, i == chosen))
+            used += w
+        if current:
+            rows.append(current)
+        first = max(0, min(chosen_row - max_rows + 1, len(rows) - max_rows))
+        return rows[first:first + max_rows]
 
     def toast(self, surface: pygame.Surface, message: str, *, beside_trace: bool = False) -> None:
         """A short message near the top, centred (left of the trace panel while that is shown).
@@ -361,7 +411,7 @@ class Hud:
         th = self.theme
         header = trace_header(trace, progress)
         colours = {"self": th.accent, "alive": th.query_alive, "empty": th.query_empty,
-                   "transition": th.born, "tick": th.text}
+                   "other": th.preview, "transition": th.born, "tick": th.text}
         lines = [(s, colours[kind]) for s, kind in trace.log]
         W, H = surface.get_size()
         line = self.small.get_height() + 3

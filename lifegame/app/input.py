@@ -47,6 +47,8 @@ class Command(enum.Enum):
     SAVE_AS = enum.auto()
     ASK_OPEN = enum.auto()
     ASK_GO_TO = enum.auto()
+    ASK_RULE = enum.auto()
+    DRAW_STATE = enum.auto()  # int: +1 the next state to draw with, -1 the previous
     SCREENSHOT = enum.auto()
     IDENTIFY = enum.auto()
     RECORD = enum.auto()
@@ -59,7 +61,7 @@ class Command(enum.Enum):
     STROKE_TO = enum.auto()  # (x, y): the pointer moved while drawing
     STROKE_END = enum.auto()
     PROMPT_TEXT = enum.auto()  # str: typed into the file name box
-    PROMPT_KEY = enum.auto()  # str: "backspace", "enter", "cancel", "complete" or "clear" in the box
+    PROMPT_KEY = enum.auto()  # str: "backspace", "enter", "cancel", "complete", "previous", "next" or "clear"
 
 
 class Cmd(NamedTuple):
@@ -85,6 +87,9 @@ KEYMAP: tuple[KeyBinding, ...] = (
     KeyBinding((K.K_MINUS, K.K_KP_MINUS, K.K_LEFTBRACKET), "", Cmd(Command.SLOWER), "-  [", "slower"),
     KeyBinding((K.K_g,), "ctrl", Cmd(Command.ASK_GO_TO), "Ctrl+G", "go to generation (Esc cancels the jump)"),
     KeyBinding((K.K_c,), "", Cmd(Command.CLEAR), "C", "clear the board (a new board: generation 0)"),
+    KeyBinding((K.K_u,), "", Cmd(Command.ASK_RULE), "U", "change the rule (presets: Tab; undoable)"),
+    KeyBinding((K.K_d,), "shift", Cmd(Command.DRAW_STATE, -1), "", ""),
+    KeyBinding((K.K_d,), "", Cmd(Command.DRAW_STATE, 1), "D  Shift+D", "next / previous state to draw (multi-state rules)"),
     KeyBinding((K.K_r,), "shift", Cmd(Command.NEXT_DENSITY), "Shift+R", "change the random density, and fill"),
     KeyBinding((K.K_r,), "", Cmd(Command.RANDOMIZE), "R", "fill at random (generation 0)"),
     KeyBinding((K.K_g,), "", Cmd(Command.GRID), "G", "grid lines on / off"),
@@ -167,13 +172,15 @@ class PointerState:
 
 
 _PROMPT_KEYS = {K.K_BACKSPACE: "backspace", K.K_RETURN: "enter", K.K_KP_ENTER: "enter",
-                K.K_ESCAPE: "cancel", K.K_TAB: "complete"}
+                K.K_ESCAPE: "cancel", K.K_TAB: "complete", K.K_UP: "previous", K.K_DOWN: "next"}
 
 
 def _prompt_key(key: int, mods: int) -> list[Cmd]:
-    """A key while the file name box is open: editing keys only (the keymap is suspended)."""
+    """A key while the text box is open: editing keys only (the keymap is suspended)."""
     if key == K.K_u and mods & (pygame.KMOD_CTRL | pygame.KMOD_META):
         return [Cmd(Command.PROMPT_KEY, "clear")]
+    if key == K.K_TAB and mods & pygame.KMOD_SHIFT:
+        return [Cmd(Command.PROMPT_KEY, "previous")]
     name = _PROMPT_KEYS.get(key)
     return [Cmd(Command.PROMPT_KEY, name)] if name else []
 

@@ -28,11 +28,12 @@ from ..board import Board
 from ..engines import POOL_MIN_CELLS, default_workers_for, make_engine
 from ..engines.background import BackgroundEngine
 from ..engines.pool import WorkerPool
-from ..rules import Rule
+from ..rules import RuleBase
 from . import commands
 from .compute import Driver, choose_driver
 from .display import NoDisplayError, close_window, open_window
 from .files import DEFAULT_WINDOW, Credits
+from .colours import rule_label, state_name
 from .game import Game
 from .hud import BAR_HEIGHT, Hud, Status, stepped_text
 from .input import Cmd, Command, PointerState, translate
@@ -69,7 +70,7 @@ class App:
     :meth:`frame` to advance, and read :attr:`game` and :attr:`view`.
     """
 
-    def __init__(self, options: AppOptions, board: Board, rule: Rule, *,
+    def __init__(self, options: AppOptions, board: Board, rule: RuleBase, *,
                  path: Path | None = None, name: str | None = None) -> None:
         self.options = options
         size = options.window or DEFAULT_WINDOW
@@ -83,7 +84,7 @@ class App:
             self._set_up(engine_name, workers, size, board, rule, path, name)
             self._resources = self._resources.pop_all()
 
-    def _set_up(self, engine_name: str, workers: int, size: tuple[int, int], board: Board, rule: Rule,
+    def _set_up(self, engine_name: str, workers: int, size: tuple[int, int], board: Board, rule: RuleBase,
                 path: Path | None, name: str | None) -> None:
         pool = self._resources.enter_context(WorkerPool(workers))
         if workers > 1 and board.height * board.width >= POOL_MIN_CELLS:
@@ -101,7 +102,7 @@ class App:
         self.pointer = PointerState()
         self.hover: tuple[int, int] | None = None
         self.stroke_cell: tuple[int, int] | None = None  # where the drag in progress last was
-        self.stroke_alive = True
+        self.stroke_state = 1  # the state the drag in progress draws (0: erases)
         self.quit_warned_until = -1.0  # see commands.quit_
         self.prompt: Prompt | None = None  # the file name box, while it is open
         self.identify_job: IdentifyJob | None = None  # identify at work in its thread
@@ -131,7 +132,7 @@ class App:
         self.update_caption()
         self.game.say("Space: play   N: step   draw with the mouse   H: help", 4.0)
 
-    def _make_driver(self, board: Board, rule: Rule) -> Driver:
+    def _make_driver(self, board: Board, rule: RuleBase) -> Driver:
         return choose_driver(self.engine, board, rule, self._background_engine)
 
     def _background_engine(self) -> BackgroundEngine:
@@ -230,7 +231,7 @@ class App:
     # -- draw ---------------------------------------------------------------------------
     def draw(self, surface: pygame.Surface) -> None:
         game, view = self.game, self.view
-        self.renderer.draw(surface, game.board.cells, view, version=game.version, grid=self.grid)
+        self.renderer.draw(surface, game.board.cells, view, version=game.version, grid=self.grid, rule=game.rule)
         if game.tracing:
             small = self.hud.small
             self.renderer.draw_trace(surface, view, game.trace, game.board.cells,
@@ -252,7 +253,7 @@ class App:
         fps = min(fps, self.clock.get_fps() or fps)
         hud.status_line(surface, Status(
             playing=game.playing, generation=game.generation, population=game.population,
-            speed=game.speed, actual=game.actual_rate(), fps=fps, rule=str(game.rule),
+            speed=game.speed, actual=game.actual_rate(), fps=fps, rule=rule_label(game.rule),
             size=game.board.shape, engine=driver.jump_label or driver.label, busy=driver.busy,
             step_exponent=game.step_exponent, jump=jump_text, jump_fraction=jump_fraction,
             saving=save_text, save_fraction=self.save_job.fraction if save_text and self.save_job else None,
@@ -260,6 +261,8 @@ class App:
             instructions=progress.instructions if progress else 0,
             last_instructions=progress.last_instructions if progress else 0,
             stepped=stepped_text(progress) if progress else "",
+            draw_state=f"draw {game.draw_state}: {state_name(game.rule, game.draw_state)}" if game.rule.states > 2 else "",
+            draw_colour=self.renderer.colour_of(game.draw_state),
         ))
         tools = []
         if palette.entry is not None:
@@ -283,7 +286,8 @@ class App:
         if self.prompt is not None:
             prompt = self.prompt
             rect = hud.prompt_box(surface, prompt.title, prompt.text, prompt.hint, prompt.error,
-                                  caret=int(time.perf_counter() * 2) % 2 == 0)
+                                  caret=int(time.perf_counter() * 2) % 2 == 0,
+                                  choices=prompt.choices, chosen=prompt.choice if prompt.query is not None else None)
             pygame.key.set_text_input_rect(rect)
 
     # -- the camera and the title --------------------------------------------------------

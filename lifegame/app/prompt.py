@@ -1,22 +1,44 @@
-"""The window's text box: a file name for "save as" and "open", a generation for "go to".  No pygame.
+"""The window's text box: a file name for "save as" and "open", a generation for "go to", a rule.  No pygame.
 
 :class:`Prompt` holds the text, a line of help, an error, and (for a save) the
 file the user was warned about: a save never replaces a file unasked, so the
-first Enter on an existing file only warns and a second one confirms.  What a
-confirmed Enter does is :mod:`lifegame.app.commands`' business.
+first Enter on an existing file only warns and a second one confirms.  A rule box offers the named presets
+(:data:`lifegame.rules.PRESETS`) that match what is typed: Tab (or Down) puts
+the next one in the box, Shift+Tab (or Up) the one before.  What a confirmed
+Enter does is :mod:`lifegame.app.commands`' business.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["Prompt", "SAVE", "OPEN", "GO_TO", "display_path", "typed_path", "complete", "parse_generation"]
+from ..rules import PRESETS
+
+__all__ = ["Prompt", "SAVE", "OPEN", "GO_TO", "RULE", "display_path", "typed_path", "complete",
+           "parse_generation", "matching_presets"]
 
 SAVE = "save"
 OPEN = "open"
 GO_TO = "go to"
+RULE = "rule"
+
+
+def _fold(text: str) -> str:
+    return "".join(c for c in text.lower() if c.isalnum() or c == "/")
+
+
+def matching_presets(text: str) -> list[str]:
+    """The preset names that match ``text``: all for an empty text; else those whose name (spaces,
+    case and punctuation aside) or rule text contains it, the names that start with it first."""
+    names = list(PRESETS)
+    query = _fold(text)
+    if not query:
+        return names
+    starts = [n for n in names if _fold(n).startswith(query)]
+    within = [n for n in names if n not in starts and (query in _fold(n) or query in _fold(str(PRESETS[n])))]
+    return starts + within
 
 
 def display_path(path: Path) -> str:
@@ -94,6 +116,11 @@ class Prompt:
     error: str = ""
     confirm: Path | None = None
     """The existing file a first Enter warned about (a second Enter replaces it)."""
+    query: str | None = None
+    """A rule box: what the user typed before cycling through the presets (``None``: not cycling)."""
+    choice: int = -1
+    """A rule box: the preset in the box, an index in :attr:`choices` (-1: none yet)."""
+    _choices: list[str] = field(default_factory=list)
 
     def insert(self, typed: str) -> None:
         self.text += typed
@@ -108,14 +135,41 @@ class Prompt:
         self._edited()
 
     def complete(self) -> None:
+        if self.kind == RULE:
+            self.cycle(1)
+            return
         if self.kind == GO_TO:
             return  # no files to complete
         self.text = complete(self.text)
         self._edited()
 
+    @property
+    def choices(self) -> list[str]:
+        """A rule box: the presets matching what was typed (empty for other boxes)."""
+        if self.kind != RULE:
+            return []
+        return self._choices if self.query is not None else matching_presets(self.text)
+
+    def cycle(self, step: int) -> None:
+        """A rule box: the next (``step`` 1) or previous (-1) preset matching what was typed goes in the box."""
+        if self.kind != RULE:
+            return
+        if self.query is None:
+            self.query = self.text
+            self._choices = matching_presets(self.text)
+            self.choice = -1 if step > 0 else 0
+        if not self._choices:
+            self.error = f"no preset matches {self.query!r}"
+            return
+        self.choice = (self.choice + step) % len(self._choices)
+        self.text = self._choices[self.choice]
+        self.error = ""
+
     def _edited(self) -> None:
         self.error = ""
         self.confirm = None
+        self.query = None
+        self.choice = -1
 
     @property
     def path(self) -> Path:

@@ -9,9 +9,14 @@ with an "any cell alive in the block" filter, so lone gliders never vanish.
 Over the board: a stamp's preview (:meth:`BoardRenderer.draw_pattern`) and
 the protocol trace's marks (:meth:`BoardRenderer.draw_trace`).
 
-Palette indices: 0 empty, 1 alive (the board's own tile); 2 and 3 the same
-in the surrounding copies of the torus, drawn dimmer so that the edge of the
-board is visible while what lies past it is the other side.
+Cell colours come from the rule (:mod:`lifegame.app.colours`: one colour per
+state).  Palette indices when zoomed in: ``0 .. n-1`` the states' colours on
+the board's own tile (a look-up table from state to index, applied with
+numpy), ``n .. 2n-1`` the same, dimmer, in the surrounding copies of the
+torus (so that the edge of the board is visible while what lies past it is
+the other side), then the grid's two lines.  Two-state rules: 0 empty,
+1 alive, 2 and 3 their copies.  Zoomed out below one pixel a cell, a block
+shows how many of its cells are occupied (in any state).
 """
 
 from __future__ import annotations
@@ -23,7 +28,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pygame
 
-from ..protocol import ALIVE
+from ..protocol import ALIVE, EMPTY
+from ..rules import CONWAY, RuleBase
+from . import colours as state_colours
 from .view import View
 
 if TYPE_CHECKING:
@@ -36,8 +43,8 @@ class Theme:
     """The colours of the window (a dark theme)."""
 
     background = (13, 16, 21)
-    empty = (19, 23, 30)
-    alive = (118, 232, 164)
+    empty = state_colours.EMPTY
+    alive = state_colours.ALIVE
     ghost_empty = (11, 13, 17)
     ghost_alive = (52, 104, 78)
     grid = (31, 37, 47)
@@ -60,6 +67,11 @@ GRID_MIN_PPC = 5
 """Pixels per cell from which the grid's lines are drawn."""
 LEVELS = 16
 """Shades used when zoomed out below one pixel per cell (0 = no cell alive in the block)."""
+MAX_COLOURS = 127
+"""State colours at most in the 8-bit palette (each twice, for the copies of the torus, and the grid's
+two lines: 256 entries); a Generations rule with more states shares colours between dying states."""
+GHOST = 0.41
+"""How much of a state's colour its copies past the board's edge keep (over :attr:`Theme.ghost_empty`)."""
 
 
 def downsample(cells: np.ndarray, k: int) -> np.ndarray:
@@ -110,30 +122,28 @@ def _shade_table(k: int) -> np.ndarray:
     return table
 
 
-def wrapped_region(cells: np.ndarray, y0: int, x0: int, y1: int, x1: int, ghost: int = 2) -> np.ndarray:
+def wrapped_region(cells: np.ndarray, y0: int, x0: int, y1: int, x1: int, ghost: int = 2,
+                   lut: np.ndarray | None = None) -> np.ndarray:
     """Cells ``[y0, y1) x [x0, x1)`` of the torus (unwrapped indices), with copies marked.
 
-    Returns a new uint8 array of palette indices: ``cells`` values, OR-ed with
-    ``ghost`` for cells outside the board's own tile ``[0, h) x [0, w)``.
+    Returns a new uint8 array of palette indices: ``cells`` values (through
+    ``lut``, a ``uint8[256]`` from state to index, when given), plus ``ghost``
+    for cells outside the board's own tile ``[0, h) x [0, w)``.
     """
     h, w = cells.shape
     if 0 <= y0 and y1 <= h and 0 <= x0 and x1 <= w:
-        return cells[y0:y1, x0:x1].copy()
+        inside = cells[y0:y1, x0:x1]
+        return lut[inside] if lut is not None else inside.copy()
     rows = np.arange(y0, y1) % h
     cols = np.arange(x0, x1) % w
     region = np.take(np.take(cells, rows, axis=0), cols, axis=1)
+    if lut is not None:
+        region = lut[region]
     # The copies of the torus: whole rows above/below, whole columns left/right.
-    top, bottom = max(0, -y0), max(0, y1 - h)
-    left, right = max(0, -x0), max(0, x1 - w)
-    n_rows, n_cols = region.shape
-    if top:
-        region[: min(top, n_rows)] |= ghost
-    if bottom:
-        region[max(0, n_rows - bottom):] |= ghost
-    if left:
-        region[:, : min(left, n_cols)] |= ghost
-    if right:
-        region[:, max(0, n_cols - right):] |= ghost
+    outside_rows = (np.arange(y0, y1) < 0) | (np.arange(y0, y1) >= h)
+    outside_cols = (np.arange(x0, x1) < 0) | (np.arange(x0, x1) >= w)
+    region[outside_rows] += np.uint8(ghost)
+    region[np.ix_(~outside_rows, outside_cols)] += np.uint8(ghost)
     return region
 
 
@@ -147,35 +157,63 @@ class BoardRenderer:
 
     def __init__(self, theme: type[Theme] = Theme) -> None:
         self.theme = theme
-        # Palette indices of the zoomed-in picture: the four kinds of cell, then the grid's lines.
-        self._palette = ([theme.empty, theme.alive, theme.ghost_empty, theme.ghost_alive, theme.grid, theme.grid_major]
-                         + [(0, 0, 0)] * 250)
         # Zoomed out: 16 shades from empty to alive, and the same, dimmer, in the copies.
-        mix = lambda a, b, t: tuple(round(a[i] + (b[i] - a[i]) * t) for i in range(3))  # noqa: E731
+        mix = state_colours.mix
         shades = [mix(theme.empty, theme.alive, i / (LEVELS - 1)) for i in range(LEVELS)]
         ghosts = [mix(theme.ghost_empty, theme.ghost_alive, i / (LEVELS - 1)) for i in range(LEVELS)]
         self._shaded_palette = shades + ghosts + [(0, 0, 0)] * (256 - 2 * LEVELS)
+        self.rule: RuleBase | None = None
+        self.set_rule(CONWAY)
         self._small: pygame.Surface | None = None
         self._big: pygame.Surface | None = None  # the zoomed-in picture with its grid
         self._picture: tuple[pygame.Surface, tuple[int, int]] | None = None  # see draw()
         self._key: tuple | None = None
         self._reduced: tuple[int, int, np.ndarray] | None = None  # (version, k, cells)
 
+    def set_rule(self, rule: RuleBase) -> None:
+        """Colour the cells as ``rule``'s states (:mod:`lifegame.app.colours`); the next draw redraws."""
+        if rule == self.rule:
+            return
+        self.rule = rule
+        th = self.theme
+        colours = state_colours.state_colours(rule, MAX_COLOURS)
+        colours[0] = th.empty
+        n = len(colours)
+        ghosts = [th.ghost_empty, th.ghost_alive] + [state_colours.mix(th.ghost_empty, c, GHOST) for c in colours[2:]]
+        self.colours: list[tuple[int, int, int]] = colours
+        """The colour of each palette entry of a state (:attr:`lut` maps states to entries)."""
+        self.lut: np.ndarray | None = None if rule.states == 2 else state_colours.state_index(rule, n)
+        self._lut_full = state_colours.state_index(rule, n)
+        self._ghost = n
+        self._grid_lines = (2 * n, 2 * n + 1)
+        self._palette = colours + ghosts + [th.grid, th.grid_major] + [(0, 0, 0)] * (254 - 2 * n)
+        self._key = None
+
+    def colour_of(self, state: int) -> tuple[int, int, int]:
+        """The colour a cell in ``state`` is drawn in (under the rule of :meth:`set_rule`)."""
+        return self.colours[int(self._lut_full[state])]
+
     def _source(self, cells: np.ndarray, version: int, k: int) -> np.ndarray:
         if k <= 1:
             return cells
         if self._reduced is None or self._reduced[:2] != (version, k) or self._reduced[2] is None:
-            self._reduced = (version, k, downsample(cells, k))
+            # downsample counts set bits: cells in states above 1 count once, as occupied.
+            occupied = cells if self.lut is None else (cells != 0).view(np.uint8)
+            self._reduced = (version, k, downsample(occupied, k))
         return self._reduced[2]
 
     def draw(self, surface: pygame.Surface, cells: np.ndarray, view: View, *,
-             version: int, grid: bool = True) -> None:
-        """Draw ``cells`` (uint8 0/1, shape (h, w)) as seen through ``view`` onto ``surface``.
+             version: int, grid: bool = True, rule: RuleBase | None = None) -> None:
+        """Draw ``cells`` (uint8 states, shape (h, w)) as seen through ``view`` onto ``surface``.
 
-        The picture of the cells (8 bits a pixel, the grid in it) is made
-        again only when the board, the view or the options changed; each
+        ``rule`` (when given) chooses the colours (:meth:`set_rule`).  The
+        picture of the cells (8 bits a pixel, the grid in it) is made again
+        only when the board, the view, the rule or the options changed; each
         frame blits it, fills what it does not cover and outlines the board.
         """
+        if rule is not None and rule != self.rule:
+            self.set_rule(rule)
+            self._reduced = None
         key = (version, id(cells), view.ppc, view.ox, view.oy, view.width, view.height, grid)
         if key != self._key or self._picture is None:
             self._picture = self._compose(cells, view, version, grid)
@@ -207,7 +245,10 @@ class BoardRenderer:
         y0, x0 = math.floor(oy), math.floor(ox)
         y1 = math.ceil(oy + view.height / sppc)
         x1 = math.ceil(ox + view.width / sppc)
-        region = wrapped_region(src, y0, x0, max(y1, y0 + 1), max(x1, x0 + 1), ghost=2 if k == 1 else LEVELS)
+        if k == 1:
+            region = wrapped_region(src, y0, x0, max(y1, y0 + 1), max(x1, x0 + 1), ghost=self._ghost, lut=self.lut)
+        else:
+            region = wrapped_region(src, y0, x0, max(y1, y0 + 1), max(x1, x0 + 1), ghost=LEVELS)
         n_rows, n_cols = region.shape
         left = round((x0 - ox) * sppc)
         top = round((y0 - oy) * sppc)
@@ -230,7 +271,7 @@ class BoardRenderer:
         """``region`` (palette indices) scaled by ``ppc`` with the grid's lines, as an 8-bit Surface."""
         n_rows, n_cols = region.shape
         picture = np.repeat(np.repeat(region.T, ppc, axis=0), ppc, axis=1)  # (x, y), as surfarray wants
-        minor, major = 4, 5  # palette indices of the lines
+        minor, major = self._grid_lines  # palette indices of the lines
         first_x, first_y = (-x0) % 10, (-y0) % 10  # the first column / row of cells at a multiple of 10
         picture[::ppc, :] = minor  # the vertical lines, then the horizontal ones over them
         picture[first_x * ppc::10 * ppc, :] = major
@@ -239,8 +280,8 @@ class BoardRenderer:
         big = self._big
         if big is None or big.get_size() != picture.shape:
             big = pygame.Surface(picture.shape, depth=8)
-            big.set_palette(self._palette)
             self._big = big
+        big.set_palette(self._palette)  # the rule's: it may have changed since the last picture
         pygame.surfarray.blit_array(big, picture)
         return big
 
@@ -313,22 +354,27 @@ class BoardRenderer:
         inset = 2 if ppc >= 12 else 0
         # The next board as the transitions build it (double buffering made
         # visible): a dot in each cell already stepped, cyan where it will be
-        # alive, red where a live cell dies, grey where it stays empty -- so
-        # the cells the generation steps (those near a change) show as they go.
+        # alive, red where a cell empties, the state's own colour for any other
+        # state (dying, history ...), grey where it stays empty -- so the cells
+        # the generation steps (those near a change) show as they go.
         dot = max(1, int(ppc * 0.32))
         small = max(1, int(ppc * 0.42))
         for (y, x), state in trace.transitions.items():
             if state == ALIVE:
                 pygame.draw.rect(surface, th.born, self.cell_rect(view, y, x, dot))
+            elif state != EMPTY:
+                pygame.draw.rect(surface, self.colour_of(state), self.cell_rect(view, y, x, dot))
             elif cells[y % h, x % w]:
                 pygame.draw.rect(surface, th.dies, self.cell_rect(view, y, x, dot))
             else:
                 pygame.draw.rect(surface, th.stepped, self.cell_rect(view, y, x, small))
         # The neighbours asked so far: bright where the reply was ALIVE, grey
-        # where EMPTY, numbered in the order count_neighbors asks them.
+        # where EMPTY, the state's colour for any other, numbered in the order
+        # the census asks them.
         for i, (y, x, reply) in enumerate(trace.answered, 1):
             alive = reply == ALIVE
-            color = th.query_alive_ring if alive else th.query_empty
+            color = (th.query_alive_ring if alive else th.query_empty if reply == EMPTY
+                     else self.colour_of(reply))
             rect = self.cell_rect(view, y, x, inset)
             pygame.draw.rect(surface, color, rect, 3 if alive and ppc >= 8 else (2 if ppc >= 8 else 1))
             if ppc >= 24:
@@ -341,4 +387,5 @@ class BoardRenderer:
                 surface.blit(img, img.get_rect(center=self.cell_rect(view, cy, cx).center))
         if trace.last_transition is not None:
             y, x, state = trace.last_transition
-            pygame.draw.rect(surface, th.born if state == ALIVE else th.dies, self.cell_rect(view, y, x, 0), 3)
+            colour = th.born if state == ALIVE else th.dies if state == EMPTY else self.colour_of(state)
+            pygame.draw.rect(surface, colour, self.cell_rect(view, y, x, 0), 3)

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..board import Board
-from ..rules import Rule
+from ..rules import RuleBase
 
 if TYPE_CHECKING:
     from ..patterns import Pattern
@@ -33,7 +33,7 @@ IDENTIFY_MAX_PERIOD = 1000
 class IdentifyJob:
     """What the board is, worked out in a daemon thread; :attr:`result` is its one line when done."""
 
-    def __init__(self, board: Board, rule: Rule, max_period: int = IDENTIFY_MAX_PERIOD) -> None:
+    def __init__(self, board: Board, rule: RuleBase, max_period: int = IDENTIFY_MAX_PERIOD) -> None:
         self.max_period = max_period
         self.generation = 0  # how far it has looked (updated every few hundred generations)
         self.result: str | None = None
@@ -42,7 +42,7 @@ class IdentifyJob:
         self._thread = threading.Thread(target=self._run, args=(board.copy(), rule), name="identify", daemon=True)
         self._thread.start()
 
-    def _run(self, board: Board, rule: Rule) -> None:
+    def _run(self, board: Board, rule: RuleBase) -> None:
         from ..engines.base import JobCancelled
         from ..identify import identify
 
@@ -82,7 +82,7 @@ class SaveJob:
     """
 
     def __init__(self, executor: Executor, write: Callable[..., None], path: Path, pattern: Pattern, *,
-                 rule: Rule, generation: int, gen0: Frame | None, version: int, document: object = None) -> None:
+                 rule: RuleBase, generation: int, gen0: Frame | None, version: int, document: object = None) -> None:
         self.path = path
         self.rule = rule
         self.generation = generation
@@ -139,21 +139,23 @@ class Recording:
     Raises :class:`lifegame.gif.GifError` when it cannot start (no Pillow).
     """
 
-    def __init__(self, path: Path, board: Board) -> None:
+    def __init__(self, path: Path, board: Board, rule: RuleBase) -> None:
         from ..gif import GifRecorder
 
         self.path = path
         self.shape = board.shape
-        self._gif = GifRecorder(path, duration_ms=100)
+        self.rule = rule
+        self._gif = GifRecorder(path, duration_ms=100, rule=rule)  # the window's colours for its states
         self._gif.add(board)
 
     @property
     def frames(self) -> int:
         return self._gif.frames
 
-    def add(self, board: Board) -> bool:
-        """A frame of ``board``; False (and nothing added) when its size is not the recording's."""
-        if board.shape != self.shape:
+    def add(self, board: Board, rule: RuleBase) -> bool:
+        """A frame of ``board``; False (and nothing added) when its size or rule is not the recording's
+        (a GIF's colours are fixed when it starts)."""
+        if board.shape != self.shape or rule != self.rule:
             return False
         self._gif.add(board)
         return True

@@ -7,7 +7,9 @@ runs, which step only the cells near a change (every cell on a stepper's
 first generation, and under a B0 rule).  It follows the protocol's own
 shape: each ``step_cell`` first queries its own cell, then its eight
 neighbours, then yields one ``Transition``; ``TICK`` ends the generation.
-No pygame here.
+Replies and transitions are the protocol's int states (0 empty, 1 alive, 2 and
+up a multi-state rule's others: dying, history ...), logged as they are:
+``Query(3, 4) → 1``.  No pygame here.
 """
 
 from __future__ import annotations
@@ -15,9 +17,14 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass, field
 
-from ..protocol import ALIVE, TICK, Query, Transition
+from ..protocol import ALIVE, EMPTY, TICK, Query, State, Transition
 
 __all__ = ["TraceRecorder"]
+
+
+def _kind(reply: object) -> str:
+    """How the trace panel colours a reply: "alive" (1), "empty" (0), "other" (any other state)."""
+    return "alive" if reply == ALIVE else "empty" if reply == EMPTY else "other"
 
 
 @dataclass
@@ -27,13 +34,15 @@ class TraceRecorder:
     log_size: int = 16
     cell: tuple[int, int] | None = None
     """The cell whose ``step_cell`` is running."""
-    cell_state: str | None = None
+    cell_state: State | None = None
     """The reply to that cell's own query."""
-    answered: list[tuple[int, int, str]] = field(default_factory=list)
+    answered: list[tuple[int, int, State]] = field(default_factory=list)
     """Neighbour queries answered so far for :attr:`cell`, in order: ``(y, x, reply)``."""
-    transitions: dict[tuple[int, int], str] = field(default_factory=dict)
+    transitions: dict[tuple[int, int], State] = field(default_factory=dict)
     """Transitions applied in the generation under way: the next board as it is built."""
-    last_transition: tuple[int, int, str] | None = None
+    last_transition: tuple[int, int, State] | None = None
+    live_states: frozenset[State] = frozenset({ALIVE})
+    """The states that count as live neighbours (the rule's; LifeHistory's are 1, 3 and 5)."""
     log: deque = field(default_factory=lambda: deque(maxlen=16))
     instructions: int = 0
     ticks: int = 0
@@ -45,14 +54,14 @@ class TraceRecorder:
             y, x = instruction
             if self._expect_self:
                 # The first Query of a step_cell asks for the cell itself.
-                self.cell, self.cell_state = (y, x), str(reply)
+                self.cell, self.cell_state = (y, x), reply
                 self.answered = []
                 self.last_transition = None
                 self._expect_self = False
                 self.log.append((f"Query({y}, {x}) \u2192 {reply!r}   self", "self"))
             else:
-                self.answered.append((y, x, str(reply)))
-                self.log.append((f"Query({y}, {x}) \u2192 {reply!r}", "alive" if reply == ALIVE else "empty"))
+                self.answered.append((y, x, reply))
+                self.log.append((f"Query({y}, {x}) \u2192 {reply!r}", _kind(reply)))
         elif type(instruction) is Transition:
             y, x, state = instruction
             self.transitions[(y, x)] = state
@@ -67,7 +76,7 @@ class TraceRecorder:
 
     @property
     def live_neighbours(self) -> int:
-        return sum(1 for *_, r in self.answered if r == ALIVE)
+        return sum(1 for *_, r in self.answered if r in self.live_states)
 
     def new_generation(self) -> None:
         self.transitions.clear()
