@@ -465,9 +465,9 @@ def _render_runs(ys: np.ndarray, xs: np.ndarray, ns: np.ndarray, state: list[int
     dy = ys - prev_rows
     gap = np.where(dy > 0, xs, xs - prev_ends)
     counts = np.stack((dy, gap, ns), axis=1).reshape(-1)
+    prefixes = None
     if states is None:
         letters = np.tile(_TWO_STATE, ys.size)
-        prefixes = np.zeros(counts.size, np.uint8)
     else:
         # A state above 24 is a prefix p..y (24 states each) and a letter A..X.
         high = (states.astype(np.int64) - 1) // 24
@@ -477,15 +477,19 @@ def _render_runs(ys: np.ndarray, xs: np.ndarray, ns: np.ndarray, state: list[int
         prefixes = np.stack((np.zeros(ys.size, np.int64), np.zeros(ys.size, np.int64),
                              np.where(high > 0, high - 1 + ord("p"), 0)), axis=1).reshape(-1).astype(np.uint8)
     present = counts > 0
-    counts, letters, prefixes = counts[present], letters[present], prefixes[present]
-    two = prefixes != 0
-    lengths = np.where(counts == 1, 1, 1 + ndigits(counts)) + two
+    counts, letters = counts[present], letters[present]
+    lengths = np.where(counts == 1, 1, 1 + ndigits(counts))
+    fields = [("int", counts, True)]
+    if prefixes is not None:  # the first letter of a two-letter state
+        prefixes = prefixes[present]
+        two = prefixes != 0
+        lengths += two
+        fields.append(("byte", prefixes, two))
     starts = written + np.cumsum(lengths) - lengths
     line = starts // _WRAP
     breaks = np.concatenate(([line[0] != last_line], line[1:] != line[:-1]))
     state[:] = [int(ys[-1]), int(xs[-1] + ns[-1]), int(written + lengths.sum()), int(line[-1])]
-    return render(counts.size, [("byte", 10, breaks), ("int", counts, True), ("byte", prefixes, two),
-                                ("byte", letters, None)]).tobytes()
+    return render(counts.size, [("byte", 10, breaks), *fields, ("byte", letters, None)]).tobytes()
 
 
 def _one_line(text: str) -> str:
