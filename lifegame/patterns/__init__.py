@@ -10,9 +10,13 @@
     write_pattern("gun.rle", Pattern.from_board(board, rule))  # atomic; reopening restores the board
     same, _ = starting_board(read_pattern("gun.rle"))
 
-Readers return a :class:`Pattern`: the live cells in a ``uint8`` grid of the
-pattern's extent when it fits a board (``pattern.grid``), as coordinates only
-for an extent larger than any board.  They decode a file a piece at a time
+Readers return a :class:`Pattern`: the cells' states (0 empty, 1 alive,
+2..255 a multi-state rule's others) in a ``uint8`` grid of the pattern's
+extent when it fits a board (``pattern.grid``), as coordinates with states
+only for an extent larger than any board; its rule is of any family lifegame
+runs.  RLE reads and writes every state (Golly's ``.``, ``A``..``X``,
+``pA``..``yO``); ``.cells`` and Life 1.06 have two states, and a pattern with
+a state above 1 is saved as RLE.  They decode a file a piece at a time
 and refuse as soon as a limit is passed; every failure is a
 :class:`PatternError` with a one-line message.  Writers stream: RLE,
 ``.cells`` and Life 1.06 are written a block of rows at a time
