@@ -490,6 +490,20 @@ def test_torus_suffix_round_trips_with_every_family(text, height, width):
         assert spec == f"{text}:T{width},{height}"  # these texts are canonical: Golly writes width first
 
 
+@settings(max_examples=150, deadline=None)
+@given(st.one_of(hensel_rules(), st.builds(lambda b, s, n: parse_rule(f"{written(s)}/{written(b)}/{n}"),
+                                          hensel_parts().map(lambda p: [c for c in p if c[0] != 0]),
+                                          hensel_parts(), st.integers(2, 256)),
+                 hensel_rules().filter(lambda r: not r.has_b0).map(HistoryRule)),
+       st.one_of(st.none(), st.integers(1, 4096)), st.one_of(st.none(), st.integers(1, 4096)))
+def test_random_rules_of_every_family_round_trip_with_a_torus_suffix(rule, height, width):
+    spec = format_rule_spec(rule, height, width)
+    assert parse_rule_spec(spec) == (rule, height, width)
+    assert format_rule_spec(*parse_rule_spec(spec)) == spec
+    again = pickle.loads(pickle.dumps(rule))
+    assert again == rule and hash(again) == hash(rule)
+
+
 @pytest.mark.parametrize("text", list(every_family()))
 def test_rules_are_values(text):
     rule = parse_rule(text)

@@ -184,7 +184,10 @@ class IsotropicRule(RuleBase):
     ``birth`` and ``survive`` are sets of configuration indices (centre bit
     clear, see :mod:`.base`), closed under rotation and reflection.  The
     census is :func:`~lifegame.protocol.neighbor_states`: the rule needs to
-    know where the live neighbours are, not only how many.
+    know where the live neighbours are, not only how many.  Sets that are
+    whole counts make a valid rule but not the canonical one: the parser (and
+    :func:`two_state`) give a Life-like :class:`~.lifelike.Rule` for those,
+    so that equal rules compare equal.
     """
 
     birth: frozenset[int]
