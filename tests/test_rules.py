@@ -84,6 +84,7 @@ def test_presets(name, text):
         ("B3/S23V", "von Neumann"),
         ("B2/S34H", "hexagonal"),
         ("345/2/4V", "von Neumann"),
+        ("LifeHHistory", "hexagonal"),
         ("B3/S23Super", "Super"),
         ("LifeInvestigator", "Investigator"),
         ("B0/S/3", "B0"),

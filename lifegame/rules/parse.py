@@ -88,10 +88,10 @@ def parse_rule(text: str) -> RuleBase:
     lower = body.lower()
     if lower.startswith("map"):  # before the slashes are counted: base64 has "/" in it
         raise RuleError(_explain(body))
-    for suffix, family in (("super", "Golly's Super family (26 states)"),
-                           ("investigator", "Golly's Investigator family (21 states)")):
+    for suffix, kind in (("super", "Golly's Super family (26 states)"),
+                         ("investigator", "Golly's Investigator family (21 states)")):
         if lower.endswith(suffix):
-            raise RuleError(f"rule {body!r} is a rule of {family}; {_RUNS}")
+            raise RuleError(f"rule {body!r} is a rule of {kind}; {_RUNS}")
     if lower.endswith("history"):
         return _history(body[: -len("history")], body)
     if len(re.findall(r"[/_]", lower)) == 2:
@@ -108,6 +108,8 @@ def _history(head: str, original: str) -> HistoryRule:
         raise RuleError(f"rule {original!r}: History follows a two-state rule, e.g. LifeHistory or B36/S23History")
     if head.lower() == "life":
         return HistoryRule(CONWAY)
+    if head.lower() in ("lifev", "lifeh"):  # Golly's von Neumann and hexagonal LifeHistory
+        raise _other_neighbourhood(original, head[-1])
     if len(re.findall(r"[/_]", head)) == 2:
         raise RuleError(f"rule {original!r}: History follows a two-state rule (B3/S23), not a Generations rule")
     base = _two_state(head.lower(), original)
@@ -120,14 +122,19 @@ def _history(head: str, original: str) -> HistoryRule:
 def _two_state(lower: str, original: str) -> Rule | IsotropicRule:
     """A Life-like or isotropic non-totalistic rule in B/S (or S/B, or old ``23/3``) form."""
     if lower[-1:] in ("v", "h") and re.fullmatch(r"[bs0-9/_]+", lower[:-1]):
-        kind = "a von Neumann" if lower.endswith("v") else "a hexagonal"
-        raise RuleError(f"rule {original!r} has {kind} neighbourhood; lifegame runs the Moore "
-                        "neighbourhood (eight neighbours)")
+        raise _other_neighbourhood(original, lower[-1])
     for pattern in (_BS, _SB, _OLD):
         m = pattern.fullmatch(lower)
         if m:
             return _build(m["b"], m["s"], original)
     raise RuleError(_explain(original))
+
+
+def _other_neighbourhood(original: str, suffix: str) -> RuleError:
+    """The refusal of Golly's ``V`` (von Neumann) or ``H`` (hexagonal) neighbourhood suffix."""
+    kind = "a von Neumann" if suffix.lower() == "v" else "a hexagonal"
+    return RuleError(f"rule {original!r} has {kind} neighbourhood; lifegame runs the Moore neighbourhood "
+                     "(eight neighbours)")
 
 
 def _build(birth: str, survive: str, original: str) -> Rule | IsotropicRule:
@@ -138,9 +145,7 @@ def _generations(lower: str, original: str) -> GenerationsRule:
     """A Generations rule: Golly's ``S/B/states``, or ``B/S/states`` and LifeViewer's ``B/S/Cstates``."""
     first, second, third = re.split(r"[/_]", lower)
     if third[-1:] in ("v", "h") and third[:-1].isdigit():
-        kind = "a von Neumann" if third.endswith("v") else "a hexagonal"
-        raise RuleError(f"rule {original!r} has {kind} neighbourhood; lifegame runs the Moore "
-                        "neighbourhood (eight neighbours)")
+        raise _other_neighbourhood(original, third[-1])
     m = re.fullmatch(r"c?(\d+)", third)
     if not m:
         raise RuleError(f"rule {original!r}: a Generations rule ends with its number of states, "
