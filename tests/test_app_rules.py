@@ -355,3 +355,12 @@ def test_the_trace_shows_states(make_app):
     kinds = {kind for _, kind in app.game.trace.log}
     assert kinds <= {"self", "alive", "empty", "other", "transition", "tick"}
     app.frame(tick=False)
+
+
+def test_the_key_that_opens_the_rule_box_is_not_typed_into_it(make_app):
+    app = make_app(size=(16, 16))
+    app.handle(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_u, mod=0, unicode="u"))
+    app.handle(pygame.event.Event(pygame.TEXTINPUT, text="u"))  # SDL's text of that key press
+    assert app.prompt is not None and app.prompt.text == ""
+    type_text(app, "u")  # typed afterwards: kept
+    assert app.prompt.text == "u"

@@ -5,7 +5,8 @@ Shared by the window (:mod:`lifegame.app.render`) and the GIF recorder
 
 * two-state rules: the dark theme's empty and alive;
 * Generations: state 1 alive (bright), the dying states 2 .. C-1 a gradient
-  from a bright blue (just dying) fading towards the empty colour (nearly gone);
+  from a bright blue (just dying) to a dim violet near the background (nearly
+  gone): darker and redder as they age, so that even many states tell apart;
 * History (LifeHistory): Golly's hues (``superalgo.cpp``: 0 black, 1 green,
   2 blue, 3 white, 4 red, 5 yellow, 6 gray), brightened where the dark theme
   would hide them, so that a Golly user recognises every state.
@@ -31,13 +32,13 @@ EMPTY: RGB = (19, 23, 30)
 ALIVE: RGB = (118, 232, 164)
 """A live cell (state 1) (the theme's green)."""
 DYING: RGB = (86, 150, 255)
-"""Generations: the first dying state (2); later ones fade from it towards :data:`EMPTY`."""
-DYING_END = 0.82
-"""How far the last dying state has faded from :data:`DYING` towards :data:`EMPTY` (it must stay visible)."""
+"""Generations: the first dying state (2); later ones fade from it towards :data:`DYING_LAST`."""
+DYING_LAST: RGB = (70, 36, 104)
+"""Generations: the last dying state: dim, near the background, but a colour of its own."""
 HISTORY: tuple[RGB, ...] = (
     EMPTY,              # 0 off               Golly (48, 48, 48): our empty
     ALIVE,              # 1 on                Golly (0, 255, 0)
-    (40, 72, 178),      # 2 history (was on)  Golly (0, 0, 128), lifted off the dark background
+    (30, 46, 132),      # 2 history (was on)  Golly (0, 0, 128), lifted off the dark background
     (236, 255, 236),    # 3 marked on         Golly (216, 255, 216)
     (238, 64, 64),      # 4 marked off        Golly (255, 0, 0)
     (245, 226, 60),     # 5 start on          Golly (255, 255, 0)
@@ -54,7 +55,7 @@ def mix(a: RGB, b: RGB, t: float) -> RGB:
 
 def _dying(position: float) -> RGB:
     """A dying state's colour, ``position`` 0 (just dying) .. 1 (the last dying state)."""
-    return mix(DYING, EMPTY, DYING_END * position)
+    return mix(DYING, DYING_LAST, position)
 
 
 def state_colours(rule: RuleBase, limit: int = 256) -> list[RGB]:

@@ -382,8 +382,8 @@ def ask_go_to(app: App, _: None = None) -> None:
 def ask_rule(app: App, _: None = None) -> None:
     """U: a box for the rule to run (typed, or a preset: Tab cycles through those matching)."""
     app.open_prompt(Prompt(RULE, "", f"rule (now {rule_label(app.game.rule)})",
-                           "Enter sets it \u00b7 Tab / \u2193 next preset, Shift+Tab / \u2191 previous "
-                           "\u00b7 e.g. B36/S23, /2/3, B2-ek/S12, LifeHistory \u00b7 Esc cancels"))
+                           "Enter sets it \u00b7 Tab \u2193 \u2191 presets \u00b7 B36/S23, /2/3, B2-ek/S12, "
+                           "LifeHistory \u00b7 Esc"))
 
 
 def read_rule(app: App, text: str) -> RuleBase:

@@ -30,10 +30,10 @@ from ..engines.background import BackgroundEngine
 from ..engines.pool import WorkerPool
 from ..rules import RuleBase
 from . import commands
+from .colours import rule_label, state_name
 from .compute import Driver, choose_driver
 from .display import NoDisplayError, close_window, open_window
 from .files import DEFAULT_WINDOW, Credits
-from .colours import rule_label, state_name
 from .game import Game
 from .hud import BAR_HEIGHT, Hud, Status, stepped_text
 from .input import Cmd, Command, PointerState, translate
@@ -105,6 +105,7 @@ class App:
         self.stroke_state = 1  # the state the drag in progress draws (0: erases)
         self.quit_warned_until = -1.0  # see commands.quit_
         self.prompt: Prompt | None = None  # the file name box, while it is open
+        self._swallow: str | None = None  # see handle()
         self.identify_job: IdentifyJob | None = None  # identify at work in its thread
         self.recording: Recording | None = None  # the GIF being recorded
         self.recorded_version = -1  # the game's version last recorded
@@ -207,8 +208,15 @@ class App:
     # -- input ------------------------------------------------------------------------
     def handle(self, event: pygame.event.Event) -> None:
         """Carry out whatever ``event`` asks for."""
-        for cmd in translate(event, self.pointer, typing=self.prompt is not None):
+        swallow, self._swallow = self._swallow, None
+        if swallow and event.type == pygame.TEXTINPUT and event.text == swallow:
+            return  # the text of the key that opened the box (U), not typed into it
+        was_open = self.prompt is not None
+        for cmd in translate(event, self.pointer, typing=was_open):
             self.execute(cmd)
+        if not was_open and self.prompt is not None and event.type == pygame.KEYDOWN:
+            # SDL follows a key press with its text: a box opened by a plain key must not get it.
+            self._swallow = event.dict.get("unicode") or None
 
     def execute(self, cmd: Cmd) -> None:
         commands.execute(self, cmd.command, cmd.arg)
