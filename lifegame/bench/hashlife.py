@@ -1,5 +1,10 @@
 """``lifegame bench --only hashlife``: HashLife on power-of-two tori next to the fast engine (issue 9's targets).
 
+The last lines run two isotropic non-totalistic (Hensel) rules, tlife
+(``B3/S2-i34q``) and ``B3/S23-a4ei6``, on the same workloads as Life (issue
+12): their leaves are stepped by a longer formula, so they show what the
+letters cost HashLife.
+
 Each figure is the median of several runs, the two engines interleaved, and
 every HashLife run starts from an empty cache (a new engine), so no run
 reuses the results of the one before.  The fast engine's time for the very
@@ -12,12 +17,17 @@ from __future__ import annotations
 import statistics
 import sys
 import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..board import Board
-from ..rules import CONWAY
+from ..rules import CONWAY, RuleBase, parse_rule
 from .timing import measure
+
+if TYPE_CHECKING:
+    from ..engines.fast import FastEngine
 
 __all__ = ["bench_hashlife"]
 
@@ -58,10 +68,10 @@ def bench_hashlife(quick: bool = False, repeats: int | None = None) -> dict[str,
     fast = FastEngine()
     last: dict[str, Board] = {}
 
-    def hashlife_run(board: Board, generations: int, key: str):
+    def hashlife_run(board: Board, generations: int, key: str, rule: RuleBase = CONWAY):
         def go() -> None:
             with HashLifeEngine() as engine:
-                last[key] = engine.advance(board, CONWAY, generations)
+                last[key] = engine.advance(board, rule, generations)
 
         return go
 
@@ -126,6 +136,48 @@ def bench_hashlife(quick: bool = False, repeats: int | None = None) -> dict[str,
         print(f"  (the HashLife figures include turning the board into a tree and back; "
               f"{time.perf_counter() - start:.0f} s for the soups)")
         sys.stdout.flush()
+        results.update(_bench_hensel(hashlife_run, last, fast, repeats, soup_repeats))
     finally:
         fast.close()
+    return results
+
+
+HENSEL_RULES = ("B3/S23", "B3/S2-i34q", "B3/S23-a4ei6")
+"""Life and two Hensel rules, run on the same workloads."""
+
+
+def _bench_hensel(
+    hashlife_run: Callable[..., Callable[[], None]],
+    last: dict[str, Board],
+    fast: FastEngine,
+    repeats: int,
+    soup_repeats: int,
+) -> dict[str, tuple[float, float]]:
+    """Life next to tlife and B3/S23-a4ei6: the R-pentomino on 4096x4096 to 65,536, a 256x256 soup to 65,537."""
+    results: dict[str, tuple[float, float]] = {}
+    print("\nHashLife with Hensel rules (the same workloads under each rule; Life first as the yardstick)")
+    rp = _board(4096, R_PENTOMINO)
+    soup = _soup(256, 0.35)
+    life: dict[str, float] = {}
+    for text in HENSEL_RULES:
+        rule = parse_rule(text)
+        rates = measure({"hashlife": hashlife_run(rp, 65_536, "hensel-rp", rule)}, 1.0, repeats)
+        h = _seconds(rates["hashlife"])
+        life.setdefault("rp", h)
+        results[f"{text} r-pentomino 65536"] = (h, float("nan"))
+        print(f"  {text:13} R-pentomino, 4096x4096, to generation 65,536: hashlife {h:7.3f} s "
+              f"({h / life['rp']:5.2f}x Life's)   population {last['hensel-rp'].population()}")
+        sys.stdout.flush()
+        rates = measure({
+            "hashlife": hashlife_run(soup, 65_537, "hensel-soup", rule),
+            "fast": lambda rule=rule: fast.advance(soup, rule, 65_537),
+        }, 1.0, soup_repeats)
+        h, f = _seconds(rates["hashlife"]), _seconds(rates["fast"])
+        life.setdefault("soup", h)
+        results[f"{text} soup 65537"] = (h, f)
+        same = last["hensel-soup"] == fast.advance(soup, rule, 65_537)
+        print(f"  {text:13} soup 35%, 256x256, to generation 65,537:     hashlife {h:7.3f} s "
+              f"({h / life['soup']:5.2f}x Life's)   fast {f:7.3f} s   {f / h:5.1f}x   "
+              f"{'same board' if same else 'BOARDS DIFFER'}")
+        sys.stdout.flush()
     return results
