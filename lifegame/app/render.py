@@ -16,7 +16,9 @@ numpy), ``n .. 2n-1`` the same, dimmer, in the surrounding copies of the
 torus (so that the edge of the board is visible while what lies past it is
 the other side), then the grid's two lines.  Two-state rules: 0 empty,
 1 alive, 2 and 3 their copies.  Zoomed out below one pixel a cell, a block
-shows how many of its cells are occupied (in any state).
+is shaded by how many of its cells are live; under a multi-state rule a block
+with no live cell but some in other states (dying, history ...) shows the
+first such state's colour, dimmed (:data:`OTHER_SHADE`).
 """
 
 from __future__ import annotations
@@ -70,6 +72,8 @@ LEVELS = 16
 MAX_COLOURS = 127
 """State colours at most in the 8-bit palette (each twice, for the copies of the torus, and the grid's
 two lines: 256 entries); a Generations rule with more states shares colours between dying states."""
+OTHER_SHADE = 2 * LEVELS
+"""Zoomed out: the palette index of a block with no live cell but some in other states (+ LEVELS in the copies)."""
 GHOST = 0.41
 """How much of a state's colour its copies past the board's edge keep (over :attr:`Theme.ghost_empty`)."""
 
@@ -187,6 +191,10 @@ class BoardRenderer:
         self._ghost = n
         self._grid_lines = (2 * n, 2 * n + 1)
         self._palette = colours + ghosts + [th.grid, th.grid_major] + [(0, 0, 0)] * (254 - 2 * n)
+        other = state_colours.mix(th.empty, colours[min(2, n - 1)], 0.7)
+        self._shaded_palette[OTHER_SHADE] = other
+        self._shaded_palette[OTHER_SHADE + LEVELS] = state_colours.mix(th.ghost_empty, other, GHOST)
+        self._live = rule.live_mask().view(np.uint8)
         self._key = None
 
     def colour_of(self, state: int) -> tuple[int, int, int]:
@@ -197,9 +205,13 @@ class BoardRenderer:
         if k <= 1:
             return cells
         if self._reduced is None or self._reduced[:2] != (version, k) or self._reduced[2] is None:
-            # downsample counts set bits: cells in states above 1 count once, as occupied.
-            occupied = cells if self.lut is None else (cells != 0).view(np.uint8)
-            self._reduced = (version, k, downsample(occupied, k))
+            if self.lut is None:
+                reduced = downsample(cells, k)
+            else:  # live cells shade the block; others only mark it (downsample counts 0/1 cells)
+                reduced = downsample(self._live[cells], k)
+                others = downsample((cells != 0).view(np.uint8), k)
+                reduced[(reduced == 0) & (others != 0)] = OTHER_SHADE
+            self._reduced = (version, k, reduced)
         return self._reduced[2]
 
     def draw(self, surface: pygame.Surface, cells: np.ndarray, view: View, *,
