@@ -250,7 +250,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
                 raise
             raise BoardSizeError(f"{os.path.basename(args.pattern)}: {err}") from None
         engine.check(board.shape, rule)  # e.g. hashlife and a side that is not a power of two: one line, exit 2
-        gif = _open_gif(args, board) if args.gif is not None else None
+        gif = _open_gif(args, board, rule) if args.gif is not None else None
         with (gif or contextlib.nullcontext()), contextlib.closing(progress):
             generation = 0
             every = args.print_every
@@ -295,8 +295,8 @@ def _check_gif(path: str) -> None:
         raise UsageError(f"--gif {path!r}: cannot write in folder {folder!r}")
 
 
-def _open_gif(args: argparse.Namespace, board: Board):  # -> GifRecorder
-    """The recorder of ``--gif``; refuses a board too large for a GIF before any generation."""
+def _open_gif(args: argparse.Namespace, board: Board, rule: RuleBase):  # -> GifRecorder
+    """The recorder of ``--gif`` (a colour per state of ``rule``); refuses a board too large for a GIF first."""
     from .gif import MAX_GIF_SIDE, GifError, GifRecorder, default_cell_size
 
     size = args.cell_size or default_cell_size(*board.shape)
@@ -304,7 +304,7 @@ def _open_gif(args: argparse.Namespace, board: Board):  # -> GifRecorder
         raise UsageError(f"--gif: a {board.height}x{board.width} board at {size} px a cell is larger than a GIF "
                          f"can be ({MAX_GIF_SIDE} px a side)")
     try:
-        return GifRecorder(args.gif, cell_size=size)
+        return GifRecorder(args.gif, cell_size=size, rule=rule)
     except GifError as err:
         raise UsageError(str(err)) from None
 
