@@ -56,13 +56,14 @@ stays small.
 from __future__ import annotations
 
 import functools
+import itertools
 from collections.abc import Callable
 
 import numpy as np
 
 from ..rules import RuleBase
 
-__all__ = ["pack", "unpack", "words_for", "RowKernel", "PackedTorus", "compile_rule", "Formula", "NEIGHBOUR_VARS"]
+__all__ = ["NEIGHBOUR_VARS", "Formula", "PackedTorus", "RowKernel", "compile_rule", "pack", "unpack", "words_for"]
 
 _U64 = np.dtype("<u8")
 
@@ -123,7 +124,7 @@ neighbours do (an isotropic rule cannot tell west from east)."""
 
 def _neighbour_vars(config: int) -> int:
     """The :data:`NEIGHBOUR_VARS` bits (first = most significant) of a configuration index."""
-    bit = lambda k: (config >> k) & 1  # noqa: E731
+    bit = lambda k: (config >> k) & 1
     planes = (bit(7), bit(1), bit(8), bit(5), bit(2), bit(8) ^ bit(6), bit(5) ^ bit(3), bit(2) ^ bit(0))
     return sum(v << (7 - i) for i, v in enumerate(planes))
 
@@ -192,7 +193,7 @@ def _neg(t: tuple) -> tuple:
     return tuple(None if x is None else (1 - x if isinstance(x, int) else _not(x)) for x in t)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _synth(table: tuple, names: tuple[str, ...]) -> Expr:
     """A cheap expression equal to ``table`` wherever it is defined.
 
@@ -209,8 +210,9 @@ def _synth(table: tuple, names: tuple[str, ...]) -> Expr:
         # Cofactors on variable i: move it to the front, split in halves.
         rest = names[:i] + names[i + 1 :]
         step = 1 << (len(names) - 1 - i)
-        lo = tuple(table[j] for j in range(len(table)) if not j & step)
-        hi = tuple(table[j] for j in range(len(table)) if j & step)
+        starts = range(0, len(table), 2 * step)
+        lo = tuple(itertools.chain.from_iterable(table[j : j + step] for j in starts))
+        hi = tuple(itertools.chain.from_iterable(table[j + step : j + 2 * step] for j in starts))
         var: Expr = ("var", v)
         both = _merge(lo, hi)
         if both is not None:
@@ -247,7 +249,7 @@ class Formula:
     (non-totalistic rules), so the kernel must keep them.
     """
 
-    __slots__ = ("eights", "fours_or", "expr", "cost", "neighbours")
+    __slots__ = ("cost", "eights", "expr", "fours_or", "neighbours")
 
     def __init__(self, eights: bool, fours_or: bool, expr: Expr) -> None:
         self.eights, self.fours_or, self.expr = eights, fours_or, expr
@@ -281,7 +283,7 @@ def _count_values(table: np.ndarray) -> list[list[frozenset[int]]]:
     """``values[a][c]``: the next states that arrangements of ``c`` live neighbours give a cell with centre ``a``."""
     values: list[list[set[int]]] = [[set() for _ in range(9)] for _ in (0, 1)]
     for index in range(512):
-        values[(index >> 4) & 1][bin(index & ~0x10).count("1")].add(int(table[index]))
+        values[(index >> 4) & 1][(index & ~0x10).bit_count()].add(int(table[index]))
     return [[frozenset(v) for v in row] for row in values]
 
 
@@ -292,7 +294,7 @@ def _count_table(cell, eights: bool) -> tuple:
     return tuple(cell(a, c) for a in (0, 1) for c in range(8))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def compile_rule(rule: RuleBase) -> Formula:
     """The cheapest :class:`Formula` found for the two-state rule ``rule.base``.
 
@@ -324,41 +326,26 @@ def compile_rule(rule: RuleBase) -> Formula:
         else:
             expr = _split_formula(table, split, eights, names, cell)
         candidates.append(Formula(eights, fours_or, expr))
+    if split:
+        _synth.cache_clear()  # large tables of one rule, not worth keeping
     return min(candidates, key=lambda f: f.cost)
 
 
 def _split_formula(table: np.ndarray, split: set, eights: bool, names: tuple, cell) -> Expr:
-    """The cheapest of a few ways to combine the count formulas with ``P``, the split counts' own formula."""
-    # P: a function of the centre and the neighbours, right wherever the
-    # (centre, count) is split, free elsewhere.
-    p_table: list[int | None] = [None] * 512  # "a" is the most significant variable, then NEIGHBOUR_VARS
-    counts = [0] * 512
+    """The count formula with a leaf ``P`` at each split (centre, count).
+
+    ``P`` is a formula of :data:`NEIGHBOUR_VARS`, right on the arrangements of
+    that count and free on every other one (those "don't care" entries make
+    it small); :func:`_synth` then treats the leaves as values, sharing them
+    where it can.
+    """
+    pieces: dict[tuple[int, int], list[int | None]] = {key: [None] * 256 for key in split}
     for config in range(512):
-        a, count = (config >> 4) & 1, bin(config & ~0x10).count("1")
-        where = (a << 8) | _neighbour_vars(config)
-        counts[where] = count
-        if (a, count) in split:
-            p_table[where] = int(table[config])
-    p = _synth(tuple(p_table), ("a",) + NEIGHBOUR_VARS)
-    sel = _synth(_count_table(lambda a, c: int(cell(a, c, None) is None), eights), names)
-    g0 = _synth(_count_table(lambda a, c: cell(a, c, 0), eights), names)
-    g1 = _synth(_count_table(lambda a, c: cell(a, c, 1), eights), names)
-    gx = _synth(_count_table(lambda a, c: cell(a, c, None), eights), names)
-    options = [
-        _or(g0, _and(sel, p)),
-        _and(g1, _or(_not(sel), p)),
-        _xor(gx, _and(sel, _xor(gx, p))),
-    ]
-    # Or one P per split (centre, count), each free on every other count, as
-    # the leaves of the count formula: smaller when several counts are split.
-    if len(split) > 1:
-        leaves = {
-            (a, c): _synth(tuple(p_table[(a << 8) + i] if counts[(a << 8) + i] == c else None for i in range(256)),
-                           NEIGHBOUR_VARS)
-            for a, c in split
-        }
-        options.append(_synth(_count_table(lambda a, c: leaves.get((a, c), cell(a, c, None)), eights), names))
-    return min(options, key=_cost)
+        key = ((config >> 4) & 1, (config & ~0x10).bit_count())
+        if key in pieces:
+            pieces[key][_neighbour_vars(config)] = int(table[config])
+    leaves = {key: _synth(tuple(piece), NEIGHBOUR_VARS) for key, piece in pieces.items()}
+    return _synth(_count_table(lambda a, c: leaves.get((a, c), cell(a, c, None)), eights), names)
 
 
 # ------------------------------------------------- formula -> straight code --

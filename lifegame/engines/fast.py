@@ -35,21 +35,29 @@ import numpy as np
 
 from ..board import Board
 from ..rules import Rule, RuleBase
-from .base import Cancel, Capabilities, EngineBase, Progress, check_cancel, check_generations, generation_chunks
+from .base import (
+    Cancel,
+    Capabilities,
+    EngineBase,
+    Progress,
+    check_cancel,
+    check_generations,
+    generation_chunks,
+)
 from .bitpack import PackedTorus, RowKernel, pack, unpack
 from .tiled import TiledTorus, tile_rows_for
 
 __all__ = [
+    "CHUNK_CELL_UPDATES",
     "FastEngine",
+    "StatesKernel",
+    "kernel_for",
     "roll_step",
+    "states_kernel_for",
     "step",
     "step_rows",
-    "kernel_for",
-    "torus_for",
-    "states_kernel_for",
-    "StatesKernel",
     "tiles_apply",
-    "CHUNK_CELL_UPDATES",
+    "torus_for",
 ]
 
 CHUNK_CELL_UPDATES = 1 << 24
