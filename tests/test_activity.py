@@ -169,3 +169,32 @@ def test_next_stepped_cells_tells_before_the_generation_runs() -> None:
         stepper.run()
         assert stepper.stepped_cells == told
     assert Stepper(Board(8, 8), Rule(frozenset({0}), frozenset())).next_stepped_cells() == 64  # B0: every cell
+
+
+FAMILY_RULES = [
+    "B3/S23", "B2-ek/S23", "B3/S2-i34q", "B2n3/S23-q", "345/2/4", "/2/3", "23/3/8", "LifeHistory", "B36/S23History",
+]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    text=st.sampled_from(FAMILY_RULES),
+    height=st.integers(1, 14),
+    width=st.integers(1, 14),
+    seed=st.integers(0, 2**32 - 1),
+    generations=st.integers(1, 6),
+)
+def test_the_active_driver_equals_every_cell_for_every_family(text, height, width, seed, generations) -> None:
+    # A cell in a dying or history state changes by itself: the active driver must still step it.
+    from lifegame.rules import parse_rule
+
+    rule = parse_rule(text)
+    rng = np.random.default_rng(seed)
+    cells = np.where(rng.random((height, width)) < 0.3, rng.integers(1, rule.states, (height, width)), 0)
+    board = Board(height, width, cells.astype(np.uint8))
+    every = Stepper(board.copy(), rule, census=rule.census, every_cell=True)
+    active = Stepper(board.copy(), rule, census=rule.census)
+    for _ in range(generations):
+        every.run()
+        active.run()
+        assert active.board == every.board

@@ -191,10 +191,17 @@ def test_a_2048_soup_equals_the_process_pool_and_the_fast_engine(local, pool):
         (33, 70, HIGHLIFE, 40, None),
         (300, 257, CONWAY, 70, 3),  # batches that do not divide the generations
         (128, 64, B0, 11, 4),  # B0: the whole board flips each generation
+        (65, 70, parse_rule("B2-ek/S23"), 20, None),  # isotropic (Hensel): the packed kernel
+        (41, 37, parse_rule("345/2/4"), 23, 5),  # Generations: bands of uint8 states
+        (30, 64, parse_rule("LifeHistory"), 12, None),
     ],
 )
 def test_odd_boards_and_rules_equal_the_fast_engine(local, height, width, rule, generations, batch):
     board = random_board(height, width, seed=height * width)
+    if rule.states > 2:  # some cells in every other state (dying, history marks, boundary)
+        rng = np.random.default_rng(height)
+        other = rng.random(board.shape) < 0.2
+        board.cells[other] = rng.integers(2, rule.states, int(other.sum()))
     with local.engine(batch=batch) as engine, FastEngine() as fast:
         assert engine.advance(board, rule, generations) == fast.advance(board, rule, generations)
 

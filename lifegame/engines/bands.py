@@ -24,9 +24,10 @@ the parent (:mod:`.parallel`) and the workers (:mod:`.worker`) alike:
                      (8x fewer bytes to share), the band step is
                      :meth:`~.bitpack.RowKernel.rows` per generation;
 :data:`STATES_BANDS` multi-state rules (Generations, History): one ``uint8``
-                     state per cell, the band step is the rule's tables
-                     (:meth:`~lifegame.rules.RuleBase.neighborhood_table` on the
-                     live bits, then :meth:`~lifegame.rules.RuleBase.state_table`);
+                     state per cell, the band step is
+                     :meth:`~.fast.StatesKernel.rows` per generation (the live
+                     plane packed through the kernel of ``rule.base``, then
+                     :meth:`~lifegame.rules.RuleBase.state_table`);
 :data:`COROUTINE_BANDS`  the seed's coroutines: one ``uint8`` per cell, and for
                      each generation a :class:`~lifegame.environment.Stepper` is
                      the *environment* of the band, answering ``Query`` from
@@ -61,7 +62,7 @@ from ..protocol import simulate
 from ..rules import RuleBase
 from .bitpack import words_for
 from .coroutine import SLICE_INSTRUCTIONS
-from .fast import kernel_for
+from .fast import kernel_for, states_kernel_for
 
 __all__ = [
     "BandKernel",
@@ -71,7 +72,6 @@ __all__ = [
     "FAST_BANDS",
     "STATES_BANDS",
     "COROUTINE_BANDS",
-    "step_states",
     "Interrupted",
     "Interrupt",
     "padded_rows",
@@ -358,50 +358,13 @@ class CoroutineBands(BandKernel):
 # -- the multi-state kernel ------------------------------------------------------------
 
 
-def step_states(block: np.ndarray, rule: RuleBase, out: np.ndarray | None = None) -> np.ndarray:
-    """One generation of the ``L - 2`` inner rows of ``block`` (``(L, w)`` uint8 states) under ``rule``.
-
-    Rows do not wrap (the first and last rows are only read), columns wrap
-    round the torus.  The next state of each cell is ``state_table[state,
-    T[index of the live bits around it], a neighbour is the boundary state]``
-    with ``T = rule.neighborhood_table()`` (see :mod:`lifegame.rules.base`).
-    Returns ``(L - 2, w)`` uint8 states, written into ``out`` when given.
-    """
-    live = rule.live_mask().view(np.uint8)[block]  # 0/1 per cell
-    # Three live bits of each row, west << 2 | centre << 1 | east: the row
-    # above gives index bits 8..6, the row itself 5..3, the row below 2..0.
-    triple = np.left_shift(np.roll(live, 1, axis=1), 2, dtype=np.uint16)
-    triple |= live.astype(np.uint16) << 1
-    triple |= np.roll(live, -1, axis=1)
-    index = triple[:-2] << 6
-    index |= triple[1:-1] << 3
-    index |= triple[2:]
-    live_next = rule.neighborhood_table()[index]
-    table = rule.state_table()
-    states = table.shape[0]
-    flat = block[1:-1].astype(np.intp) * 4  # (state, live_next, boundary) -> state * 4 + live_next * 2 + boundary
-    flat += live_next.astype(np.intp) * 2
-    boundary_state = rule.boundary_state
-    if boundary_state is not None:
-        near = block == boundary_state
-        vertical = near[:-2] | near[2:]  # above and below: the cell itself is not its own neighbour
-        around = vertical | np.roll(vertical, 1, axis=1) | np.roll(vertical, -1, axis=1)
-        around |= np.roll(near[1:-1], 1, axis=1) | np.roll(near[1:-1], -1, axis=1)
-        flat += around
-    result = np.take(table.reshape(states * 4), flat)
-    if out is None:
-        return result
-    out[...] = result
-    return out
-
-
 class StatesBands(BandKernel):
-    """Bands of cell states (one ``uint8`` each) under a rule of any family, stepped by its tables.
+    """Bands of cell states (one ``uint8`` each) under a rule of any family, by :class:`~.fast.StatesKernel`.
 
     The parallel engine's kernel for multi-state rules (:meth:`FastBands.for_rule`).
-    A generation costs tens of nanoseconds a cell, so a task carries 8 of
-    them: the round trip and the barrier are small beside it, and the halo
-    work (2K rows per band) stays a few per cent.
+    A generation costs a few nanoseconds a cell (several numpy passes over
+    the states), so a task carries 8 of them: the round trip and the barrier
+    are small beside it, and the halo work (2K rows per band) stays a few per cent.
     """
 
     batch = 8
@@ -427,11 +390,12 @@ class StatesBands(BandKernel):
     ) -> np.ndarray:
         _check_padded(padded.shape[0], generations)
         block = np.ascontiguousarray(padded, dtype=np.uint8)
+        kernel = states_kernel_for(rule, width)
         for i in range(generations):
             if interrupted is not None and interrupted():
                 raise Interrupted
             last = i == generations - 1 and out is not None
-            block = step_states(block, rule, out if last else None)
+            block = kernel.rows(block, out if last else None)
         if out is None:
             return np.array(block) if generations == 0 else block
         if generations == 0:
