@@ -37,6 +37,10 @@ The first batch after a board is loaded (``fresh``) takes a tile with a live
 cell as ACTIVE (the board "changed" from the empty one) and copies the whole
 band to the target (whose contents are from an older board).
 
+Two-state rules only (Life-like and isotropic: the packed layout, one bit a
+cell); a rule of more states runs :data:`~.bands.STATES_BANDS`, whose bands
+step every cell (:meth:`~.parallel.ParallelEngine.tile_rows_for` gives 0).
+
 Nothing here imports pygame.
 """
 

@@ -69,8 +69,8 @@ class SharedBandTask:
 
     ``tile_rows`` (0: every cell is computed): the segments also hold tile
     flags and the band is whole rows of tiles this high; only tiles that can
-    change are stepped (:func:`.activity.step_band`, FAST_BANDS and rules
-    without B0 only).  ``fresh``: the first batch after the board was loaded
+    change are stepped (:func:`.activity.step_band`, FAST_BANDS and
+    two-state rules without B0 only).  ``fresh``: the first batch after the board was loaded
     (the flags are not yet written).
     """
 
