@@ -216,7 +216,7 @@ class _Torus:
     ``uint8`` states, stepped by :func:`~.engines.fast.step`.
     """
 
-    def __init__(self, rule: RuleBaseBase, cells: np.ndarray) -> None:
+    def __init__(self, rule: RuleBase, cells: np.ndarray) -> None:
         from .engines.bitpack import PackedTorus
 
         self.rule = rule
@@ -237,7 +237,7 @@ class _Torus:
         return self.packed.cells() if self.packed is not None else self.states
 
 
-def _torus(rule: RuleBaseBase, cells: np.ndarray) -> _Torus:
+def _torus(rule: RuleBase, cells: np.ndarray) -> _Torus:
     return _Torus(rule, cells)
 
 

@@ -281,3 +281,17 @@ def test_cli_identify_refuses_bad_input_in_one_line(capsys, argv, words):
     captured = capsys.readouterr()
     assert captured.out == "" and captured.err.startswith("lifegame identify: error: ")
     assert words in captured.err and captured.err.count("\n") == 1
+
+
+def test_a_multi_state_spaceship_and_a_history_trail():
+    """Brian's Brain's two live cells with their two dying ones fly at c; LifeHistory's glider leaves history."""
+    from lifegame.rules import parse_rule
+
+    brain = Board(32, 32)
+    brain.place(Board.from_text("**\n22").cells, 10, 10)
+    found = identify(brain, parse_rule("/2/3"), 100)
+    assert (found.kind, found.period, found.displacement) == ("spaceship", 1, (-1, 0))
+    glider = Board(32, 32)
+    glider.place(Board.from_text("-*-\n--*\n***").cells, 5, 5)
+    assert identify(glider, parse_rule("LifeHistory"), 200).kind == "unknown"  # the trail grows: never periodic
+    assert identify(glider, parse_rule("B3/S23"), 200).kind == "spaceship"
