@@ -301,7 +301,22 @@ class FastBands(BandKernel):
 # -- the coroutine kernel ----------------------------------------------------------------
 
 
-class CoroutineBands(BandKernel):
+class ByteBands(BandKernel):
+    """Band kernels whose shared board is the cells themselves: one ``uint8`` state a cell, unpacked."""
+
+    dtype = np.dtype(np.uint8)
+
+    def layout(self, shape: tuple[int, int]) -> tuple[int, int]:
+        return shape
+
+    def load(self, cells: np.ndarray, target: np.ndarray) -> None:
+        target[...] = cells
+
+    def read(self, source: np.ndarray, out: np.ndarray) -> None:
+        out[...] = source
+
+
+class CoroutineBands(ByteBands):
     """Bands of cells (one ``uint8`` each), stepped by the seed's coroutines.
 
     Each generation a :class:`~lifegame.environment.Stepper` is the
@@ -314,16 +329,6 @@ class CoroutineBands(BandKernel):
     """
 
     batch = 1
-    dtype = np.dtype(np.uint8)
-
-    def layout(self, shape: tuple[int, int]) -> tuple[int, int]:
-        return shape
-
-    def load(self, cells: np.ndarray, target: np.ndarray) -> None:
-        target[...] = cells
-
-    def read(self, source: np.ndarray, out: np.ndarray) -> None:
-        out[...] = source
 
     def step(
         self,
@@ -358,7 +363,7 @@ class CoroutineBands(BandKernel):
 # -- the multi-state kernel ------------------------------------------------------------
 
 
-class StatesBands(BandKernel):
+class StatesBands(ByteBands):
     """Bands of cell states (one ``uint8`` each) under a rule of any family, by :class:`~.fast.StatesKernel`.
 
     The parallel engine's kernel for multi-state rules (:meth:`FastBands.for_rule`).
@@ -368,16 +373,6 @@ class StatesBands(BandKernel):
     """
 
     batch = 8
-    dtype = np.dtype(np.uint8)
-
-    def layout(self, shape: tuple[int, int]) -> tuple[int, int]:
-        return shape
-
-    def load(self, cells: np.ndarray, target: np.ndarray) -> None:
-        target[...] = cells
-
-    def read(self, source: np.ndarray, out: np.ndarray) -> None:
-        out[...] = source
 
     def step(
         self,

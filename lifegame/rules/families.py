@@ -30,8 +30,25 @@ MAX_STATES = 256
 TwoState = Rule | IsotropicRule
 
 
+class _OnTwoState(RuleBase):
+    """A multi-state family over a two-state rule, ``base_rule`` (a dataclass field of the subclass)."""
+
+    base_rule: TwoState
+
+    @property
+    def base(self) -> TwoState:
+        return self.base_rule
+
+    @property
+    def totalistic(self) -> bool:
+        return self.base_rule.totalistic
+
+    def neighborhood_table(self) -> np.ndarray:
+        return self.base_rule.neighborhood_table()
+
+
 @dataclass(frozen=True)
-class GenerationsRule(RuleBase):
+class GenerationsRule(_OnTwoState):
     """``base`` on live cells, with ``states - 2`` dying states (2 .. 256 states in all)."""
 
     base_rule: TwoState
@@ -62,16 +79,6 @@ class GenerationsRule(RuleBase):
             return 1 if self.base_rule(1, neighbors) else (2 if self.n_states > 2 else 0)
         return state + 1 if state + 1 < self.n_states else 0
 
-    @property
-    def base(self) -> TwoState:
-        return self.base_rule
-
-    @property
-    def totalistic(self) -> bool:
-        return self.base_rule.totalistic
-
-    def neighborhood_table(self) -> np.ndarray:
-        return self.base_rule.neighborhood_table()
 
     def state_table(self) -> np.ndarray:
         n = self.n_states
@@ -121,7 +128,7 @@ _HISTORY_LIVE = frozenset({1, 3, 5})
 
 
 @dataclass(frozen=True)
-class HistoryRule(RuleBase):
+class HistoryRule(_OnTwoState):
     """Golly's ``<rule>History``: ``base`` on the odd (live) states, with history, marks and a boundary."""
 
     base_rule: TwoState
@@ -143,23 +150,12 @@ class HistoryRule(RuleBase):
         return int(_HISTORY_TABLE[state, live, int(BOUNDARY in neighbors)])
 
     @property
-    def base(self) -> TwoState:
-        return self.base_rule
-
-    @property
-    def totalistic(self) -> bool:
-        return self.base_rule.totalistic
-
-    @property
     def live_states(self) -> frozenset[State]:
         return _HISTORY_LIVE
 
     @property
     def boundary_state(self) -> State:
         return BOUNDARY
-
-    def neighborhood_table(self) -> np.ndarray:
-        return self.base_rule.neighborhood_table()
 
     def state_table(self) -> np.ndarray:
         return _HISTORY_TABLE
