@@ -63,7 +63,25 @@ import numpy as np
 
 from ..rules import RuleBase
 
-__all__ = ["NEIGHBOUR_VARS", "Formula", "PackedTorus", "RowKernel", "compile_rule", "pack", "unpack", "words_for"]
+__all__ = [
+    "NEIGHBOUR_VARS",
+    "Expr",
+    "Formula",
+    "PackedTorus",
+    "RowKernel",
+    "compile_rule",
+    "e_and",
+    "e_not",
+    "e_or",
+    "e_var",
+    "e_xor",
+    "expr_cost",
+    "expr_nodes",
+    "pack",
+    "synthesise",
+    "unpack",
+    "words_for",
+]
 
 _U64 = np.dtype("<u8")
 
@@ -237,6 +255,40 @@ def _synth(table: tuple, names: tuple[str, ...]) -> Expr:
             best = cand
     assert best is not None
     return best
+
+
+# Public building blocks for formulas over other planes (:mod:`.planes` builds
+# the state machines of multi-state rules with them).
+def e_var(name: str) -> Expr:
+    """The variable ``name``."""
+    return ("var", name)
+
+
+e_and, e_or, e_xor, e_not = _and, _or, _xor, _not
+"""Combinators that fold constants as they build (``e_and(x, ("const", 0))`` is ``("const", 0)`` ...)."""
+
+
+def expr_nodes(exprs: list[Expr] | tuple[Expr, ...]) -> int:
+    """Operations needed to evaluate all of ``exprs``, a subexpression shared among them counted once."""
+    seen: set = set()
+    for e in exprs:
+        _nodes(e, seen)
+    return len(seen)
+
+
+def expr_cost(e: Expr) -> int:
+    """Operations needed to evaluate ``e``, counting a repeated subexpression once."""
+    return _cost(e)
+
+
+def synthesise(table: tuple, names: tuple[str, ...]) -> Expr:
+    """A cheap expression of the variables ``names`` equal to ``table`` wherever it is defined.
+
+    ``table`` has ``2 ** len(names)`` entries, 0, 1 or ``None`` (don't care),
+    indexed by the variables' bits with ``names[0]`` the most significant.
+    Exhaustive over variable orders: keep ``names`` to six or fewer.
+    """
+    return _synth(tuple(table), tuple(names))
 
 
 class Formula:

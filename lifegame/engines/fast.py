@@ -17,11 +17,12 @@
   updates.
 
 Two-state rules (Life-like, isotropic non-totalistic) stay packed between
-generations.  Rules of more states (Generations, History) keep the board as
-``uint8`` states; each generation the live plane is packed and stepped by the
-kernel of ``rule.base``, the *touches* plane (a neighbour in
-``rule.boundary_state``) likewise when such cells exist, and the next states
-are ``rule.state_table()[state, live_next, touches]``.
+generations.  Rules of more states (Generations, History) stay packed too, as
+``ceil(log2(states))`` bit planes (:mod:`.planes`): each generation the live
+plane is a formula of the state planes, the kernel of ``rule.base`` steps it,
+the *touches* plane (a neighbour in ``rule.boundary_state``) is stepped
+likewise where such cells exist, and the next state planes are formulas of
+the state planes, the next live bit and touches, equal to ``rule.state_table()``.
 
 All of them give exactly the coroutine engine's result, for any rule of any
 family (B0 included) and any board size, 1x1 included.
@@ -30,6 +31,7 @@ family (B0 included) and any board size, 1x1 included.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 
 import numpy as np
 
@@ -45,6 +47,7 @@ from .base import (
     generation_chunks,
 )
 from .bitpack import PackedTorus, RowKernel, pack, unpack
+from .planes import PlanesKernel, PlanesTorus, from_planes, to_planes
 from .tiled import TiledTorus, tile_rows_for
 
 __all__ = [
@@ -52,6 +55,7 @@ __all__ = [
     "FastEngine",
     "StatesKernel",
     "kernel_for",
+    "planes_torus_for",
     "roll_step",
     "states_kernel_for",
     "step",
@@ -150,59 +154,67 @@ def torus_for(rule: RuleBase, height: int, width: int) -> PackedTorus:
 
 
 # -- rules of more states ------------------------------------------------------------
-_TOUCH = Rule(frozenset(range(1, 9)), frozenset(range(1, 9)))
-"""A two-state rule that says whether any of the eight neighbours is set (the cell itself aside)."""
-
-
 class StatesKernel:
-    """One generation of rows of ``uint8`` states, under any rule, by the packed kernel.
+    """Generations of rows of ``uint8`` states, under any rule, on packed bit planes.
 
     :meth:`rows` steps ``(n + 2, width)`` states into ``(n, width)``: rows do
-    not wrap (the first and last are only read), columns do.  The live plane
-    (``rule.live_mask()``) is packed and stepped by the kernel of
-    ``rule.base``; when ``rule.boundary_state`` cells are among the rows, the
-    plane of those cells is stepped by a kernel that sees whether any
-    neighbour is set; ``rule.state_table()`` then gives every next state.
-    Not thread-safe (its row kernels own scratch buffers): use
-    :func:`states_kernel_for`.
+    not wrap (the first and last are only read), columns do.  :meth:`steps`
+    runs several generations, the board kept as bit planes in between (a
+    :class:`~.planes.PlanesKernel`: the live plane stepped by the packed
+    kernel of ``rule.base``, then the state machine as formulas on planes),
+    which spares a pack and an unpack per generation.  Not thread-safe (its
+    kernels own scratch buffers): use :func:`states_kernel_for`.
     """
 
     def __init__(self, rule: RuleBase, width: int) -> None:
         self.rule, self.width = rule, width
-        self.live = RowKernel(rule.base, width)
-        self.boundary = rule.boundary_state
-        self.touch = RowKernel(_TOUCH, width) if self.boundary is not None else None
-        self.live_lut = rule.live_mask().astype(np.uint8)
-        # next[(live_next << 1 | touches) << 8 | state]: one lookup per cell.
-        table = rule.state_table()
-        lut = np.zeros((4, 256), np.uint8)
-        for live_next in (0, 1):
-            for touches in (0, 1):
-                lut[live_next << 1 | touches, : table.shape[0]] = table[:, live_next, touches]
-        self.lut = lut.reshape(-1)
-
-    def _plane(self, kernel: RowKernel, plane: np.ndarray) -> np.ndarray:
-        """``kernel`` on a 0/1 ``(n + 2, width)`` plane: the ``(n, width)`` 0/1 result."""
-        packed = pack(plane)
-        out = np.empty((plane.shape[0] - 2, packed.shape[1]), np.uint64)
-        kernel.rows(packed, out)
-        return unpack(out, self.width)
+        self.planes = PlanesKernel(rule, width)
 
     def rows(self, src: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         """The next states of rows ``1 .. n`` of ``src`` (``(n + 2, width)`` uint8), into ``out`` if given."""
-        live_next = self._plane(self.live, np.take(self.live_lut, src))
-        index = live_next.astype(np.uint16) << 9
-        if self.touch is not None:
-            boundary = src == self.boundary
-            if boundary.any():
-                index |= self._plane(self.touch, boundary.view(np.uint8)).astype(np.uint16) << 8
-        index |= src[1:-1]
-        return np.take(self.lut, index, out=out)
+        return self.steps(src, 1, out)
+
+    def steps(
+        self,
+        src: np.ndarray,
+        generations: int,
+        out: np.ndarray | None = None,
+        between: Callable[[], object] | None = None,
+    ) -> np.ndarray:
+        """``generations`` generations of ``src`` (``(n + 2 * generations, width)`` uint8 states).
+
+        Returns the ``(n, width)`` states, in ``out`` if given.  ``between``,
+        if given, is called before each generation (whatever it raises, say
+        to interrupt, propagates).  ``generations`` = 0 returns the rows as they are.
+        """
+        arr = np.ascontiguousarray(src, dtype=np.uint8)
+        if generations == 0:
+            result = arr.copy() if out is None else out
+            if out is not None:
+                out[...] = arr
+            return result
+        current = to_planes(arr, self.planes.k)
+        for _ in range(generations):
+            if between is not None:
+                between()
+            following = np.empty((current.shape[0], current.shape[1] - 2, current.shape[2]), np.uint64)
+            self.planes.rows(current, following)
+            current = following
+        cells = from_planes(current, self.width)
+        if out is None:
+            return cells
+        out[...] = cells
+        return out
 
 
 def states_kernel_for(rule: RuleBase, width: int) -> StatesKernel:
     """A :class:`StatesKernel` for ``rule`` and ``width``, reused per thread."""
     return _cached(("states", rule, width), lambda: StatesKernel(rule, width))  # type: ignore[return-value]
+
+
+def planes_torus_for(rule: RuleBase, height: int, width: int) -> PlanesTorus:
+    """A :class:`~.planes.PlanesTorus` for ``rule`` (more than two states) and this size, reused per thread."""
+    return _cached(("planes", rule, height, width), lambda: PlanesTorus(rule, height, width))  # type: ignore[return-value]
 
 
 def step_rows(cells: np.ndarray, rule: RuleBase, generations: int = 1) -> np.ndarray:
@@ -211,8 +223,9 @@ def step_rows(cells: np.ndarray, rule: RuleBase, generations: int = 1) -> np.nda
     ``cells`` is ``(h + 2 * generations, w)`` ``uint8`` states: the band and
     its halo.  Rows do not wrap (each generation loses one valid row at each
     end), columns wrap round the torus.  Returns a new ``(h, w)`` ``uint8``
-    array: the band after ``generations`` generations.  Two-state rules run
-    packed throughout (:func:`kernel_for`); others by :class:`StatesKernel`.
+    array: the band after ``generations`` generations.  Packed throughout:
+    two-state rules by :func:`kernel_for`, others as bit planes
+    (:meth:`StatesKernel.steps`).
     """
     arr = np.ascontiguousarray(cells, dtype=np.uint8)
     rows, width = arr.shape
@@ -228,24 +241,7 @@ def step_rows(cells: np.ndarray, rule: RuleBase, generations: int = 1) -> np.nda
             kernel.rows(current, following)
             current = following
         return unpack(current, width)
-    states = states_kernel_for(rule, width)
-    for _ in range(generations):
-        arr = states.rows(arr)
-    return arr
-
-
-def _step_states(cells: np.ndarray, rule: RuleBase, generations: int) -> np.ndarray:
-    """``generations`` generations of a torus of states under a rule of more than two states."""
-    height = cells.shape[0]
-    left = generations
-    while left:
-        # k generations from a block with k halo rows (taken modulo the height:
-        # exact even when they wrap round a short torus): one copy per k generations,
-        # k extra rows of work per generation.
-        k = max(1, min(left, height // 32, 16))
-        cells = step_rows(np.take(cells, np.arange(-k, height + k) % height, axis=0), rule, k)
-        left -= k
-    return cells
+    return states_kernel_for(rule, width).steps(arr, generations)
 
 
 def _check_cells(cells: np.ndarray) -> np.ndarray:
@@ -269,9 +265,7 @@ def step(cells: np.ndarray, rule: RuleBase, generations: int = 1) -> np.ndarray:
     arr = _check_cells(cells)
     if generations == 0:
         return np.array(arr, dtype=np.uint8, order="C")
-    if rule.states != 2:
-        return _step_states(arr, rule, generations)
-    torus = torus_for(rule, *arr.shape)
+    torus = torus_for(rule, *arr.shape) if rule.states == 2 else planes_torus_for(rule, *arr.shape)
     torus.load(arr)
     torus.run(generations)
     return torus.cells()
@@ -297,7 +291,7 @@ class FastEngine(EngineBase):
     says it can; ``False`` always steps the whole board.  Either way the result
     is exact.  Under a two-state rule the board stays packed across the chunks
     between two looks at ``cancel``: cancelling costs nothing when it does not
-    happen; under a rule of more states it stays ``uint8`` states.
+    happen; under a rule of more states it stays packed as bit planes.
     """
 
     name = "fast"
@@ -323,12 +317,10 @@ class FastEngine(EngineBase):
             return board.copy()
         chunk = generations if cancel is None and progress is None else max(1, CHUNK_CELL_UPDATES // (h * w))
         cells = _check_cells(board.cells)
-        if rule.states != 2:
-            for n in generation_chunks(generations, chunk, cancel, progress):
-                cells = _step_states(cells, rule, n)
-            return Board(h, w, cells)
         base = rule.base
-        if self.tiles is not False and tiles_apply(h, w, rule):
+        if rule.states != 2:
+            torus = planes_torus_for(rule, h, w)
+        elif self.tiles is not False and tiles_apply(h, w, rule):
             rows = tile_rows_for(h)
             torus = _cached(("tiled", base, h, w), lambda: TiledTorus(base, h, w, tile_rows=rows))
         else:
