@@ -147,3 +147,16 @@ def test_no_private_attribute_of_another_object_or_library() -> None:
     """No reaching into other objects' private state (the standard library's executors included)."""
     offenders = [use for path in MODULES.values() for use in _private_uses(path)]
     assert offenders == []
+
+
+def test_every_package_is_installed() -> None:
+    """pyproject.toml lists every package of the source tree: a package missing there is missing after `pip install .`."""
+    import tomllib
+
+    root = Path(lifegame.__file__).resolve().parent
+    pyproject = root.parent / "pyproject.toml"
+    if not pyproject.exists():  # an installed copy, not a checkout
+        return
+    listed = set(tomllib.loads(pyproject.read_text())["tool"]["setuptools"]["packages"])
+    found = {".".join(("lifegame", *init.parent.relative_to(root).parts)) for init in root.rglob("__init__.py")}
+    assert found <= listed, f"not in pyproject.toml's packages: {sorted(found - listed)}"
