@@ -219,7 +219,7 @@ def test_a_bad_rule_says_why_and_keeps_the_old_rule(make_app):
     assert app.prompt is not None and app.prompt.error
     assert "\n" not in app.prompt.error and "B3/S2x" in app.prompt.error
     assert app.game.rule == CONWAY and not app.game.undo_history.undo
-    assert "the rule stays B3/S23" in app.game.message
+    assert "the rule stays B3/S23" in app.prompt.error
     app.frame(tick=False)
     app.handle(key(pygame.K_ESCAPE))
     assert app.prompt is None and app.game.rule == CONWAY

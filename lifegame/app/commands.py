@@ -450,8 +450,8 @@ def _prompt_enter(app: App, prompt: Prompt) -> None:
         try:
             rule = read_rule(app, prompt.text)
         except ValueError as exc:  # RuleError, EngineUnsupported: one line; the old rule stays
-            prompt.error = str(exc)
-            app.game.say(f"{exc} (the rule stays {app.game.rule})", 5.0)
+            # Said in the box only (wrapped there): a toast behind the box would repeat it.
+            prompt.error = f"{exc} (the rule stays {app.game.rule})"
             return
         app.close_prompt()
         app.game.change_rule(rule)

@@ -112,6 +112,7 @@ class Hud:
         self.small = _font(12)
         self.big = _font(17, bold=True)
         self._cache: dict[tuple, pygame.Surface] = {}
+        self._elided: dict[tuple, str] = {}
         self.trace_rect: pygame.Rect | None = None  # where the trace panel was last drawn
         self.title_rect: pygame.Rect | None = None  # and the title chip
         self.palette_rect: pygame.Rect | None = None  # and the palette strip
@@ -136,7 +137,12 @@ class Hud:
         pygame.draw.rect(surface, self.theme.grid_major, rect, 1)
 
     # -- status line ----------------------------------------------------------
-    def status_line(self, surface: pygame.Surface, st: Status) -> None:
+    def status_line(self, surface: pygame.Surface, st: Status) -> list[tuple[str, pygame.Rect]]:
+        """Draw the status line; returns the parts drawn and where (the last is the "H: help" hint).
+
+        A narrow window drops the parts at the end; a rule too long for the room
+        left is shortened in its middle, so that the drawing state still shows.
+        """
         W, H = surface.get_size()
         bar = pygame.Rect(0, H - BAR_HEIGHT, W, BAR_HEIGHT)
         self._panel(surface, bar, 235)
@@ -178,12 +184,22 @@ class Hud:
             if fraction is not None:  # a bar along the top of the status line
                 width = int(W * min(1.0, max(0.0, fraction)))
                 pygame.draw.rect(surface, th.accent, pygame.Rect(0, H - BAR_HEIGHT + 3 * i, width, 3))
+        hint = self.text("H: help", th.text_dim)
+        right = W - hint.get_width() - 10 - 16  # the parts stop short of the hint, with a gap
+        # A long rule (B2n3acijr4cijt5r6i8/S2aek3ijnqr4ei5-ckqy6eHistory) is shortened in its
+        # middle rather than push out the drawing state that follows it.
+        head = sum(self.font.size(s)[0] + 10 for s, _ in parts[:4])
+        tail = (self.font.get_height() + 4 + self.font.size(st.draw_state)[0] + 10) if st.draw_state else 0
+        rule_room = right - 10 - head - tail - 10
+        if self.font.size(st.rule)[0] > rule_room:
+            parts[4] = (self.elide(st.rule, max(rule_room, self.font.size("B3/S2…")[0])), parts[4][1])
         x = 10
         y = H - BAR_HEIGHT + (BAR_HEIGHT - self.font.get_height()) // 2
+        shown: list[tuple[str, pygame.Rect]] = []
         for i, (s, color) in enumerate(parts):
             img = self.text(s, color)
             swatch = self.font.get_height() if i in swatches else 0
-            if x + swatch + img.get_width() > W - 70:
+            if x + swatch + img.get_width() > right:
                 break
             if swatch:  # the drawing state's colour, as its cells are drawn
                 box = pygame.Rect(x, y + 1, swatch - 2, swatch - 2)
@@ -191,11 +207,36 @@ class Hud:
                 pygame.draw.rect(surface, th.grid_major, box, 1)
                 x += swatch + 4
             surface.blit(img, (x, y))
+            shown.append((s, img.get_rect(topleft=(x, y))))
             x += img.get_width() + 10
             if i < len(parts) - 1:
                 pygame.draw.line(surface, th.grid_major, (x - 5, H - BAR_HEIGHT + 7), (x - 5, H - 7))
-        hint = self.text("H: help", th.text_dim)
         surface.blit(hint, (W - hint.get_width() - 10, y))
+        shown.append(("H: help", hint.get_rect(topleft=(W - hint.get_width() - 10, y))))
+        return shown
+
+    def elide(self, text: str, width: int, font: pygame.font.Font | None = None) -> str:
+        """``text``, or as much of its start and end as fits in ``width`` pixels with a "…" between."""
+        font = font or self.font
+        key = (text, width, id(font))
+        if key not in self._elided:  # once per text and width, not every frame
+            if len(self._elided) > 100:
+                self._elided.clear()
+            self._elided[key] = self._elide(text, width, font)
+        return self._elided[key]
+
+    @staticmethod
+    def _elide(text: str, width: int, font: pygame.font.Font) -> str:
+        if font.size(text)[0] <= width:
+            return text
+        keep = len(text) - 1
+        while keep > 2:
+            front = (keep + 1) // 2
+            candidate = text[:front] + "…" + text[len(text) - (keep - front):]
+            if font.size(candidate)[0] <= width:
+                return candidate
+            keep -= 1
+        return text[:1] + "…"
 
     # -- top-left chips -------------------------------------------------------
     def title_chip(self, surface: pygame.Surface, title: str, dirty: bool, tools: Sequence[str] | str | None) -> None:
@@ -245,17 +286,20 @@ class Hud:
                 x += img.get_width() + 12
 
     def prompt_box(self, surface: pygame.Surface, title: str, text: str, hint: str, error: str,
-                   caret: bool = True, choices: Sequence[str] = (), chosen: int | None = None) -> pygame.Rect:
-        """The text box: a title, the text typed (its end, when it is too long) with a caret,
-        an error, if any, a line of help, and (a rule box) the presets that match, ``chosen``
-        the one in the box.  Returns the text field's rectangle."""
+                   caret: bool = True, choices: Sequence[str] = (), chosen: int | None = None,
+                   note: str = "") -> pygame.Rect:
+        """The text box: a title, the text typed (its end, when it is too long) with a caret and,
+        dimmed after it, ``note`` (a rule box: the rule a preset's name stands for), an error,
+        if any (wrapped onto up to three lines inside the box), a line of help, and (a rule box)
+        the presets that match, ``chosen`` the one in the box.  Returns the text field's rectangle."""
         th = self.theme
         W, H = surface.get_size()
         width = min(640, W - 24)
         line = self.font.get_height()
         small = self.small.get_height() + 4
         shown_choices = self._choice_rows(choices, chosen, width - 32)
-        height = (14 + self.big.get_height() + 10 + line + 12 + 10 + small * 2 + 10
+        errors = self._wrap(error, width - 32, self.small)[:3] if error else [""]
+        height = (14 + self.big.get_height() + 10 + line + 12 + 10 + small * (1 + len(errors)) + 10
                   + (small * len(shown_choices) + 6 if shown_choices else 0))
         rect = pygame.Rect((W - width) // 2, max(8, (H - BAR_HEIGHT) // 4 - height // 2), width, height)
         self._panel(surface, rect, 245)
@@ -274,13 +318,18 @@ class Hud:
             shown = "\u2026" + shown[1:]
         img = self.font.render(shown, True, th.text)
         surface.blit(img, (field.x + 8, field.y + 6))
+        cx = field.x + 8 + img.get_width() + 1
         if caret:
-            cx = field.x + 8 + img.get_width() + 1
             pygame.draw.line(surface, th.accent, (cx, field.y + 5), (cx, field.bottom - 6), 2)
+        if note:
+            room = field.right - 8 - (cx + 12)
+            if room > self.font.size("= B3/S2…")[0]:
+                surface.blit(self.text(self.elide(f"= {note}", room), th.text_dim), (cx + 12, field.y + 6))
         y = field.bottom + 10
-        if error:
-            surface.blit(self.text(error, th.dies, self.small), (rect.x + 16, y))
-        y += self.small.get_height() + 4
+        for part in errors:
+            if part:
+                surface.blit(self.text(part, th.dies, self.small), (rect.x + 16, y))
+            y += small
         surface.blit(self.text(hint, th.text_dim, self.small), (rect.x + 16, y))
         y += small + 6
         for row in shown_choices:
@@ -337,13 +386,14 @@ class Hud:
         for i, img in enumerate(imgs):
             surface.blit(img, (rect.x + 14, rect.y + 6 + i * line))
 
-    def _wrap(self, message: str, width: int) -> list[str]:
+    def _wrap(self, message: str, width: int, font: pygame.font.Font | None = None) -> list[str]:
         """``message`` in lines no wider than ``width`` pixels (a word longer than that keeps its line)."""
+        font = font or self.font
         lines: list[str] = []
         current = ""
         for word in message.split(" "):
             candidate = f"{current} {word}" if current else word
-            if current and self.font.size(candidate)[0] > width:
+            if current and font.size(candidate)[0] > width:
                 lines.append(current)
                 current = word
             else:
@@ -406,20 +456,27 @@ class Hud:
         surface.blit(label, (rect.x + 8, rect.bottom - 18))
 
     # -- protocol trace -----------------------------------------------------------
-    def trace_panel(self, surface: pygame.Surface, trace: TraceRecorder, progress: Progress | None) -> None:
-        """The trace's panel at the right: where the protocol is, a legend, and the log of instructions."""
+    def trace_panel(self, surface: pygame.Surface, trace: TraceRecorder, progress: Progress | None,
+                    legend: Sequence[tuple[tuple[int, int, int], bool, str]] | None = None) -> None:
+        """The trace's panel at the right: where the protocol is, a legend, and the log of instructions.
+
+        ``legend`` is ``(colour, filled, meaning)`` for each mark the board shows
+        (:meth:`lifegame.app.render.BoardRenderer.trace_legend`, which knows the
+        rule's states); by default a two-state rule's.
+        """
         th = self.theme
         header = trace_header(trace, progress)
         colours = {"self": th.accent, "alive": th.query_alive, "empty": th.query_empty,
-                   "other": th.preview, "transition": th.born, "tick": th.text}
+                   "other": th.query_other, "transition": th.born, "tick": th.text}
         lines = [(s, colours[kind]) for s, kind in trace.log]
         W, H = surface.get_size()
         line = self.small.get_height() + 3
-        legend = [  # (colour, filled, meaning) as BoardRenderer.draw_trace marks the board
-            (th.query_alive_ring, False, "asked: ALIVE"), (th.query_empty, False, "asked: EMPTY"),
-            (th.born, True, "alive next"), (th.dies, True, "dies"),
-            (th.stepped, True, "stepped, stays empty"),
-        ]
+        if legend is None:  # (colour, filled, meaning) as BoardRenderer.draw_trace marks the board
+            legend = [
+                (th.query_alive_ring, False, "asked: ALIVE"), (th.query_empty, False, "asked: EMPTY"),
+                (th.born, True, "alive next"), (th.dies, True, "dies"),
+                (th.stepped, True, "stepped, stays empty"),
+            ]
         widest = max([self.text(s, th.text, self.small).get_width() for s in header]
                      + [2 * (self.text(m, th.text_dim, self.small).get_width() + 24) for *_, m in legend])
         # Only ever wider: a panel that breathes with the digits of each line is hard to read.

@@ -280,7 +280,7 @@ class App:
             tools.append(f"\u25cf REC {self.recording.path.name} ({self.recording.frames:,} frames)")
         hud.title_chip(surface, game.name or "untitled", game.dirty, tools)
         if game.tracing:
-            hud.trace_panel(surface, game.trace, progress)
+            hud.trace_panel(surface, game.trace, progress, self.renderer.trace_legend())
         else:
             hud.palette_strip(surface, [e.name for e in palette.entries], palette.selected)
         if self.show_graph:
@@ -295,7 +295,8 @@ class App:
             prompt = self.prompt
             rect = hud.prompt_box(surface, prompt.title, prompt.text, prompt.hint, prompt.error,
                                   caret=int(time.perf_counter() * 2) % 2 == 0,
-                                  choices=prompt.choices, chosen=prompt.choice if prompt.query is not None else None)
+                                  choices=prompt.choices, chosen=prompt.choice if prompt.query is not None else None,
+                                  note=prompt.note)
             pygame.key.set_text_input_rect(rect)
 
     # -- the camera and the title --------------------------------------------------------

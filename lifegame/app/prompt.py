@@ -150,6 +150,18 @@ class Prompt:
             return []
         return self._choices if self.query is not None else matching_presets(self.text)
 
+    @property
+    def note(self) -> str:
+        """A rule box holding a preset's name (typed, or put there by Tab): the rule it stands for
+        (``"B368/S245"`` for Morley), shown after the name; else ``""``."""
+        if self.kind != RULE:
+            return ""
+        folded = _fold(self.text)
+        for name, rule in PRESETS.items():
+            if folded and _fold(name) == folded and _fold(str(rule)) != folded:
+                return str(rule)
+        return ""
+
     def cycle(self, step: int) -> None:
         """A rule box: the next (``step`` 1) or previous (-1) preset matching what was typed goes in the box."""
         if self.kind != RULE:

@@ -60,6 +60,8 @@ class Theme:
     query_alive = (118, 232, 164)
     query_alive_ring = (245, 250, 255)
     query_empty = (120, 130, 150)
+    query_other = (232, 120, 232)
+    """The ring of a neighbour asked in another state (dying, history ...): none of the states' hues."""
     born = (90, 200, 255)
     dies = (255, 100, 100)
     stepped = (78, 88, 108)
@@ -366,27 +368,29 @@ class BoardRenderer:
         inset = 2 if ppc >= 12 else 0
         # The next board as the transitions build it (double buffering made
         # visible): a dot in each cell already stepped, cyan where it will be
-        # alive, red where a cell empties, the state's own colour for any other
-        # state (dying, history ...), grey where it stays empty -- so the cells
-        # the generation steps (those near a change) show as they go.
+        # alive (under a multi-state rule: the colour of the state it will be
+        # in, alive, dying, history ...), red where a cell empties, grey where
+        # it stays empty -- so the cells the generation steps (those near a
+        # change) show as they go.
         dot = max(1, int(ppc * 0.32))
         small = max(1, int(ppc * 0.42))
+        multi = self.rule is not None and self.rule.states > 2
         for (y, x), state in trace.transitions.items():
-            if state == ALIVE:
-                pygame.draw.rect(surface, th.born, self.cell_rect(view, y, x, dot))
-            elif state != EMPTY:
-                pygame.draw.rect(surface, self.colour_of(state), self.cell_rect(view, y, x, dot))
-            elif cells[y % h, x % w]:
-                pygame.draw.rect(surface, th.dies, self.cell_rect(view, y, x, dot))
+            if state == EMPTY:
+                colour, pad = (th.dies, dot) if cells[y % h, x % w] else (th.stepped, small)
             else:
-                pygame.draw.rect(surface, th.stepped, self.cell_rect(view, y, x, small))
-        # The neighbours asked so far: bright where the reply was ALIVE, grey
-        # where EMPTY, the state's colour for any other, numbered in the order
-        # the census asks them.
+                colour, pad = self.next_colour(state), dot
+            rect = self.cell_rect(view, y, x, pad)
+            if multi and state != EMPTY and ppc >= 6:
+                # A dot in a state's colour may sit on a cell of that colour: a dark rim keeps it seen.
+                pygame.draw.rect(surface, th.background, rect.inflate(2, 2))
+            pygame.draw.rect(surface, colour, rect)
+        # The neighbours asked so far: bright where the reply was a live state (counted),
+        # grey where EMPTY, violet for any other state (dying, history ...: not counted),
+        # numbered in the order the census asks them.
         for i, (y, x, reply) in enumerate(trace.answered, 1):
-            alive = reply == ALIVE
-            color = (th.query_alive_ring if alive else th.query_empty if reply == EMPTY
-                     else self.colour_of(reply))
+            alive = reply in trace.live_states
+            color = th.query_alive_ring if alive else th.query_empty if reply == EMPTY else th.query_other
             rect = self.cell_rect(view, y, x, inset)
             pygame.draw.rect(surface, color, rect, 3 if alive and ppc >= 8 else (2 if ppc >= 8 else 1))
             if ppc >= 24:
@@ -399,5 +403,29 @@ class BoardRenderer:
                 surface.blit(img, img.get_rect(center=self.cell_rect(view, cy, cx).center))
         if trace.last_transition is not None:
             y, x, state = trace.last_transition
-            colour = th.born if state == ALIVE else th.dies if state == EMPTY else self.colour_of(state)
+            colour = th.dies if state == EMPTY else self.next_colour(state)
             pygame.draw.rect(surface, colour, self.cell_rect(view, y, x, 0), 3)
+
+    def next_colour(self, state: int) -> tuple[int, int, int]:
+        """The colour of the trace's mark on a cell whose ``Transition`` makes it ``state`` (not empty):
+        a two-state rule's "alive next" cyan; under a multi-state rule each state's own colour."""
+        if self.rule is None or self.rule.states == 2:
+            return self.theme.born
+        return self.colour_of(state)
+
+    def trace_legend(self) -> list[tuple[tuple[int, int, int], bool, str]]:
+        """What :meth:`draw_trace`'s marks mean under the current rule, for the trace's panel:
+        ``(colour, filled, meaning)``, rings (asked) then dots (the next board)."""
+        th = self.theme
+        rule = self.rule
+        if rule is None or rule.states == 2:
+            return [(th.query_alive_ring, False, "asked: ALIVE"), (th.query_empty, False, "asked: EMPTY"),
+                    (th.born, True, "alive next"), (th.dies, True, "dies"),
+                    (th.stepped, True, "stepped, stays empty")]
+        live = sorted(rule.live_states)
+        asked_live = "asked: ALIVE" if live == [ALIVE] else "asked: live " + ", ".join(map(str, live))
+        other = {"Generations": "dying", "History": "history"}.get(rule.family, state_colours.state_name(rule, 2))
+        return [(th.query_alive_ring, False, asked_live), (th.query_empty, False, "asked: EMPTY"),
+                (th.query_other, False, "asked: other state"), (self.colour_of(ALIVE), True, "alive next"),
+                (self.colour_of(2), True, f"{other} next"), (th.dies, True, "empties"),
+                (th.stepped, True, "stepped, stays empty")]

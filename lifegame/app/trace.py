@@ -22,9 +22,10 @@ from ..protocol import ALIVE, EMPTY, TICK, Query, State, Transition
 __all__ = ["TraceRecorder"]
 
 
-def _kind(reply: object) -> str:
-    """How the trace panel colours a reply: "alive" (1), "empty" (0), "other" (any other state)."""
-    return "alive" if reply == ALIVE else "empty" if reply == EMPTY else "other"
+def _kind(reply: object, live_states: frozenset[State]) -> str:
+    """How the trace panel colours a reply: "alive" (a live state: counted as a neighbour), "empty" (0),
+    "other" (any other state: dying, history ...)."""
+    return "alive" if reply in live_states else "empty" if reply == EMPTY else "other"
 
 
 @dataclass
@@ -61,7 +62,7 @@ class TraceRecorder:
                 self.log.append((f"Query({y}, {x}) \u2192 {reply!r}   self", "self"))
             else:
                 self.answered.append((y, x, reply))
-                self.log.append((f"Query({y}, {x}) \u2192 {reply!r}", _kind(reply)))
+                self.log.append((f"Query({y}, {x}) \u2192 {reply!r}", _kind(reply, self.live_states)))
         elif type(instruction) is Transition:
             y, x, state = instruction
             self.transitions[(y, x)] = state
