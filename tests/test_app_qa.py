@@ -206,3 +206,37 @@ def test_the_marks_of_a_multi_state_rule_are_its_states_colours(make_app):
             assert centre == colours[2]
         elif state == 1:
             assert centre == colours[1] and centre != Theme.born
+
+
+def test_the_rule_box_keeps_its_top_while_the_list_changes(hud):
+    surface = pygame.Surface((900, 600))
+    tops = {hud.prompt_box(surface, "rule", text, "hint", error, choices=choices).top
+            for text, error, choices in [("", "", list(PRESETS)), ("sta", "", ["Star Wars"]),
+                                         ("B9/S2", "a long error " * 12, [])]}
+    assert len(tops) == 1
+
+
+def test_no_separator_after_the_last_part_shown(hud):
+    surface = pygame.Surface((640, 600))
+    surface.fill((0, 0, 0))
+    shown = hud.status_line(surface, _status(LONG, "draw 1: on"))
+    *parts, (_, hint) = shown
+    last = parts[-1][1]
+    y = last.centery
+    between = {tuple(surface.get_at((x, y)))[:3] for x in range(last.right + 1, hint.left - 1)}
+    assert Theme.grid_major not in between
+
+
+def test_no_toast_behind_an_open_box(make_app, monkeypatch):
+    app = make_app(size=(16, 16))
+    toasts: list[str] = []
+    monkeypatch.setattr(app.hud, "toast", lambda surface, message, **kw: toasts.append(message))
+    app.game.say("a message", 60.0)
+    app.frame(tick=False)
+    assert toasts == ["a message"]
+    app.handle(key(pygame.K_u))
+    app.frame(tick=False)
+    assert toasts == ["a message"]  # not drawn while the box is open
+    app.handle(key(pygame.K_ESCAPE))
+    app.frame(tick=False)
+    assert toasts[-1] == "rule unchanged"

@@ -201,6 +201,8 @@ class Hud:
             swatch = self.font.get_height() if i in swatches else 0
             if x + swatch + img.get_width() > right:
                 break
+            if i:  # a separator between parts shown (none after the last one that fits)
+                pygame.draw.line(surface, th.grid_major, (x - 5, H - BAR_HEIGHT + 7), (x - 5, H - 7))
             if swatch:  # the drawing state's colour, as its cells are drawn
                 box = pygame.Rect(x, y + 1, swatch - 2, swatch - 2)
                 pygame.draw.rect(surface, swatches[i], box)
@@ -209,8 +211,6 @@ class Hud:
             surface.blit(img, (x, y))
             shown.append((s, img.get_rect(topleft=(x, y))))
             x += img.get_width() + 10
-            if i < len(parts) - 1:
-                pygame.draw.line(surface, th.grid_major, (x - 5, H - BAR_HEIGHT + 7), (x - 5, H - 7))
         surface.blit(hint, (W - hint.get_width() - 10, y))
         shown.append(("H: help", hint.get_rect(topleft=(W - hint.get_width() - 10, y))))
         return shown
@@ -301,7 +301,10 @@ class Hud:
         errors = self._wrap(error, width - 32, self.small)[:3] if error else [""]
         height = (14 + self.big.get_height() + 10 + line + 12 + 10 + small * (1 + len(errors)) + 10
                   + (small * len(shown_choices) + 6 if shown_choices else 0))
-        rect = pygame.Rect((W - width) // 2, max(8, (H - BAR_HEIGHT) // 4 - height // 2), width, height)
+        # The top stays put (placed as for a box with no list and a one-line error): the box grows
+        # downwards while the list of presets and the error come and go with what is typed.
+        base = 14 + self.big.get_height() + 10 + line + 12 + 10 + small * 2 + 10
+        rect = pygame.Rect((W - width) // 2, max(8, (H - BAR_HEIGHT) // 4 - base // 2), width, height)
         self._panel(surface, rect, 245)
         pygame.draw.rect(surface, th.accent, rect, 1)
         y = rect.y + 14

@@ -285,7 +285,8 @@ class App:
             hud.palette_strip(surface, [e.name for e in palette.entries], palette.selected)
         if self.show_graph:
             hud.graph(surface, game.history)
-        if game.message and time.perf_counter() < game.message_until:
+        if game.message and time.perf_counter() < game.message_until and self.prompt is None:
+            # (an open box says what matters itself; a toast peeking out behind it is noise)
             hud.toast(surface, game.message, beside_trace=game.tracing)
         if driver.error:
             hud.toast(surface, f"engine error: {driver.error}", beside_trace=game.tracing)
