@@ -207,13 +207,42 @@ def _shift_onto(old: np.ndarray, new: np.ndarray) -> tuple[int, int] | None:
 
 
 # -- the search -------------------------------------------------------------------------
+def quotient(rule: RuleBase) -> np.ndarray | None:
+    """``uint8[256]`` mapping each state to the least state that behaves as it does, or ``None`` (all differ).
+
+    Two states behave alike when both are live or both not, both are the
+    boundary or neither, and under every answer of the two-state rule (live
+    next or not, next to the boundary or not) they go to states that behave
+    alike: the coarsest such partition (refined until stable, as a
+    bisimulation).  LifeHistory's history and mark states are then plain
+    on and off cells, so a glider is found although it leaves a trail; each
+    of Generations' dying states stays itself.
+    """
+    table = rule.state_table()
+    live = rule.live_mask()
+    states = range(rule.states)
+    block = [(bool(live[s]), s == rule.boundary_state) for s in states]
+    while True:
+        refined = [(block[s], tuple(block[int(table[s, a, t])] for a in (0, 1) for t in (0, 1))) for s in states]
+        if len(set(refined)) == len(set(block)):
+            break
+        block = refined
+    first: dict = {}
+    lut = np.arange(256, dtype=np.uint8)
+    for s in states:
+        lut[s] = first.setdefault(block[s], s)
+    return None if all(lut[s] == s for s in states) else lut
+
+
 class _Torus:
     """``cells`` stepped a generation at a time under ``rule``.
 
     A two-state rule keeps the board packed between generations (the fast
     engine's :class:`~.engines.bitpack.PackedTorus`, our own instance: the
     thread's cached tori stay untouched); a multi-state rule's board is
-    ``uint8`` states, stepped by :func:`~.engines.fast.step`.
+    ``uint8`` states, stepped by :func:`~.engines.fast.step` and, where some
+    states behave alike (:func:`quotient`), brought to one state of each kind
+    every generation.
     """
 
     def __init__(self, rule: RuleBase, cells: np.ndarray) -> None:
@@ -223,7 +252,8 @@ class _Torus:
         self.packed = PackedTorus(rule, *cells.shape) if rule.states == 2 else None
         if self.packed is not None:
             self.packed.load(cells)
-        self.states = cells
+        self.lut = None if self.packed is not None else quotient(rule)
+        self.states = cells if self.lut is None else self.lut[cells]
 
     def run(self, generations: int) -> None:
         if self.packed is not None:
@@ -231,7 +261,11 @@ class _Torus:
         elif generations:
             from .engines.fast import step
 
-            self.states = step(self.states, self.rule, generations)
+            if self.lut is None:
+                self.states = step(self.states, self.rule, generations)
+            else:
+                for _ in range(generations):
+                    self.states = self.lut[step(self.states, self.rule, 1)]
 
     def cells(self) -> np.ndarray:
         return self.packed.cells() if self.packed is not None else self.states
@@ -263,7 +297,8 @@ def identify(
     if isinstance(max_period, bool) or not isinstance(max_period, (int, np.integer)) or max_period < 1:
         raise ValueError(f"max_period must be a whole number of at least 1, got {max_period!r}")
     max_period = int(max_period)
-    start = board.cells
+    lut = quotient(rule) if rule.states > 2 else None
+    start = board.cells if lut is None else lut[board.cells]  # LifeHistory: its trail and marks set aside
     if not rule.has_b0 and not start.any():
         return Identity("empty", limit=max_period)
     torus = _torus(rule, start)

@@ -283,16 +283,25 @@ def test_cli_identify_refuses_bad_input_in_one_line(capsys, argv, words):
     assert words in captured.err and captured.err.count("\n") == 1
 
 
-def test_a_multi_state_spaceship_and_a_history_trail():
-    """Brian's Brain's two live cells with their two dying ones fly at c; LifeHistory's glider leaves history."""
+def test_a_multi_state_spaceship_and_a_glider_with_its_history_trail():
+    """Brian's Brain's two live cells with two dying ones fly at c; LifeHistory's glider is found, trail set aside."""
+    from lifegame.identify import quotient
     from lifegame.rules import parse_rule
 
     brain = Board(32, 32)
     brain.place(Board.from_text("**\n22").cells, 10, 10)
     found = identify(brain, parse_rule("/2/3"), 100)
     assert (found.kind, found.period, found.displacement) == ("spaceship", 1, (-1, 0))
+    life = parse_rule("LifeHistory")
     glider = Board(32, 32)
     glider.place(Board.from_text("-*-\n--*\n***").cells, 5, 5)
-    # Its trail grows until it has covered its lane round the torus (after a lap of 128 generations).
-    assert identify(glider, parse_rule("LifeHistory"), 100).kind == "unknown"
-    assert identify(glider, parse_rule("B3/S23"), 200).kind == "spaceship"
+    history = identify(glider, life, 100)
+    assert (history.kind, history.period) == ("spaceship", 4)
+    assert history == identify(glider, parse_rule("B3/S23"), 100)
+    # Marked (3, 5) and history (2, 4) cells behave as on and off cells; the boundary (6) and dying states do not.
+    assert list(quotient(life)[:7]) == [0, 1, 0, 1, 0, 1, 6]
+    assert quotient(parse_rule("345/2/4")) is None and quotient(parse_rule("B3/S23")) is None
+    marked = glider.copy()
+    marked.cells[marked.cells == 1] = 5
+    marked.cells[0, :] = 2
+    assert identify(marked, life, 100) == history
