@@ -8,9 +8,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lifegame.board import Board
+from lifegame.engines.bands import FAST_BANDS
 from lifegame.engines.bitpack import PackedTorus, compile_rule, pack, unpack
 from lifegame.engines.coroutine import CoroutineEngine
-from lifegame.engines.bands import FAST_BANDS
 from lifegame.engines.fast import FastEngine, roll_step, step, tiles_apply
 from lifegame.engines.tiled import TiledTorus
 from lifegame.rules import CONWAY, PRESETS, Rule, parse_rule

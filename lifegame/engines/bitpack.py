@@ -77,6 +77,7 @@ __all__ = [
     "e_xor",
     "expr_cost",
     "expr_nodes",
+    "fill_halo",
     "pack",
     "synthesise",
     "unpack",
@@ -588,6 +589,31 @@ class RowKernel:
             out2[:, W - 1] &= self._pad_mask
 
 
+def fill_halo(buffer: np.ndarray, height: int, width: int, rows: bool = True, columns: bool = True) -> None:
+    """Rewrite the halo of a torus buffer (``(..., rows, W + 2)``, see :class:`PackedTorus`) from its board.
+
+    Leading axes (the planes of a multi-state board) are filled alike.
+    ``columns``: the halo words and the padding bits; ``rows``: the halo rows.
+    """
+    buf, h, W = buffer, height, words_for(width)
+    top_bit = (width - 1) % 64
+    body = buf[..., 1 : h + 1, :]
+    if columns:
+        if width % 64 == 0:
+            body[..., 0] = body[..., W]
+            body[..., W + 1] = body[..., 1]
+        else:
+            last = body[..., W] & np.uint64((1 << (width % 64)) - 1)
+            first = last if W == 1 else body[..., 1]
+            body[..., W] = last | (first << np.uint64(top_bit + 1))
+            body[..., 0] = last << np.uint64(63 - top_bit)
+            # body[..., W + 1] is never read for a real cell: the last real
+            # column's east neighbour is in the padding bits.
+    if rows:
+        buf[..., 0, :] = buf[..., h, :]      # the wrap: row h-1 above row 0 ...
+        buf[..., h + 1, :] = buf[..., 1, :]  # ... row 0 below row h-1 (a 1-high torus: itself)
+
+
 class PackedTorus:
     """A packed torus in the kernel's working layout, stepped in place.
 
@@ -639,22 +665,7 @@ class PackedTorus:
 
     def fill_halo(self, rows: bool = True, columns: bool = True) -> None:
         """Rewrite the halo (and padding bits) from the board after it was written."""
-        buf, h, W = self.buffer, self.height, self.nwords
-        body = buf[1 : h + 1]
-        if columns:
-            if self.pad_mask is None:
-                body[:, 0] = body[:, W]
-                body[:, W + 1] = body[:, 1]
-            else:
-                last = body[:, W] & self.pad_mask
-                first = last if W == 1 else body[:, 1]
-                body[:, W] = last | (first << np.uint64(self.top_bit + 1))
-                body[:, 0] = last << np.uint64(63 - self.top_bit)
-                # body[:, W + 1] is never read for a real cell: the last real
-                # column's east neighbour is in the padding bits.
-        if rows:
-            buf[0] = buf[h]          # the wrap: row h-1 above row 0 ...
-            buf[h + 1] = buf[1]      # ... row 0 below row h-1 (a 1-high torus: itself)
+        fill_halo(self.buffer, self.height, self.width, rows, columns)
 
     def step_into_spare(self) -> tuple[np.ndarray, np.ndarray]:
         """One generation from the buffer into the spare, then swap; returns ``(old, new)`` buffers.

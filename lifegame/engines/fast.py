@@ -11,8 +11,8 @@
 * :func:`kernel_for` gives the row kernel that the band kernel
   :data:`~lifegame.engines.bands.FAST_BANDS` steps bands of a torus with.
 * :class:`FastEngine` is the :class:`~lifegame.engines.base.Engine`; on large,
-  mostly quiet boards it computes only the tiles that can change (two-state
-  rules only).  It runs in the background (a call may take seconds) and
+  mostly quiet boards it computes only the tiles that can change (rules of
+  any family without B0).  It runs in the background (a call may take seconds) and
   honours ``cancel`` between chunks of about :data:`CHUNK_CELL_UPDATES` cell
   updates.
 
@@ -48,7 +48,7 @@ from .base import (
 )
 from .bitpack import PackedTorus, RowKernel, pack, unpack
 from .planes import PlanesKernel, PlanesTorus, from_planes, to_planes
-from .tiled import TiledTorus, tile_rows_for
+from .tiled import TiledTorus, tile_rows_for, tiles_possible
 
 __all__ = [
     "CHUNK_CELL_UPDATES",
@@ -278,10 +278,11 @@ TILED_MIN_CELLS = 256 * 256
 def tiles_apply(height: int, width: int, rule: RuleBase) -> bool:
     """Whether :class:`FastEngine` steps a board of this size under ``rule`` by tiles.
 
-    Two-state rules without B0 only: a tile holds packed live bits, and under
-    B0 empty space changes.  Rules of more states are stepped densely.
+    Rules of any family under which empty space stays empty
+    (:func:`~.tiled.tiles_possible`: not under B0), on boards of at least
+    :data:`TILED_MIN_CELLS` cells.
     """
-    return rule.states == 2 and not rule.has_b0 and height * width >= TILED_MIN_CELLS
+    return tiles_possible(rule) and height * width >= TILED_MIN_CELLS
 
 
 class FastEngine(EngineBase):
@@ -317,12 +318,13 @@ class FastEngine(EngineBase):
             return board.copy()
         chunk = generations if cancel is None and progress is None else max(1, CHUNK_CELL_UPDATES // (h * w))
         cells = _check_cells(board.cells)
-        base = rule.base
-        if rule.states != 2:
-            torus = planes_torus_for(rule, h, w)
-        elif self.tiles is not False and tiles_apply(h, w, rule):
+        # Two-state rules run their base (equal rules share the cached torus).
+        stepped = rule.base if rule.states == 2 else rule
+        if self.tiles is not False and tiles_apply(h, w, rule):
             rows = tile_rows_for(h)
-            torus = _cached(("tiled", base, h, w), lambda: TiledTorus(base, h, w, tile_rows=rows))
+            torus = _cached(("tiled", stepped, h, w), lambda: TiledTorus(stepped, h, w, tile_rows=rows))
+        elif rule.states != 2:
+            torus = planes_torus_for(rule, h, w)
         else:
             torus = torus_for(rule, h, w)
         torus.load(cells)  # type: ignore[attr-defined]

@@ -44,6 +44,7 @@ from .bitpack import (
     e_var,
     e_xor,
     expr_nodes,
+    fill_halo,
     pack,
     synthesise,
     unpack,
@@ -182,6 +183,16 @@ def _any_of(k: int, start: int = 0) -> Expr:
 _UFUNCS = {"and": np.bitwise_and, "or": np.bitwise_or, "xor": np.bitwise_xor, "not": np.invert}
 
 
+def _topological(e: Expr, order: list[Expr], seen: set) -> None:
+    """Append the operations of ``e`` to ``order``, each after its arguments, skipping those in ``seen``."""
+    if e[0] in ("var", "const") or e in seen:
+        return
+    for x in e[1:]:
+        _topological(x, order, seen)
+    seen.add(e)
+    order.append(e)
+
+
 class Circuit:
     """Several formulas evaluated together on packed planes, sharing their common subexpressions.
 
@@ -196,7 +207,7 @@ class Circuit:
         order: list[Expr] = []
         seen: set = set()
         for e in self.outputs:
-            self._order(e, order, seen)
+            _topological(e, order, seen)
         last_use: dict[Expr, int] = {}
         for i, node in enumerate(order):
             for arg in node[1:]:
@@ -228,15 +239,6 @@ class Circuit:
         self.tail = [(j, e) for j, e in enumerate(self.outputs) if e[0] in ("var", "const") or roots.get(e) != j]
         self._where = where
         self.cost = len(self.code)
-
-    @staticmethod
-    def _order(e: Expr, order: list[Expr], seen: set) -> None:
-        if e[0] in ("var", "const") or e in seen:
-            return
-        for x in e[1:]:
-            Circuit._order(x, order, seen)
-        seen.add(e)
-        order.append(e)
 
     def run(self, inputs: dict[str, np.ndarray], outs: Sequence[np.ndarray], scratch: Sequence[np.ndarray]) -> None:
         """Evaluate into ``outs``; ``scratch``: at least :attr:`registers` arrays of the outputs' shape."""
@@ -288,20 +290,23 @@ class PlanesKernel:
 
     :meth:`rows` steps ``(k, n + 2, W)`` planes into ``(k, n, W)``: rows do
     not wrap (the first and last are only read), columns do (rows of
-    ``width`` cells).  Not thread-safe: it owns scratch buffers.
+    ``width`` cells) -- or, without ``wrap``, the first and last word of each
+    row are neighbours supplied by the caller (as :class:`~.bitpack.RowKernel`'s).
+    Not thread-safe: it owns scratch buffers.
     """
 
-    def __init__(self, rule: RuleBase, width: int, block_words: int = _BLOCK_WORDS) -> None:
+    def __init__(self, rule: RuleBase, width: int, block_words: int = _BLOCK_WORDS, wrap: bool = True) -> None:
         self.rule, self.width = rule, width
         self.formulas = f = state_formulas(rule)
         self.k = f.k
         self.nwords = W = words_for(width)
         self.block_rows = max(1, block_words // W)
-        self.kernel = RowKernel(rule.base, width, block_words=self.block_rows * W)
+        self.kernel = RowKernel(rule.base, width, block_words=self.block_rows * W, wrap=wrap)
         self.live = Circuit([f.live])
         self.live_is_plane = f.live[1] if f.live[0] == "var" else None
         self.boundary = Circuit([f.boundary]) if f.boundary is not None else None
-        self.touch = RowKernel(_TOUCH, width, block_words=self.block_rows * W) if f.boundary is not None else None
+        self.touch = (RowKernel(_TOUCH, width, block_words=self.block_rows * W, wrap=wrap)
+                      if f.boundary is not None else None)
         self.next = Circuit(f.next)
         self.next_quiet = Circuit(f.next_quiet)
         registers = max(self.live.registers, self.next.registers, self.next_quiet.registers,
@@ -349,39 +354,54 @@ class PlanesKernel:
 
 
 class PlanesTorus:
-    """A torus of state planes under ``rule``, stepped in place (two buffers with halo rows alternate)."""
+    """A torus of state planes under ``rule``, stepped in place: :class:`~.bitpack.PackedTorus` for ``k`` planes.
 
-    def __init__(self, rule: RuleBase, height: int, width: int) -> None:
+    The buffer, ``(k, rows + 2, W + 2)``, has the halo of a
+    :class:`~.bitpack.PackedTorus` on every plane (halo rows, halo words, the
+    wrap in the padding bits), so the kernel needs no wrap.  ``rows`` (at
+    least ``height``) sizes it for callers that read whole tiles past the last
+    row (:class:`~.tiled.TiledTorus`).  Two buffers alternate between generations.
+    """
+
+    def __init__(self, rule: RuleBase, height: int, width: int, rows: int | None = None) -> None:
         self.rule, self.height, self.width = rule, height, width
-        self.kernel = PlanesKernel(rule, width)
+        self.nwords = W = words_for(width)
+        self.top_bit = (width - 1) % 64  # bit of the last word holding column width-1
+        self.pad_mask = None if width % 64 == 0 else np.uint64((1 << (width % 64)) - 1)
+        self.kernel = PlanesKernel(rule, (W + 2) * 64, wrap=False)
         self.k = self.kernel.k
-        shape = (self.k, height + 2, words_for(width))
+        shape = (self.k, max(height, rows or 0) + 2, W + 2)
         self.buffer = np.zeros(shape, _U64)
         self._spare = np.zeros(shape, _U64)
 
     @property
-    def planes(self) -> np.ndarray:
-        """The board's ``(k, height, W)`` planes: a view, valid until the next :meth:`run`."""
-        return self.buffer[:, 1 : self.height + 1]
+    def words(self) -> np.ndarray:
+        """The board's ``(k, height, W)`` planes: a view, valid until the next :meth:`run` (padding bits not 0)."""
+        return self.buffer[:, 1 : self.height + 1, 1 : self.nwords + 1]
 
     def load(self, cells: np.ndarray) -> None:
         """Start from a ``(height, width)`` ``uint8`` array of states."""
-        to_planes(cells, self.k, out=self.planes)
-        self._fill_halo()
+        self.buffer[:, 1 : self.height + 1, 1 : self.nwords + 1] = to_planes(cells, self.k)
+        self.fill_halo()
 
     def cells(self) -> np.ndarray:
         """The board as a new ``(height, width)`` ``uint8`` array of states."""
-        return from_planes(self.planes, self.width)
+        return from_planes(self.words, self.width)
 
-    def _fill_halo(self) -> None:
-        buf, h = self.buffer, self.height
-        buf[:, 0] = buf[:, h]
-        buf[:, h + 1] = buf[:, 1]
+    def fill_halo(self, rows: bool = True, columns: bool = True) -> None:
+        """Rewrite the halo (and padding bits) of every plane from the board after it was written."""
+        fill_halo(self.buffer, self.height, self.width, rows, columns)
+
+    def step_into_spare(self) -> tuple[np.ndarray, np.ndarray]:
+        """One generation from the buffer into the spare, then swap; returns ``(old, new)`` buffers (halo filled)."""
+        h = self.height
+        old, new = self.buffer, self._spare
+        self.kernel.rows(old[:, : h + 2], new[:, 1 : h + 1])
+        self.buffer, self._spare = new, old
+        self.fill_halo()
+        return old, new
 
     def run(self, generations: int) -> None:
         """Advance ``generations`` generations."""
-        h = self.height
         for _ in range(generations):
-            self.kernel.rows(self.buffer, self._spare[:, 1 : h + 1])
-            self.buffer, self._spare = self._spare, self.buffer
-            self._fill_halo()
+            self.step_into_spare()

@@ -15,13 +15,19 @@ neighbouring tiles are thrown away); the changed tiles are scattered back.
 When most tiles are active the whole board is stepped by the dense kernel,
 and the change flags are taken from a comparison of the two generations.
 
-Only two-state rules without B0 can skip (Life-like or isotropic: the
-kernel's 3x3 neighbourhood is all that matters): under B0 an empty region
-with no live neighbour changes, so an unchanged region does not stay
-unchanged.  Rules of more states are not tiled (:func:`~.fast.tiles_apply`):
-a tile here holds only live bits, and a Generations cell that dies goes on
-changing for generations with no live neighbour.  Any board
-size works; tiles at the bottom and right edges may be short.
+Rules of more states (Generations, History) skip alike, on their bit planes
+(:class:`~.planes.PlanesTorus`): a cell *changed* when any of its state bits
+did, and the argument holds for any rule whose next state is a function of
+the 3x3 neighbourhood's states -- a neighbourhood that did not change gives
+the centre the state it just got again, which is the state it had.  (A
+dying Generations cell changes every generation, so its tile stays active
+until it is empty.)
+
+Rules under which empty space changes cannot skip (:func:`tiles_possible`):
+B0, or a state table that turns an empty cell with an empty neighbourhood
+into something else; the start of a run counts every non-empty cell as a
+change from an empty board, which must stay empty.  Any board size works;
+tiles at the bottom and right edges may be short.
 """
 
 from __future__ import annotations
@@ -30,8 +36,15 @@ import numpy as np
 
 from ..rules import RuleBase
 from .bitpack import PackedTorus, RowKernel, words_for
+from .planes import PlanesKernel, PlanesTorus
 
-__all__ = ["TiledTorus", "tile_rows_for"]
+__all__ = ["TiledTorus", "tile_rows_for", "tiles_possible"]
+
+
+def tiles_possible(rule: RuleBase) -> bool:
+    """Whether :class:`TiledTorus` can run ``rule``: empty space stays empty (no B0, state 0 stays 0)."""
+    return not rule.has_b0 and int(rule.state_table()[0, 0, 0]) == 0
+
 
 def tile_rows_for(height: int) -> int:
     """The tile height used for a board of ``height`` rows: 64, less on short boards."""
@@ -44,7 +57,9 @@ def tile_rows_for(height: int) -> int:
 class TiledTorus:
     """A packed torus that steps only its active tiles.
 
-    Requires a two-state rule without B0.  Load a board with :meth:`load`, advance it
+    Requires a rule under which empty space stays empty (:func:`tiles_possible`);
+    a two-state rule keeps one packed plane, a rule of more states its bit
+    planes.  Load a board with :meth:`load`, advance it
     with :meth:`run`, read it with :meth:`cells` or :attr:`words`.  The object may be reused for other boards
     of the same size (its buffers are large: reusing them is cheaper).
 
@@ -59,8 +74,8 @@ class TiledTorus:
     dense_fraction = 0.3
 
     def __init__(self, rule: RuleBase, height: int, width: int, *, tile_rows: int = 64, tile_words: int = 1) -> None:
-        if rule.has_b0 or rule.states != 2:
-            raise ValueError("tile skipping needs a two-state rule without B0: empty regions change under B0")
+        if not tiles_possible(rule):
+            raise ValueError("tile skipping needs a rule under which empty space stays empty (no B0)")
         W = words_for(width)
         if W % tile_words or tile_rows < 1:
             raise ValueError(f"tiles of {tile_rows} rows x {tile_words} words do not fit a {height}x{width} board")
@@ -68,8 +83,16 @@ class TiledTorus:
         self.tr, self.tw = tile_rows, tile_words
         self.ty, self.tx = -(-height // tile_rows), W // tile_words
         self.last_rows = height - (self.ty - 1) * tile_rows  # rows in the last tile row
-        self.torus = PackedTorus(rule, height, width, rows=self.ty * tile_rows)
-        self.stack = RowKernel(rule, (tile_words + 2) * 64, wrap=False)
+        self.torus: PackedTorus | PlanesTorus
+        self.stack: RowKernel | PlanesKernel
+        if rule.states == 2:
+            self.torus = PackedTorus(rule, height, width, rows=self.ty * tile_rows)
+            self.stack = RowKernel(rule, (tile_words + 2) * 64, wrap=False)
+            self.k = 1
+        else:
+            self.torus = PlanesTorus(rule, height, width, rows=self.ty * tile_rows)
+            self.stack = PlanesKernel(rule, (tile_words + 2) * 64, wrap=False)
+            self.k = self.torus.k
         # Flat offsets, in the torus buffer, of a tile with its ring (the halo
         # row and word of the buffer make every tile's ring a plain rectangle),
         # and of each tile's top-left ring cell.
@@ -94,7 +117,7 @@ class TiledTorus:
     def _start(self) -> None:
         # At the start every tile holding a live cell (or next to one) may
         # change: the board "changed" from an empty one, which stays empty.
-        self._diff[: self.h] = self.words
+        self._diff[: self.h] = _union(self._planes(self.torus.buffer)[:, 1 : self.h + 1, 1 : self.W + 1])
         self.active = self._activate_dense(self._normalise_dense(self._diff))
         self.generation = self.tiles_computed = 0
         self._batch = 1
@@ -105,8 +128,15 @@ class TiledTorus:
 
     @property
     def words(self) -> np.ndarray:
-        """The current packed board ``(h, W)`` (a view; do not keep it across :meth:`run`)."""
+        """The current packed board (a view; do not keep it across :meth:`run`).
+
+        ``(h, W)`` under a two-state rule, ``(k, h, W)`` planes under one of more states.
+        """
         return self.torus.words
+
+    def _planes(self, buffer: np.ndarray) -> np.ndarray:
+        """A torus buffer as ``(k, rows, W + 2)`` planes (a view)."""
+        return buffer.reshape(self.k, *buffer.shape[-2:])
 
     # -- which tiles can change --------------------------------------------
     def _normalise_dense(self, diff: np.ndarray) -> np.ndarray:
@@ -218,10 +248,12 @@ class TiledTorus:
         self.tiles_computed += n * self.ty * self.tx
 
     def _dense_generation(self) -> None:
-        old, new = self.torus.step_into_spare()
+        old, new = (self._planes(b) for b in self.torus.step_into_spare())
         h, W = self.h, self.W
         diff = self._diff
-        np.bitwise_xor(old[1 : h + 1, 1 : W + 1], new[1 : h + 1, 1 : W + 1], out=diff[:h])
+        np.bitwise_xor(old[0, 1 : h + 1, 1 : W + 1], new[0, 1 : h + 1, 1 : W + 1], out=diff[:h])
+        for j in range(1, self.k):
+            diff[:h] |= old[j, 1 : h + 1, 1 : W + 1] ^ new[j, 1 : h + 1, 1 : W + 1]
         self.tiles_computed += self.ty * self.tx
         self.active = self._activate_dense(self._normalise_dense(diff))
 
@@ -229,24 +261,29 @@ class TiledTorus:
         tr, tw = self.tr, self.tw
         k = ty.size
         index = (self._row_base[ty] + self._col_base[tx])[:, None, None] + self._ring
-        flat = self.torus.buffer.reshape(-1)
-        tiles = np.take(flat, index)  # (k, tr + 2, tw + 2): each tile with its ring
+        flat = self._planes(self.torus.buffer).reshape(self.k, -1)
+        tiles = np.take(flat, index, axis=1)  # (planes, k, tr + 2, tw + 2): each tile with its ring
         out = np.empty_like(tiles)
         # One tall board of all the tiles: rows and words that mix two tiles
         # come out wrong, and are exactly the ones thrown away.
-        self.stack.rows(tiles.reshape(k * (tr + 2), tw + 2), out.reshape(k * (tr + 2), tw + 2)[:-2])
-        new = out[:, :tr, 1 : tw + 1]  # output row j is input row j + 1
-        old = tiles[:, 1 : tr + 1, 1 : tw + 1]
+        stack_in = tiles.reshape(self.k, k * (tr + 2), tw + 2)
+        stack_out = out.reshape(self.k, k * (tr + 2), tw + 2)[:, :-2]
+        if isinstance(self.stack, RowKernel):
+            self.stack.rows(stack_in[0], stack_out[0])
+        else:
+            self.stack.rows(stack_in, stack_out)
+        new = out[:, :, :tr, 1 : tw + 1]  # output row j is input row j + 1
+        old = tiles[:, :, 1 : tr + 1, 1 : tw + 1]
         if self.last_rows < tr:  # rows past the board: put back what was there
             bottom = ty == self.ty - 1
-            new[bottom, self.last_rows :] = old[bottom, self.last_rows :]
-        diff = new ^ old
+            new[:, bottom, self.last_rows :] = old[:, bottom, self.last_rows :]
+        diff = _union(new ^ old)
         self._normalise_tiles(diff, ty, tx)
         changed = diff.reshape(k, -1).any(axis=1)
         self.tiles_computed += k
         if changed.any():
             cy, cx = ty[changed], tx[changed]
-            flat[index[changed][:, 1 : tr + 1, 1 : tw + 1]] = new[changed]
+            flat[:, index[changed][:, 1 : tr + 1, 1 : tw + 1]] = new[:, changed]
             # Refresh the halo only where a changed tile touches the edge.
             self.torus.fill_halo(
                 rows=bool(cy.min() == 0 or cy.max() == self.ty - 1),
@@ -255,3 +292,8 @@ class TiledTorus:
             self.active = self._activate(cy, cx, diff[changed])
         else:
             self.active = np.zeros((self.ty, self.tx), dtype=bool)
+
+
+def _union(planes: np.ndarray) -> np.ndarray:
+    """The bitwise or of ``planes`` along the first axis: the bits where any plane is set (a new array)."""
+    return planes[0].copy() if planes.shape[0] == 1 else np.bitwise_or.reduce(planes, axis=0)
