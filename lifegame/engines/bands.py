@@ -367,9 +367,10 @@ class StatesBands(ByteBands):
     """Bands of cell states (one ``uint8`` each) under a rule of any family, by :class:`~.fast.StatesKernel`.
 
     The parallel engine's kernel for multi-state rules (:meth:`FastBands.for_rule`).
-    A generation costs a few nanoseconds a cell (several numpy passes over
-    the states), so a task carries 8 of them: the round trip and the barrier
-    are small beside it, and the halo work (2K rows per band) stays a few per cent.
+    The block is turned into bit planes once a task, stepped ``K`` generations
+    and turned back (:meth:`~.fast.StatesKernel.steps`); a task carries 8
+    generations: the round trip, the barrier and the conversions are small
+    beside them, and the halo work (2K rows per band) stays a few per cent.
     """
 
     batch = 8
@@ -384,18 +385,13 @@ class StatesBands(ByteBands):
         interrupted: Interrupt | None = None,
     ) -> np.ndarray:
         _check_padded(padded.shape[0], generations)
-        block = np.ascontiguousarray(padded, dtype=np.uint8)
-        kernel = states_kernel_for(rule, width)
-        for i in range(generations):
+
+        def check() -> None:
             if interrupted is not None and interrupted():
                 raise Interrupted
-            last = i == generations - 1 and out is not None
-            block = kernel.rows(block, out if last else None)
-        if out is None:
-            return np.array(block) if generations == 0 else block
-        if generations == 0:
-            out[...] = block
-        return out
+
+        # The block stays in bit planes across the batch's generations.
+        return states_kernel_for(rule, width).steps(padded, generations, out=out, between=check)
 
     def describe(self, workers: int) -> str:
         return f"process pool, {_workers(workers)}"
