@@ -24,6 +24,7 @@ RULES: tuple[tuple[str, str], ...] = (
     ("Life", "B3/S23"),
     ("Hensel (tlife)", "B3/S2-i34q"),
     ("Hensel (B2n3/S23-q)", "B2n3/S23-q"),
+    ("Hensel (B3/S23-a4ei6)", "B3/S23-a4ei6"),
     ("Generations (Star Wars)", "345/2/4"),
     ("Generations (Brian's Brain)", "/2/3"),
     ("LifeHistory", "LifeHistory"),
