@@ -53,6 +53,7 @@ import numpy as np
 
 from ..rules import RuleBase
 from .base import JobCancelled
+from .bitpack import Expr, e_and, e_not, e_or, e_xor
 
 __all__ = ["LEAF_LEVEL", "LEAF_SIDE", "MIN_LEVEL", "CacheFull", "Universe", "count_occupied_leaves", "leaf_from_rows", "leaf_rows", "occupied_leaves"]
 
@@ -166,36 +167,10 @@ def _plane_masks() -> dict[str, int]:
 _MASKS = _plane_masks()
 
 # A formula: ("var", plane) | ("const", 0 or 1) | ("not", x) | ("and" | "or" | "xor", x, y), shared subterms
-# computed once.
-Expr = tuple
+# computed once; built with the bit kernel's constant-folding combinators.
 _ZERO: Expr = ("const", 0)
 _ONE: Expr = ("const", 1)
-
-
-def _not(x: Expr) -> Expr:
-    if x[0] == "const":
-        return ("const", 1 - x[1])
-    return x[1] if x[0] == "not" else ("not", x)
-
-
-def _and(x: Expr, y: Expr) -> Expr:
-    if _ZERO in (x, y):
-        return _ZERO
-    return y if x == _ONE else x if y == _ONE else ("and", x, y)
-
-
-def _or(x: Expr, y: Expr) -> Expr:
-    if _ONE in (x, y):
-        return _ONE
-    return y if x == _ZERO else x if y == _ZERO else ("or", x, y)
-
-
-def _xor(x: Expr, y: Expr) -> Expr:
-    if x[0] == "const":
-        return _not(y) if x[1] else y
-    if y[0] == "const":
-        return _not(x) if y[1] else x
-    return ("xor", x, y)
+_not, _and, _or, _xor = e_not, e_and, e_or, e_xor
 
 
 def _mux(v: Expr, hi: Expr, lo: Expr) -> Expr:
