@@ -274,12 +274,12 @@ def test_quiet_tiles_are_skipped_exactly_under_isotropic_rules(pool, rule, seed)
     assert engine.advance(board, rule, 30) == REFERENCE.advance(board, rule, 30)
 
 
-def test_multi_state_rules_step_every_tile() -> None:
-    # Tile flags describe packed two-state boards; a multi-state board has no tiles (STATES_BANDS).
+def test_multi_state_rules_skip_tiles_too() -> None:
+    # Packed two-state boards and uint8 multi-state ones (STATES_BANDS) both carry tile flags; B0 never does.
     engine = ParallelEngine(ThreadPoolExecutor(1), 2, shared=True)
-    assert engine.tile_rows_for((128, 128), parse_rule("B2-ek/S23")) == 64
-    for text in ("345/2/4", "LifeHistory"):
-        assert engine.tile_rows_for((128, 128), parse_rule(text)) == 0
+    for text in ("B2-ek/S23", "345/2/4", "LifeHistory"):
+        assert engine.tile_rows_for((128, 128), parse_rule(text)) == 64
+    assert engine.tile_rows_for((128, 128), parse_rule("B0123/S4")) == 0
     engine.close()
     engine.pool.shutdown()
 

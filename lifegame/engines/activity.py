@@ -54,6 +54,8 @@ from ..rules import RuleBase
 from .bands import Interrupt, Interrupted, padded_rows, scratch_buffers
 from .bitpack import RowKernel
 from .fast import kernel_for
+from .planes import PlanesKernel, from_planes, to_planes
+from .tiled import tiles_possible
 
 __all__ = [
     "ACTIVE",
@@ -66,6 +68,7 @@ __all__ = [
     "balanced_bands",
     "step_band",
     "step_dense",
+    "step_states_band",
 ]
 
 ACTIVE = np.uint8(1)
@@ -363,3 +366,132 @@ def step_band(
     flags[last[ry : ry + n]] |= ACTIVE
     target_flags[a:b] = flags
     return computed
+
+
+# -- rules of more states: bands of uint8 states (STATES_BANDS) --------------------------
+
+
+def _planes_kernel(rule: RuleBase, width: int) -> PlanesKernel:
+    """A wrapping :class:`~.planes.PlanesKernel` for ``rule`` and ``width``, kept per thread (it owns scratch)."""
+    kernels: dict = getattr(_local, "planes", None) or {}
+    _local.planes = kernels
+    kernel = kernels.get((rule, width))
+    if kernel is None:
+        if len(kernels) > 8:
+            kernels.clear()
+        kernel = kernels[rule, width] = PlanesKernel(rule, width)
+    return kernel
+
+
+def _states_generations(
+    cells: np.ndarray, rule: RuleBase, generations: int, interrupted: Interrupt | None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """``generations`` (>= 1) generations of ``(n + 2K, w)`` uint8 states, rows not wrapping, columns wrapping.
+
+    Returns the planes ``(k, n + 2, W)`` of the generation before the last and
+    ``(k, n, W)`` of the last: what changed in the last generation is their
+    difference (row ``i`` of the last is row ``i + 1`` of the one before).
+    """
+    kernel = _planes_kernel(rule, cells.shape[1])
+    current = to_planes(np.ascontiguousarray(cells), kernel.k)
+    previous = current
+    for _ in range(generations):
+        if interrupted is not None and interrupted():
+            raise Interrupted
+        following = np.empty((current.shape[0], current.shape[1] - 2, current.shape[2]), np.uint64)
+        kernel.rows(current, following)
+        previous, current = current, following
+    return previous, current
+
+
+def _changed_bits(previous: np.ndarray, last: np.ndarray) -> np.ndarray:
+    """The bits of ``last`` ``(k, n, W)`` where any plane differs from rows ``1 .. n`` of ``previous``."""
+    diff = previous[0, 1:-1] ^ last[0]
+    for j in range(1, last.shape[0]):
+        diff |= previous[j, 1:-1] ^ last[j]
+    return diff
+
+
+def step_states_band(
+    source: np.ndarray,
+    target: np.ndarray,
+    source_flags: np.ndarray,
+    target_flags: np.ndarray,
+    y0: int,
+    y1: int,
+    rule: RuleBase,
+    generations: int,
+    tile_rows: int,
+    fresh: bool = False,
+    interrupted: Interrupt | None = None,
+) -> int:
+    """:func:`step_band` for bands of ``uint8`` states (:data:`~.bands.STATES_BANDS`), under a rule of any family.
+
+    ``source``, ``target``: ``(H, w)`` states, ``w`` a multiple of 64; tiles
+    are ``tile_rows`` rows by 64 cells, with the flags of the module
+    docstring (a cell *changed* when its state did: a dying Generations cell
+    changes every generation, so its tile stays ACTIVE until it is empty).
+    The rule must keep empty space empty (:func:`~.tiled.tiles_possible`).
+
+    The reach is found as for two-state bands; then each tile in it is
+    gathered with a ring of ``K`` rows and ``K`` cells from ``source``
+    (taken round the torus), the tiles stacked into one tall block and
+    stepped ``K`` generations together as bit planes: the errors where two
+    tiles meet in the stack, or where a row wraps, move a cell per generation
+    and stay in the ring.  The ACTIVE flags come from the last two
+    generations.  Returns the tiles computed (0: a quiet band).
+    """
+    if not tiles_possible(rule):
+        raise ValueError("tile skipping needs a rule under which empty space stays empty (no B0)")
+    tr, K = tile_rows, generations
+    height, width = source.shape
+    tx = width // 64
+    ty = height // tr
+    a, b = y0 // tr, y1 // tr
+    n = b - a
+    ry = halo_tiles(K, tr)
+    rx = -(-K // 64)
+    rows = np.arange(a - ry, b + ry) % ty  # block tile row -> board tile row
+    X4 = source.reshape(ty, tr, tx, 64)
+    Y4 = target.reshape(ty, tr, tx, 64)
+    if fresh:  # the target holds an older board: all of the band is stale there
+        active = np.stack([X4[r].any(axis=(0, 2)) for r in rows])
+        dirty = np.ones((n, tx), dtype=bool)
+    else:
+        active = (source_flags[rows] & ACTIVE) != 0
+        dirty = (source_flags[a:b] & DIRTY) != 0
+    reach = dilate(active, ry, rx)[ry : ry + n]
+    count = int(np.count_nonzero(reach))
+
+    if fresh:
+        target[y0:y1] = source[y0:y1]
+    else:  # what is stale in the target and will not be computed is copied
+        iy, ix = np.nonzero(dirty & ~reach)
+        if iy.size:
+            Y4[a + iy, :, ix] = X4[a + iy, :, ix]
+    if count == 0:
+        target_flags[a:b] = 0
+        return 0
+    if count > DENSE_FRACTION * n * tx:
+        previous, last = _states_generations(padded_rows(source, y0, y1, K), rule, K, interrupted)
+        changed = _tiles(_changed_bits(previous, last), tr).any(axis=1)  # a word is a tile's row
+        target[y0:y1] = from_planes(last, width)
+        target_flags[a:b] = np.where(changed, ACTIVE | DIRTY, DIRTY)
+        return n * tx
+
+    iy, ix = np.nonzero(reach)
+    m = iy.size
+    high, wide = tr + 2 * K, 64 + 2 * K
+    row_index = ((a + iy) * tr)[:, None] + np.arange(-K, tr + K)  # (m, high), round the torus
+    col_index = (ix * 64)[:, None] + np.arange(-K, 64 + K)  # (m, wide)
+    stack = source[(row_index % height)[:, :, None], (col_index % width)[:, None, :]]
+    previous, last = _states_generations(stack.reshape(m * high, wide), rule, K, interrupted)
+    # Tile i's rows are rows i * high .. + tr of the last generation (its
+    # first K rows were the ring), row + 1 of the generation before.
+    keep = (np.arange(m) * high)[:, None] + np.arange(tr)
+    diff = from_planes(_changed_bits(previous, last)[None], wide)[keep][:, :, K : K + 64]
+    Y4[a + iy, :, ix] = from_planes(last, wide)[keep][:, :, K : K + 64]
+    flags = np.where(reach, DIRTY, np.uint8(0)).astype(np.uint8)
+    flags[iy[diff.any(axis=(1, 2))], ix[diff.any(axis=(1, 2))]] |= ACTIVE
+    target_flags[a:b] = flags
+    return m

@@ -28,8 +28,9 @@ How a board travels (compare CPython's ``concurrent/futures/process.py``)::
                              the kernel's layout, allocated once per board shape;
                              one flag byte per tile (activity.py) when tiles are skipped
 
-Quiet tiles (:mod:`.activity`): with FAST_BANDS in shared memory, a two-state
-rule without B0, a width a multiple of 64 and a height a multiple of
+Quiet tiles (:mod:`.activity`): in shared memory, under a rule that keeps
+empty space empty (no B0; two-state rules on FAST_BANDS, rules of more
+states on STATES_BANDS), a width a multiple of 64 and a height a multiple of
 :data:`TILE_ROWS`, each segment carries one flag byte per tile of 64x64
 cells (ACTIVE: changed in the last generation; DIRTY: differs from the other
 segment).  A task reads the flags of its band and of its halo's tiles
@@ -93,7 +94,7 @@ import numpy as np
 
 from ..board import Board
 from ..rules import RuleBase
-from .bands import FAST_BANDS, BandKernel, Interrupted, padded_rows
+from .bands import FAST_BANDS, STATES_BANDS, BandKernel, Interrupted, padded_rows
 from .base import (
     Cancel,
     Capabilities,
@@ -107,6 +108,7 @@ from .base import (
 from .pool import Restart, WorkerPool
 from .activity import ACTIVE, balanced_bands, tiles_fit
 from .shm import SharedBoard
+from .tiled import tiles_possible
 from .worker import BandTask, SharedBandTask, run_band, run_shared_band
 
 __all__ = ["ParallelEngine", "Restart", "split_rows", "POLL", "MAX_FAILURES"]
@@ -360,17 +362,18 @@ class ParallelEngine(EngineBase):
     def tile_rows_for(self, shape: tuple[int, int], rule: RuleBase) -> int:
         """The tile height with which a board of ``shape`` cells is stepped under ``rule``; 0: every cell.
 
-        Tiles are skipped with the packed kernel in shared memory, for
-        two-state rules without B0 (a rule with more states runs
-        :data:`~.bands.STATES_BANDS`, which steps every cell), on boards whose width is a multiple of 64 and whose height
-        is a multiple of :attr:`tile_rows` (at least a tile row per band).
+        Tiles are skipped in shared memory with the packed kernel (two-state
+        rules) or :data:`~.bands.STATES_BANDS` (rules of more states), under
+        rules that keep empty space empty (:func:`~.tiled.tiles_possible`: no
+        B0), on boards whose width is a multiple of 64 and whose height is a
+        multiple of :attr:`tile_rows` (at least a tile row per band).
         """
         if (
             not self.tile_rows
-            or self.kernel.for_rule(rule) is not FAST_BANDS
+            or self.kernel.for_rule(rule) not in (FAST_BANDS, STATES_BANDS)
             or not self._shared_memory
             or self._inline
-            or rule.has_b0
+            or not tiles_possible(rule)
             or not tiles_fit(shape, self.tile_rows, self.workers * self._bands_per_worker)
         ):
             return 0
@@ -404,7 +407,10 @@ class ParallelEngine(EngineBase):
         self.tiles_computed = 0
         # Quiet boards take longer batches (fewer round trips; the reach grows
         # by a tile row or two); busy ones the kernel's K (less halo work).
-        k_quiet = max(k_max, min(QUIET_BATCH, _HALO_LIMIT * tile_rows)) if tile_rows and self._batch_default else k_max
+        # (Packed two-state bands only: a multi-state band steps its reach for
+        # the whole batch, with a ring K cells deep, so long batches cost more.)
+        longer = tile_rows and self._batch_default and rule.states == 2
+        k_quiet = max(k_max, min(QUIET_BATCH, _HALO_LIMIT * tile_rows)) if longer else k_max
         k = k_max
         done = 0
         while done < generations:

@@ -34,7 +34,7 @@ import numpy as np
 
 from ..rules import RuleBase
 from .bands import BandKernel, Interrupt, padded_rows
-from .activity import step_band
+from .activity import step_band, step_states_band
 from .shm import attach, attach_flags
 
 __all__ = [
@@ -69,8 +69,9 @@ class SharedBandTask:
 
     ``tile_rows`` (0: every cell is computed): the segments also hold tile
     flags and the band is whole rows of tiles this high; only tiles that can
-    change are stepped (:func:`.activity.step_band`, FAST_BANDS and
-    two-state rules without B0 only).  ``fresh``: the first batch after the board was loaded
+    change are stepped (:func:`.activity.step_band` for FAST_BANDS and
+    two-state rules, :func:`.activity.step_states_band` for STATES_BANDS and
+    rules of more states; never under B0).  ``fresh``: the first batch after the board was loaded
     (the flags are not yet written).
     """
 
@@ -116,8 +117,10 @@ def run_shared_band(task: SharedBandTask) -> int:
     following = attach(task.target, layout, kernel.dtype)
     if task.tile_rows:
         offset = layout[0] * layout[1] * kernel.dtype.itemsize
-        tiles = (task.shape[0] // task.tile_rows, layout[1])
-        computed = step_band(
+        tiles = (task.shape[0] // task.tile_rows, task.shape[1] // 64)  # tiles are 64 cells wide
+        # Packed two-state boards, or uint8 states (STATES_BANDS) under a rule of more states.
+        step = step_band if task.rule.states == 2 else step_states_band
+        computed = step(
             current, following, attach_flags(task.source, offset, tiles), attach_flags(task.target, offset, tiles),
             task.y0, task.y1, task.rule, task.generations, task.tile_rows, task.fresh, _interrupt_check(),
         )
