@@ -37,9 +37,13 @@ The first batch after a board is loaded (``fresh``) takes a tile with a live
 cell as ACTIVE (the board "changed" from the empty one) and copies the whole
 band to the target (whose contents are from an older board).
 
-Two-state rules only (Life-like and isotropic: the packed layout, one bit a
-cell); a rule of more states runs :data:`~.bands.STATES_BANDS`, whose bands
-step every cell (:meth:`~.parallel.ParallelEngine.tile_rows_for` gives 0).
+Rules of more states (Generations, History) run :data:`~.bands.STATES_BANDS`
+(one ``uint8`` state a cell in shared memory) and skip alike
+(:func:`step_states_band`), under rules that keep empty space empty
+(:func:`~.tiled.tiles_possible`): a cell *changed* when its state did, and the
+reach is the same; but the tiles in it are stepped for the whole batch, each
+with a ring ``K`` cells deep, stacked as bit planes (no tracking generation by
+generation: a multi-state batch is short, ``K`` = 8).
 
 Nothing here imports pygame.
 """
@@ -405,11 +409,24 @@ def _states_generations(
 
 
 def _changed_bits(previous: np.ndarray, last: np.ndarray) -> np.ndarray:
-    """The bits of ``last`` ``(k, n, W)`` where any plane differs from rows ``1 .. n`` of ``previous``."""
-    diff = previous[0, 1:-1] ^ last[0]
+    """The bits of ``last`` ``(k, n, W)`` where any plane differs from ``previous``'s rows ``1 .. n``
+    (``previous`` of ``n + 2`` rows), or from its rows ``0 .. n - 1`` (``previous`` of ``n`` rows)."""
+    skip = (previous.shape[1] - last.shape[1]) // 2
+    rows = slice(skip, skip + last.shape[1])
+    diff = previous[0, rows] ^ last[0]
     for j in range(1, last.shape[0]):
-        diff |= previous[j, 1:-1] ^ last[j]
+        diff |= previous[j, rows] ^ last[j]
     return diff
+
+
+def _middle_word(planes: np.ndarray, start: int) -> np.ndarray:
+    """Cells ``start .. start + 63`` of each row of ``planes`` ``(k, n, W)``, as ``(k, n, 1)`` words."""
+    word, bit = divmod(start, 64)
+    middle = planes[:, :, word].copy()
+    if bit:
+        middle >>= np.uint64(bit)
+        middle |= planes[:, :, word + 1] << np.uint64(64 - bit)
+    return middle[:, :, None]
 
 
 def step_states_band(
@@ -488,10 +505,13 @@ def step_states_band(
     previous, last = _states_generations(stack.reshape(m * high, wide), rule, K, interrupted)
     # Tile i's rows are rows i * high .. + tr of the last generation (its
     # first K rows were the ring), row + 1 of the generation before.
-    keep = (np.arange(m) * high)[:, None] + np.arange(tr)
-    diff = from_planes(_changed_bits(previous, last)[None], wide)[keep][:, :, K : K + 64]
-    Y4[a + iy, :, ix] = from_planes(last, wide)[keep][:, :, K : K + 64]
+    # Only those rows' middle 64 cells (a word) are taken.
+    keep = ((np.arange(m) * high)[:, None] + np.arange(tr)).ravel()
+    new = _middle_word(last[:, keep], K)
+    diff = _changed_bits(_middle_word(previous[:, keep + 1], K), new)  # no 1-row offset here: rows match
+    changed = diff.reshape(m, tr).any(axis=1)
+    Y4[a + iy, :, ix] = from_planes(new, 64).reshape(m, tr, 64)
     flags = np.where(reach, DIRTY, np.uint8(0)).astype(np.uint8)
-    flags[iy[diff.any(axis=(1, 2))], ix[diff.any(axis=(1, 2))]] |= ACTIVE
+    flags[iy[changed], ix[changed]] |= ACTIVE
     target_flags[a:b] = flags
     return m
