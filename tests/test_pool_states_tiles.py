@@ -69,8 +69,8 @@ def blobs(board: Board, rule: RuleBase, rng: np.random.Generator, count: int, si
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     rule=multi_state_rules,
-    shape=st.sampled_from([(256, 256), (320, 256), (256, 384)]),
-    config=st.sampled_from([(None, 64), (3, 64), (None, 32), (20, 16)]),
+    shape=st.sampled_from([(256, 256), (512, 256), (256, 512)]),
+    config=st.sampled_from([(None, 64), (3, 32), (None, 32), (None, 16), (20, 16)]),
     count=st.integers(1, 4),
     plan=st.lists(st.integers(1, 40), min_size=1, max_size=3),
     seed=st.integers(0, 2**32 - 1),
@@ -161,3 +161,32 @@ def test_multi_state_rules_take_tiles_when_the_board_fits(engines) -> None:
     assert engine.tile_rows_for((256, 200), parse_rule("345/2/4")) == 0
     assert engine.tile_rows_for((256, 256), parse_rule("B2-ek/S23")) == 64  # two-state: FAST_BANDS's tiles
     assert FAST_BANDS.for_rule(parse_rule("/2/3")) is STATES_BANDS
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    rule=multi_state_rules,
+    tile_rows=st.sampled_from([8, 16, 32]),
+    cut=st.integers(1, 7),
+    batches=st.lists(st.integers(1, 12), min_size=1, max_size=5),
+    count=st.integers(1, 3),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_band_steps_in_this_process_equal_every_cell(rule, tile_rows, cut, batches, count, seed) -> None:
+    # step_states_band itself, batch after batch on two bands (the sparse path
+    # on a 256x512 board: tiles of few blobs), the flags carried across.
+    rng = np.random.default_rng(seed)
+    board = Board(256, 512)
+    blobs(board, rule, rng, count)
+    source, target = board.cells.copy(), np.zeros_like(board.cells)
+    shape = (256 // tile_rows, 512 // 64)
+    flags = [np.zeros(shape, np.uint8), np.zeros(shape, np.uint8)]
+    edge = cut * 256 // 8 // tile_rows * tile_rows or tile_rows
+    expected = board
+    for i, k in enumerate(batches):
+        for y0, y1 in ((0, edge), (edge, 256)):
+            step_states_band(source, target, flags[0], flags[1], y0, y1, rule, k, tile_rows, fresh=i == 0)
+        expected = DENSE.advance(expected, rule, k)
+        assert np.array_equal(target, expected.cells)
+        source, target = target, source
+        flags.reverse()
