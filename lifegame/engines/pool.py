@@ -213,7 +213,12 @@ class WorkerPool(Executor):
                 # A submit that races with a worker's death: the executor marks
                 # itself broken, then closes its queues, while the submit starts
                 # a process with them ("Bad file descriptor", "handle is closed").
-                if not _refuses_work(executor):
+                # Such a start can also leave the forkserver with a connection
+                # closed before its file descriptors came: the forkserver then
+                # exits (EOFError), and a start that reaches it as it goes is
+                # refused.  multiprocessing starts a new forkserver for the next
+                # executor, so this executor is given up in both cases.
+                if not (isinstance(exc, ConnectionError) or _refuses_work(executor)):
                     raise
                 self._executor_broken = True
                 raise BrokenProcessPool(f"a worker process died while a task was submitted ({exc})") from exc
