@@ -16,7 +16,7 @@ that fails or is interrupted leaves no half-written GIF (and no old file
 of that name is lost before then).
 
 The images are palette images, one colour a cell state: for a rule given
-as ``rule=`` the window's colours of its states (:mod:`lifegame.app.colours`:
+as ``rule=`` the window's colours of its states (:mod:`lifegame.colours`:
 Generations' dying states fading, LifeHistory in Golly's hues), else 2
 colours (index 0 empty, any other state alive); ``cell_size`` pixels a cell,
 no grid lines.
@@ -35,6 +35,7 @@ from pathlib import Path
 import numpy as np
 
 from .board import Board
+from .colours import state_colours, state_index
 from .rules import RuleBase
 
 __all__ = ["GifRecorder", "GifError", "default_cell_size", "MAX_GIF_SIDE", "TARGET_WIDTH", "MAX_CELL_SIZE"]
@@ -101,11 +102,6 @@ class GifRecorder:
         self.duration_ms = duration_ms
         self.loop = loop
         if rule is not None:
-            from .app.colours import (  # no pygame: the colours only
-                state_colours,
-                state_index,
-            )
-
             colors = state_colours(rule)
             self._index = state_index(rule, len(colors))
         else:

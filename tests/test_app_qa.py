@@ -9,7 +9,7 @@ import pygame
 import pytest
 from window import cell_center, key, type_text
 
-from lifegame.app.colours import ALIVE, rule_label, state_colours
+from lifegame.colours import ALIVE, rule_label, state_colours
 from lifegame.app.hud import Hud, Status
 from lifegame.app.prompt import RULE, Prompt
 from lifegame.app.render import BoardRenderer, Theme

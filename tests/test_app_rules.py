@@ -8,7 +8,7 @@ import pygame
 import pytest
 from window import cell_center, click, key, run_until, type_text
 
-from lifegame.app.colours import (
+from lifegame.colours import (
     ALIVE,
     EMPTY,
     HISTORY,

@@ -176,7 +176,7 @@ def test_an_interrupted_run_leaves_no_gif(tmp_path, monkeypatch, capsys):
 
 @pytest.mark.parametrize("text", ["/2/3", "345/2/4", "LifeHistory", "1/2/256", "B3/S23"])
 def test_a_rule_gives_each_state_the_windows_colour(tmp_path, text):
-    from lifegame.app.colours import state_colours, state_index
+    from lifegame.colours import state_colours, state_index
     from lifegame.rules import parse_rule
 
     rule = parse_rule(text)

@@ -20,7 +20,7 @@ import pygame
 
 from ..rules import RuleBase, parse_rule_spec
 from . import files
-from .colours import rule_label
+from ..colours import rule_label
 from .game import Game
 from .input import Command, PointerState
 from .palette import Palette

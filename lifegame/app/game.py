@@ -23,7 +23,7 @@ import numpy as np
 
 from ..board import Board
 from ..rules import RuleBase
-from .colours import rule_label, state_name
+from ..colours import rule_label, state_name
 from .compute import Driver, JumpProgress
 from .history import BoardChange, CellEdit, Frame, UndoHistory
 from .trace import TraceRecorder

@@ -30,7 +30,7 @@ from ..engines.background import BackgroundEngine
 from ..engines.pool import WorkerPool
 from ..rules import RuleBase
 from . import commands
-from .colours import rule_label, state_name
+from ..colours import rule_label, state_name
 from .compute import Driver, choose_driver
 from .display import NoDisplayError, close_window, open_window
 from .files import DEFAULT_WINDOW, Credits

@@ -9,7 +9,7 @@ with an "any cell alive in the block" filter, so lone gliders never vanish.
 Over the board: a stamp's preview (:meth:`BoardRenderer.draw_pattern`) and
 the protocol trace's marks (:meth:`BoardRenderer.draw_trace`).
 
-Cell colours come from the rule (:mod:`lifegame.app.colours`: one colour per
+Cell colours come from the rule (:mod:`lifegame.colours`: one colour per
 state).  Palette indices when zoomed in: ``0 .. n-1`` the states' colours on
 the board's own tile (a look-up table from state to index, applied with
 numpy), ``n .. 2n-1`` the same, dimmer, in the surrounding copies of the
@@ -32,7 +32,7 @@ import pygame
 
 from ..protocol import ALIVE, EMPTY
 from ..rules import CONWAY, RuleBase
-from . import colours as state_colours
+from .. import colours as state_colours
 from .view import View
 
 if TYPE_CHECKING:
@@ -177,7 +177,7 @@ class BoardRenderer:
         self._reduced: tuple[int, int, np.ndarray] | None = None  # (version, k, cells)
 
     def set_rule(self, rule: RuleBase) -> None:
-        """Colour the cells as ``rule``'s states (:mod:`lifegame.app.colours`); the next draw redraws."""
+        """Colour the cells as ``rule``'s states (:mod:`lifegame.colours`); the next draw redraws."""
         if rule == self.rule:
             return
         self.rule = rule

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..rules import RuleBase
+from .rules import RuleBase
 
 __all__ = ["RGB", "EMPTY", "ALIVE", "DYING", "HISTORY", "state_colours", "state_index", "state_name",
            "rule_label", "mix"]
