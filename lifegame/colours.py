@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .rules import RuleBase
+from .rules import RuleBase, preset_name
 
 __all__ = ["RGB", "EMPTY", "ALIVE", "DYING", "HISTORY", "state_colours", "state_index", "state_name",
            "rule_label", "mix"]
@@ -108,6 +108,6 @@ def state_name(rule: RuleBase, state: int) -> str:
 def rule_label(rule: RuleBase) -> str:
     """The rule as the status line shows it: its canonical text, after its preset's name when it has one
     (``"Brian's Brain (/2/3)"``, ``"B36/S23"``)."""
-    name = rule.name
+    name = preset_name(rule)
     text = str(rule)
     return f"{name} ({text})" if name and name != text else text

@@ -13,6 +13,7 @@ from lifegame.rules import (
     format_rule_spec,
     parse_rule,
     parse_rule_spec,
+    preset_name,
 )
 
 
@@ -57,7 +58,7 @@ def test_print_parse_round_trip(text):
 )
 def test_presets(name, text):
     assert str(parse_rule(name)) == text
-    assert parse_rule(text).name in PRESETS or parse_rule(text).name is None
+    assert preset_name(parse_rule(text)) in PRESETS or preset_name(parse_rule(text)) is None
 
 
 @pytest.mark.parametrize(

@@ -32,14 +32,13 @@ two conventions give the same tables.
 from __future__ import annotations
 
 import abc
-from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
 
 from ..protocol import Census, State
 
-__all__ = ["CENTRE", "QUERY_BITS", "RuleBase", "RuleError", "index_of_states", "register_names", "register_parser"]
+__all__ = ["CENTRE", "QUERY_BITS", "RuleBase", "RuleError", "index_of_states"]
 
 
 class RuleError(ValueError):
@@ -62,24 +61,6 @@ def index_of_states(state: State, neighbors: tuple[State, ...], live: frozenset[
     return index
 
 
-# The rule classes sit below the parser and the presets, which build rules; so
-# that ``rule.name`` and ``Rule.parse`` work without an import cycle, those
-# layers register here once, when the package is imported (lifegame/rules/__init__.py
-# imports both, and it runs before any of its modules can be imported).
-_NAMES: dict[RuleBase, str] = {}
-_PARSERS: list[Callable[[str], RuleBase]] = []
-
-
-def register_names(names: Mapping[RuleBase, str]) -> None:
-    """Give these rules their preset names (what :attr:`RuleBase.name` answers); called by :mod:`.presets`."""
-    _NAMES.update(names)
-
-
-def register_parser(parser: Callable[[str], RuleBase]) -> None:
-    """Install the text parser :meth:`RuleBase.parse` calls; called by :mod:`.parse`."""
-    _PARSERS[:] = [parser]
-
-
 class RuleBase(abc.ABC):
     """What the protocol, the engines, the files and the window ask of any rule.
 
@@ -98,17 +79,6 @@ class RuleBase(abc.ABC):
     @abc.abstractmethod
     def states(self) -> int:
         """The number of cell states, 2 .. 256; the states are ``0 .. states - 1``."""
-
-    @property
-    def name(self) -> str | None:
-        """The preset's name for this rule (``"Conway"``, ``"Brian's Brain"`` ...), if it has one."""
-        return _NAMES.get(self)
-
-    @classmethod
-    def parse(cls, text: str) -> RuleBase:
-        """The rule ``text`` names, of whatever family: :func:`lifegame.rules.parse_rule` (no torus suffix)."""
-        (parser,) = _PARSERS
-        return parser(text)
 
     # -- the protocol ------------------------------------------------------------
     @property

@@ -28,7 +28,7 @@ import re
 from typing import NamedTuple
 
 from ..board import MAX_SIDE
-from .base import RuleBase, RuleError, register_parser
+from .base import RuleBase, RuleError
 from .families import MAX_STATES, GenerationsRule, HistoryRule
 from .hensel import IsotropicRule, parse_part, two_state
 from .lifelike import CONWAY, Rule
@@ -99,7 +99,6 @@ def parse_rule(text: str) -> RuleBase:
     return _two_state(lower, body)
 
 
-register_parser(parse_rule)
 
 
 def _history(head: str, original: str) -> HistoryRule:

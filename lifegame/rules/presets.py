@@ -4,15 +4,14 @@
 non-totalistic, then Generations (the examples of Golly's Generations help
 page), then History.  The rules are built from their parts here, not parsed,
 so this module sits below :mod:`.parse` (which looks names up here) and is the
-only place that maps rules to names (:attr:`RuleBase.name` answers from the
-names registered below).
+only place that maps rules to names (:func:`preset_name`).
 """
 
 from __future__ import annotations
 
 import re
 
-from .base import RuleBase, register_names
+from .base import RuleBase
 from .families import GenerationsRule, HistoryRule
 from .hensel import parse_part, two_state
 from .lifelike import CONWAY, Rule
@@ -82,7 +81,6 @@ def preset_key(name: str) -> str:
 _BY_KEY: dict[str, RuleBase] = {preset_key(name): rule for name, rule in PRESETS.items()}
 _BY_KEY.update({"life": CONWAY, "gameoflife": CONWAY})
 _NAMES: dict[RuleBase, str] = {rule: name for name, rule in PRESETS.items()}
-register_names(_NAMES)
 
 
 def find_preset(text: str) -> RuleBase | None:
