@@ -244,7 +244,21 @@ def _as_values(values: np.ndarray | int, n: int) -> np.ndarray:
     return np.broadcast_to(np.asarray(values, dtype=np.uint8), (n,))
 
 
-class LoopDriver:
+class _Jumps:
+    """What both drivers say of their jump (``self._jump``: the jump under way, or ``None``)."""
+
+    _jump: _Jump | None
+
+    @property
+    def jumping(self) -> bool:
+        return self._jump is not None
+
+    @property
+    def jump_label(self) -> str:
+        return self._jump.label if self._jump is not None else ""
+
+
+class LoopDriver(_Jumps):
     """The pygame main loop as the protocol's environment: a stepper driven a slice per frame.
 
     The stepper is the engine's own (``engine.stepper(board, rule)``), which
@@ -306,14 +320,6 @@ class LoopDriver:
     @property
     def busy(self) -> bool:
         return self._stepper.in_progress or self._jump is not None
-
-    @property
-    def jumping(self) -> bool:
-        return self._jump is not None
-
-    @property
-    def jump_label(self) -> str:
-        return self._jump.label if self._jump is not None else ""
 
     def jump(self, generations: int, progress: JumpProgress | None = None) -> None:
         if self._background is None:
@@ -430,7 +436,7 @@ class LoopDriver:
         self.cancel_jump()
 
 
-class BackgroundDriver:
+class BackgroundDriver(_Jumps):
     """Generations computed by a background engine while the loop keeps drawing.
 
     One job is in flight at a time; it covers a batch of generations sized so
@@ -481,14 +487,6 @@ class BackgroundDriver:
     @property
     def busy(self) -> bool:
         return self.job is not None or self._jump is not None
-
-    @property
-    def jumping(self) -> bool:
-        return self._jump is not None
-
-    @property
-    def jump_label(self) -> str:
-        return self._jump.label if self._jump is not None else ""
 
     def jump(self, generations: int, progress: JumpProgress | None = None) -> None:
         self.cancel_jump()
